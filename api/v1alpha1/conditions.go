@@ -1,0 +1,43 @@
+package v1alpha1
+
+// Condition types.
+const (
+	// ConditionReady summarises whether the object is doing what its spec asks.
+	ConditionReady = "Ready"
+	// ConditionReconciling is present, True, only while the manager is still making changes.
+	ConditionReconciling = "Reconciling"
+	// ConditionStalled is present, True, only when the manager cannot progress without a
+	// change to the spec.
+	ConditionStalled = "Stalled"
+	// ConditionModeOverridden is True when duplicateSKUs: UpdateAll forces the effective mode.
+	ConditionModeOverridden = "ModeOverridden"
+	// ConditionDuplicateSKUsUnsupported is True when UpdateAll is set on a platform that
+	// does not support duplicate-SKU handling.
+	ConditionDuplicateSKUsUnsupported = "DuplicateSKUsUnsupported"
+	// ConditionSuspended is True while scheduled runs are stopped, by the spec or by the mode.
+	ConditionSuspended = "Suspended"
+)
+
+// Condition reasons, one CamelCase word each.
+const (
+	ReasonSucceeded              = "Succeeded"
+	ReasonCredentialsFound       = "CredentialsFound"
+	ReasonSecretNotFound         = "SecretNotFound"
+	ReasonSecretKeyNotFound      = "SecretKeyNotFound"
+	ReasonDuplicateSKUsUpdateAll = "DuplicateSKUsUpdateAll"
+	ReasonPlatformUnsupported    = "PlatformUnsupported"
+	ReasonSalesChannelNotFound   = "SalesChannelNotFound"
+	ReasonModeDoesNotPush        = "ModeDoesNotPush"
+	ReasonSuspendedBySpec        = "SuspendedBySpec"
+	ReasonInvalidSchedule        = "InvalidSchedule"
+	ReasonInvalidTimeZone        = "InvalidTimeZone"
+	ReasonScheduled              = "Scheduled"
+	ReasonRunInProgress          = "RunInProgress"
+	ReasonLastRunSucceeded       = "LastRunSucceeded"
+	ReasonLastRunFailed          = "LastRunFailed"
+	ReasonWaitingForRun          = "WaitingForRun"
+	ReasonRunCompleted           = "RunCompleted"
+	ReasonNotSuspended           = "NotSuspended"
+	ReasonPushesFulfillmentSyncs = "PushesFulfillmentSyncs"
+	ReasonCronJobNameConflict    = "NameConflict"
+)

@@ -1,0 +1,232 @@
+package v1alpha1
+
+import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// InventorySyncSpec is one synchronization from a fulfillment channel into a sales channel.
+// +kubebuilder:validation:XValidation:rule="has(self.schedule) || !has(self.timeZone)",message="timeZone needs a schedule"
+// +kubebuilder:validation:XValidation:rule="has(self.schedule) || !has(self.suspend) || !self.suspend",message="suspend applies only to a recurring sync (one with a schedule)"
+// +kubebuilder:validation:XValidation:rule="has(oldSelf.schedule) == has(self.schedule)",message="schedule cannot be added to or removed from an existing InventorySync: a sync is either recurring or one-off"
+// +kubebuilder:validation:XValidation:rule="oldSelf.salesChannelRef.name == self.salesChannelRef.name",message="salesChannelRef is immutable"
+type InventorySyncSpec struct {
+	// SalesChannelRef names the SalesChannel, in the same namespace, that receives the levels.
+	// +required
+	SalesChannelRef LocalObjectReference `json:"salesChannelRef"`
+
+	// FulfillmentChannel is where the levels come from.
+	// +required
+	FulfillmentChannel FulfillmentChannel `json:"fulfillmentChannel"`
+
+	// Schedule, in cron format, makes the sync recurring (a CronJob). Without it the sync is
+	// a one-off fulfillment-channel manual sync (a single Job).
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=128
+	Schedule *string `json:"schedule,omitempty"`
+
+	// TimeZone of the schedule, an IANA name such as Europe/Berlin. Defaults to the
+	// kube-controller-manager's time zone.
+	// +optional
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_+\-/]+$`
+	TimeZone *string `json:"timeZone,omitempty"`
+
+	// Suspend stops scheduled runs; manual syncs still run.
+	// +optional
+	Suspend *bool `json:"suspend,omitempty"`
+
+	// SuccessfulRunsHistoryLimit is how many finished successful Jobs to keep.
+	// +optional
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	SuccessfulRunsHistoryLimit *int32 `json:"successfulRunsHistoryLimit,omitempty"`
+
+	// FailedRunsHistoryLimit is how many finished failed Jobs to keep.
+	// +optional
+	// +kubebuilder:default=3
+	// +kubebuilder:validation:Minimum=0
+	// +kubebuilder:validation:Maximum=100
+	FailedRunsHistoryLimit *int32 `json:"failedRunsHistoryLimit,omitempty"`
+
+	// RunTimeout bounds one run, retries included (the Job's activeDeadlineSeconds).
+	// +optional
+	// +kubebuilder:default="1h"
+	RunTimeout *metav1.Duration `json:"runTimeout,omitempty"`
+}
+
+// LocalObjectReference names an object in the same namespace.
+type LocalObjectReference struct {
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+}
+
+// FulfillmentChannel is a warehouse and the feed of its current levels.
+type FulfillmentChannel struct {
+	// Name of the fulfillment channel, as the OMS knows it (for example warehouse-berlin).
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
+
+	// Feed is where a sync reads the levels.
+	// +required
+	Feed FeedSource `json:"feed"`
+
+	// LocationID is the sales channel's location the levels are written at, for Shopify a
+	// Location GID such as gid://shopify/Location/123.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	LocationID string `json:"locationID"`
+}
+
+// FeedSource is an HTTP feed of levels.
+type FeedSource struct {
+	// URL answers a GET with the levels.
+	// +required
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getScheme() == 'http')",message="url must be an absolute http or https URL"
+	URL string `json:"url"`
+
+	// Format of the feed: CSV (header with sku and quantity), JSON (an array of
+	// {sku, quantity}) or NDJSON (one such object a line). Gzip is accepted.
+	// +optional
+	// +kubebuilder:default=CSV
+	Format FeedFormat `json:"format,omitempty"`
+
+	// BearerTokenSecretRef names a Secret key holding a bearer token for the feed.
+	// +optional
+	BearerTokenSecretRef *SecretKeySelector `json:"bearerTokenSecretRef,omitempty"`
+}
+
+// RunResult is how a run ended.
+type RunResult string
+
+const (
+	RunSucceeded RunResult = "Succeeded"
+	RunFailed    RunResult = "Failed"
+)
+
+// SyncRun is one run of an InventorySync: its Job and what it reported.
+type SyncRun struct {
+	// Job is the name of the run's Job.
+	Job string `json:"job"`
+	// Trigger is what caused the run.
+	Trigger Trigger `json:"trigger"`
+	// Strategy is how the run wrote quantities.
+	// +optional
+	Strategy Strategy `json:"strategy,omitempty"`
+	// +optional
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+	// +optional
+	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
+	// Result is Succeeded or Failed.
+	// +optional
+	Result RunResult `json:"result,omitempty"`
+	// SKUs counts what the run did, when its pod reported it.
+	// +optional
+	SKUs *SKUCounts `json:"skus,omitempty"`
+	// Failures is a sample of the SKUs that failed.
+	// +optional
+	// +listType=atomic
+	Failures []SKUFailure `json:"failures,omitempty"`
+	// Message says why the run failed, when it did.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// ActiveRun is a run whose Job has not finished.
+type ActiveRun struct {
+	Job     string  `json:"job"`
+	Trigger Trigger `json:"trigger"`
+	// +optional
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+}
+
+// InventorySyncStatus is what the manager observed of an InventorySync.
+type InventorySyncStatus struct {
+	// +optional
+	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
+
+	// EffectiveMode is the sales channel's mode once the duplicate-SKU rule is applied.
+	// +optional
+	EffectiveMode InventoryMode `json:"effectiveMode,omitempty"`
+
+	// Strategy is how scheduled and fulfillment-channel manual runs write quantities under
+	// the effective mode; empty when that mode pushes none.
+	// +optional
+	Strategy Strategy `json:"strategy,omitempty"`
+
+	// CronJobName is the CronJob of a recurring sync.
+	// +optional
+	CronJobName string `json:"cronJobName,omitempty"`
+
+	// NextSyncTime is when the next scheduled run is due; empty while suspended.
+	// +optional
+	NextSyncTime *metav1.Time `json:"nextSyncTime,omitempty"`
+
+	// Active lists the runs in progress.
+	// +optional
+	// +listType=atomic
+	Active []ActiveRun `json:"active,omitempty"`
+
+	// LastRun is the most recent finished run.
+	// +optional
+	LastRun *SyncRun `json:"lastRun,omitempty"`
+
+	// LastSuccessfulRun is the most recent run that succeeded.
+	// +optional
+	LastSuccessfulRun *SyncRun `json:"lastSuccessfulRun,omitempty"`
+
+	// LastHandledSyncRequest is the last sync-requested-at token acted on.
+	// +optional
+	LastHandledSyncRequest string `json:"lastHandledSyncRequest,omitempty"`
+
+	// Conditions: Ready, Suspended, and Reconciling or Stalled when true.
+	// +optional
+	// +listType=map
+	// +listMapKey=type
+	Conditions []metav1.Condition `json:"conditions,omitempty"`
+}
+
+// InventorySync is one synchronization from a fulfillment channel's feed into a sales
+// channel: recurring (a CronJob the manager owns) or one-off (a Job).
+// +kubebuilder:object:root=true
+// +kubebuilder:subresource:status
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 52",message="name must be at most 52 characters: it names the sync's CronJob, whose Jobs add a suffix"
+// +kubebuilder:resource:shortName=isync;invsync,categories=inventory
+// +kubebuilder:printcolumn:name="Channel",type=string,JSONPath=`.spec.salesChannelRef.name`
+// +kubebuilder:printcolumn:name="Schedule",type=string,JSONPath=`.spec.schedule`
+// +kubebuilder:printcolumn:name="Effective Mode",type=string,JSONPath=`.status.effectiveMode`
+// +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastRun.completionTime`
+// +kubebuilder:printcolumn:name="Last Result",type=string,JSONPath=`.status.lastRun.result`
+// +kubebuilder:printcolumn:name="Next Sync",type=date,JSONPath=`.status.nextSyncTime`,priority=1
+// +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
+// +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
+type InventorySync struct {
+	metav1.TypeMeta   `json:",inline"`
+	metav1.ObjectMeta `json:"metadata,omitempty"`
+
+	// +required
+	Spec InventorySyncSpec `json:"spec"`
+	// +optional
+	Status InventorySyncStatus `json:"status,omitempty"`
+}
+
+// InventorySyncList is a list of InventorySyncs.
+// +kubebuilder:object:root=true
+type InventorySyncList struct {
+	metav1.TypeMeta `json:",inline"`
+	metav1.ListMeta `json:"metadata,omitempty"`
+	Items           []InventorySync `json:"items"`
+}
+
+func init() {
+	SchemeBuilder.Register(&InventorySync{}, &InventorySyncList{})
+}

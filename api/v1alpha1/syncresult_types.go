@@ -1,0 +1,48 @@
+package v1alpha1
+
+// SyncResult is what one sync run reports. The sync pod writes it as JSON to its termination
+// message, and the manager copies it into the InventorySync status, so both sides use this type.
+// It stays small: the kubelet keeps at most 4 KiB of a termination message.
+// +kubebuilder:object:generate=true
+type SyncResult struct {
+	// SKUs counts what the run did, SKU by SKU.
+	SKUs SKUCounts `json:"skus"`
+
+	// Failures is a short sample of the SKUs that failed, with their reasons.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	Failures []SKUFailure `json:"failures,omitempty"`
+
+	// Message says why the run stopped early (for example a malformed feed), when it did.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// SKUCounts counts the SKUs of one run. read = unchanged + updated + skippedDuplicates +
+// failed + notFound, so nothing a run read goes unaccounted for.
+type SKUCounts struct {
+	// Read is the number of SKUs in the fulfillment feed.
+	Read int64 `json:"read"`
+	// Unchanged SKUs already showed the right quantity on the channel.
+	Unchanged int64 `json:"unchanged"`
+	// Updated SKUs were pushed and acknowledged by the channel.
+	Updated int64 `json:"updated"`
+	// SkippedDuplicates SKUs are shared by several channel items and were left untouched
+	// under the Skip policy.
+	SkippedDuplicates int64 `json:"skippedDuplicates"`
+	// NotFound SKUs have no item on the channel.
+	// +optional
+	NotFound int64 `json:"notFound,omitempty"`
+	// Failed SKUs were pushed and not applied.
+	Failed int64 `json:"failed"`
+}
+
+// SKUFailure is one SKU that a run could not update, and why.
+type SKUFailure struct {
+	SKU    string `json:"sku"`
+	Reason string `json:"reason"`
+}
+
+// MaxFailureSample is how many failures a SyncResult carries at most.
+const MaxFailureSample = 10

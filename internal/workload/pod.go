@@ -1,0 +1,164 @@
+package workload
+
+import (
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/policy"
+	"github.com/techoms/inventory-operator/internal/syncjob"
+)
+
+// ContainerName is the sync container of every run's pod; the manager reads its
+// termination message.
+const ContainerName = "sync"
+
+// Exit codes of the sync role. A run that cannot succeed by retrying (a malformed feed, a bad
+// setting) exits with ExitPermanent and the Job fails at once instead of retrying.
+const (
+	ExitPartial   = 1
+	ExitPermanent = 2
+)
+
+// Run is one run to render: the sync, its channel, what caused it and how it writes.
+type Run struct {
+	Sync     *v1alpha1.InventorySync
+	Channel  *v1alpha1.SalesChannel
+	Image    string
+	Trigger  v1alpha1.Trigger
+	Strategy v1alpha1.Strategy
+}
+
+// StrategyFor maps the trigger table's decision to the strategy a run writes with.
+func StrategyFor(p policy.Push) v1alpha1.Strategy {
+	if p == policy.Incremental {
+		return v1alpha1.StrategyIncremental
+	}
+	return v1alpha1.StrategyAbsolute
+}
+
+// JobLabels are the labels of a run's Job and its pods.
+func JobLabels(syncName string, trigger v1alpha1.Trigger) map[string]string {
+	return map[string]string{
+		LabelManagedBy:     ManagedByValue,
+		LabelInventorySync: syncName,
+		LabelTrigger:       string(trigger),
+	}
+}
+
+// JobTemplate renders the Job of one run.
+func JobTemplate(r Run) batchv1.JobTemplateSpec {
+	sync := r.Sync
+	deadline := int64(time.Hour / time.Second)
+	if sync.Spec.RunTimeout != nil && sync.Spec.RunTimeout.Duration > 0 {
+		deadline = int64(sync.Spec.RunTimeout.Duration / time.Second)
+	}
+	labels := JobLabels(sync.Name, r.Trigger)
+	return batchv1.JobTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: labels},
+		Spec: batchv1.JobSpec{
+			BackoffLimit:          ptr.To[int32](2),
+			ActiveDeadlineSeconds: &deadline,
+			// A permanent failure (malformed feed, bad setting) is not retried.
+			PodFailurePolicy: &batchv1.PodFailurePolicy{Rules: []batchv1.PodFailurePolicyRule{{
+				Action: batchv1.PodFailurePolicyActionFailJob,
+				OnExitCodes: &batchv1.PodFailurePolicyOnExitCodesRequirement{
+					ContainerName: ptr.To(ContainerName),
+					Operator:      batchv1.PodFailurePolicyOnExitCodesOpIn,
+					Values:        []int32{ExitPermanent},
+				},
+			}}},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec:       podSpec(r),
+			},
+		},
+	}
+}
+
+func podSpec(r Run) corev1.PodSpec {
+	sync, ch := r.Sync, r.Channel
+	duplicates := ch.Spec.Inventory.DuplicateSKUs
+	if duplicates == "" || !policy.DuplicateSKUsSupported(string(ch.Spec.Platform)) {
+		// Only Shopify honours the policy; elsewhere shared SKUs are left alone.
+		duplicates = v1alpha1.DuplicateSKUsSkip
+	}
+	format := sync.Spec.FulfillmentChannel.Feed.Format
+	if format == "" {
+		format = v1alpha1.FeedFormatCSV
+	}
+	plan := ch.Spec.Connection.Plan
+	if ch.Spec.Platform == v1alpha1.PlatformShopify && plan == "" {
+		plan = v1alpha1.PlanStandard
+	}
+	cfg := syncjob.Config{
+		Platform:      ch.Spec.Platform,
+		ChannelURL:    ch.Spec.Connection.URL,
+		Plan:          plan,
+		LocationID:    sync.Spec.FulfillmentChannel.LocationID,
+		FeedURL:       sync.Spec.FulfillmentChannel.Feed.URL,
+		FeedFormat:    format,
+		Strategy:      r.Strategy,
+		DuplicateSKUs: duplicates,
+		Trigger:       r.Trigger,
+		// Expanded from the environment by the kubelet.
+		RunID: "$(" + syncjob.EnvRunID + ")",
+	}
+	env := []corev1.EnvVar{
+		{Name: syncjob.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
+			FieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']",
+		}}},
+		secretEnv(syncjob.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
+	}
+	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
+		env = append(env, secretEnv(syncjob.EnvFeedToken, *ref))
+	}
+	return corev1.PodSpec{
+		RestartPolicy:                 corev1.RestartPolicyNever,
+		AutomountServiceAccountToken:  ptr.To(false),
+		EnableServiceLinks:            ptr.To(false),
+		TerminationGracePeriodSeconds: ptr.To[int64](30),
+		SecurityContext: &corev1.PodSecurityContext{
+			RunAsNonRoot:   ptr.To(true),
+			RunAsUser:      ptr.To[int64](65532),
+			RunAsGroup:     ptr.To[int64](65532),
+			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+		},
+		Containers: []corev1.Container{{
+			Name:                     ContainerName,
+			Image:                    r.Image,
+			Args:                     append([]string{"sync"}, cfg.Args()...),
+			Env:                      env,
+			TerminationMessagePath:   syncjob.DefaultResultPath,
+			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
+			Resources: corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{
+					corev1.ResourceCPU:    resource.MustParse("100m"),
+					corev1.ResourceMemory: resource.MustParse("128Mi"),
+				},
+				Limits: corev1.ResourceList{
+					corev1.ResourceMemory: resource.MustParse("512Mi"),
+				},
+			},
+			SecurityContext: &corev1.SecurityContext{
+				AllowPrivilegeEscalation: ptr.To(false),
+				ReadOnlyRootFilesystem:   ptr.To(true),
+				RunAsNonRoot:             ptr.To(true),
+				Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+				SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+			},
+		}},
+	}
+}
+
+func secretEnv(name string, ref v1alpha1.SecretKeySelector) corev1.EnvVar {
+	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{SecretKeyRef: &corev1.SecretKeySelector{
+		LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name},
+		Key:                  ref.Key,
+	}}}
+}
