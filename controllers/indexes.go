@@ -1,0 +1,91 @@
+package controllers
+
+import (
+	"context"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+)
+
+// Field indexes that let a watch event on one object find the objects that refer to it,
+// so a missing SalesChannel or Secret recovers by itself when it appears.
+const (
+	// indexCredentialsSecret indexes SalesChannels by the Secret holding their credentials.
+	indexCredentialsSecret = ".spec.connection.credentialsSecretRef.name"
+	// indexSalesChannel indexes InventorySyncs by the SalesChannel they feed.
+	indexSalesChannel = ".spec.salesChannelRef.name"
+	// indexFeedSecret indexes InventorySyncs by the Secret holding their feed's token.
+	indexFeedSecret = ".spec.fulfillmentChannel.feed.bearerTokenSecretRef.name"
+)
+
+// SetupIndexes registers the field indexes both reconcilers rely on.
+func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
+	idx := mgr.GetFieldIndexer()
+	if err := idx.IndexField(ctx, &v1alpha1.SalesChannel{}, indexCredentialsSecret, func(o client.Object) []string {
+		return []string{o.(*v1alpha1.SalesChannel).Spec.Connection.CredentialsSecretRef.Name}
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexSalesChannel, func(o client.Object) []string {
+		return []string{o.(*v1alpha1.InventorySync).Spec.SalesChannelRef.Name}
+	}); err != nil {
+		return err
+	}
+	return idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexFeedSecret, func(o client.Object) []string {
+		if ref := o.(*v1alpha1.InventorySync).Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
+			return []string{ref.Name}
+		}
+		return nil
+	})
+}
+
+// channelsUsingSecret maps a Secret to the SalesChannels whose credentials it holds.
+func channelsUsingSecret(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	return func(ctx context.Context, secret client.Object) []reconcile.Request {
+		var channels v1alpha1.SalesChannelList
+		if err := c.List(ctx, &channels, client.InNamespace(secret.GetNamespace()),
+			client.MatchingFields{indexCredentialsSecret: secret.GetName()}); err != nil {
+			return nil
+		}
+		reqs := make([]reconcile.Request, 0, len(channels.Items))
+		for _, ch := range channels.Items {
+			reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&ch)})
+		}
+		return reqs
+	}
+}
+
+// syncsOfChannel maps a SalesChannel to its InventorySyncs.
+func syncsOfChannel(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	return func(ctx context.Context, ch client.Object) []reconcile.Request {
+		return listSyncRequests(ctx, c, ch.GetNamespace(), indexSalesChannel, ch.GetName())
+	}
+}
+
+// syncsUsingSecret maps a Secret to the InventorySyncs that need it: those whose feed token
+// it holds and those of the channels whose credentials it holds.
+func syncsUsingSecret(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	channels := channelsUsingSecret(c)
+	return func(ctx context.Context, secret client.Object) []reconcile.Request {
+		reqs := listSyncRequests(ctx, c, secret.GetNamespace(), indexFeedSecret, secret.GetName())
+		for _, ch := range channels(ctx, secret) {
+			reqs = append(reqs, listSyncRequests(ctx, c, ch.Namespace, indexSalesChannel, ch.Name)...)
+		}
+		return reqs
+	}
+}
+
+func listSyncRequests(ctx context.Context, c client.Reader, namespace, index, value string) []reconcile.Request {
+	var syncs v1alpha1.InventorySyncList
+	if err := c.List(ctx, &syncs, client.InNamespace(namespace), client.MatchingFields{index: value}); err != nil {
+		return nil
+	}
+	reqs := make([]reconcile.Request, 0, len(syncs.Items))
+	for _, s := range syncs.Items {
+		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&s)})
+	}
+	return reqs
+}

@@ -1,0 +1,280 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/policy"
+	"github.com/techoms/inventory-operator/internal/workload"
+)
+
+// InventorySyncReconciler turns an InventorySync into a CronJob (recurring) or a Job
+// (one-off), gates them with the channel's effective mode, runs manual syncs, and reports
+// the runs in status.
+type InventorySyncReconciler struct {
+	client.Client
+	// APIReader reads Secrets and Pods, which the manager does not cache.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	// Image is the image the sync Jobs run.
+	Image string
+	// Now is the clock; tests may replace it.
+	Now func() time.Time
+
+	launcher launcher
+	runs     runReader
+}
+
+// +kubebuilder:rbac:groups=inventory.techoms.io,resources=inventorysyncs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=inventory.techoms.io,resources=inventorysyncs/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=inventory.techoms.io,resources=saleschannels,verbs=get;list;watch
+// +kubebuilder:rbac:groups=batch,resources=cronjobs,verbs=get;list;watch;create;update;patch
+// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups="",resources=pods,verbs=list
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var sync v1alpha1.InventorySync
+	if err := r.Get(ctx, req.NamespacedName, &sync); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := sync.DeepCopy()
+	sync.Status.ObservedGeneration = sync.Generation
+	o := &syncObservation{sync: &sync, conds: conditionSet{conditions: &sync.Status.Conditions, generation: sync.Generation}, now: r.Now()}
+
+	if err := r.observeDependencies(ctx, o); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.reconcileWorkload(ctx, o); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.observeRuns(ctx, o); err != nil {
+		return ctrl.Result{}, err
+	}
+	r.summarise(o)
+
+	err := patchStatus(ctx, r.Client, &sync, before, equality.Semantic.DeepEqual(before.Status, sync.Status))
+	return ctrl.Result{RequeueAfter: o.requeueAfter}, err
+}
+
+// syncObservation carries what one reconcile learned, from the dependencies to the summary.
+type syncObservation struct {
+	sync  *v1alpha1.InventorySync
+	conds conditionSet
+	now   time.Time
+
+	channel *v1alpha1.SalesChannel
+	// missing is why the sync cannot run now, if it cannot.
+	missing *missingDependency
+	// invalid is a spec problem the schema could not catch (bad schedule or time zone).
+	invalid *missingDependency
+	// push is what scheduled and fulfillment-channel manual runs send under the mode.
+	push         policy.Push
+	suspended    bool
+	requeueAfter time.Duration
+}
+
+// observeDependencies reads the channel, its credentials and the feed's token.
+func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *syncObservation) error {
+	sync := o.sync
+	var ch v1alpha1.SalesChannel
+	err := r.Get(ctx, client.ObjectKey{Namespace: sync.Namespace, Name: sync.Spec.SalesChannelRef.Name}, &ch)
+	switch {
+	case apierrors.IsNotFound(err):
+		o.missing = &missingDependency{Reason: v1alpha1.ReasonSalesChannelNotFound,
+			Message: fmt.Sprintf("SalesChannel %q does not exist in namespace %s", sync.Spec.SalesChannelRef.Name, sync.Namespace)}
+		sync.Status.EffectiveMode = ""
+		sync.Status.Strategy = ""
+		return nil
+	case err != nil:
+		return err
+	}
+	o.channel = &ch
+	mode, _ := effectiveMode(&ch)
+	sync.Status.EffectiveMode = mode
+	o.push = decide(&ch, policy.FulfillmentChannelRecurringJob)
+	sync.Status.Strategy = ""
+	if o.push != policy.NoPush {
+		sync.Status.Strategy = workload.StrategyFor(o.push)
+	}
+
+	if o.missing, err = checkSecretKey(ctx, r.APIReader, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
+		fmt.Sprintf("credentials of SalesChannel %s", ch.Name)); err != nil || o.missing != nil {
+		return err
+	}
+	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
+		o.missing, err = checkSecretKey(ctx, r.APIReader, sync.Namespace, *ref, "feed's bearer token")
+	}
+	return err
+}
+
+// reconcileWorkload makes the CronJob or the one-off Job, and handles a manual sync request.
+func (r *InventorySyncReconciler) reconcileWorkload(ctx context.Context, o *syncObservation) error {
+	sync := o.sync
+	if sync.Spec.Schedule != nil {
+		if err := r.reconcileCronJob(ctx, o); err != nil {
+			return err
+		}
+	} else if o.missing == nil && sync.Status.LastRun == nil {
+		o.suspended = o.push == policy.NoPush
+		if !o.suspended {
+			run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentManual, workload.StrategyFor(o.push))
+			created, err := r.launcher.launch(ctx, run, workload.OneOffJobName(sync.Name), "")
+			if err != nil {
+				return err
+			}
+			if created {
+				r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "JobCreated", "Sync", "started one-off run %s (%s)", workload.OneOffJobName(sync.Name), run.Strategy)
+			}
+		}
+	}
+	return r.handleSyncRequest(ctx, o)
+}
+
+// handleSyncRequest runs one fulfillment-channel manual sync per new sync-requested-at token,
+// when the mode pushes such syncs. The token is echoed either way, except while a dependency
+// is missing: the request then waits for it.
+func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *syncObservation) error {
+	sync := o.sync
+	token := sync.Annotations[v1alpha1.SyncRequestedAtAnnotation]
+	if token == "" || token == sync.Status.LastHandledSyncRequest || o.missing != nil || o.invalid != nil {
+		return nil
+	}
+	if o.push == policy.NoPush {
+		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, v1alpha1.ReasonModeDoesNotPush, "Sync",
+			"manual sync %s not run: SalesChannel %s's effective mode %s does not push fulfillment-channel syncs; annotate the SalesChannel for a sales-channel manual sync",
+			token, o.channel.Name, sync.Status.EffectiveMode)
+		sync.Status.LastHandledSyncRequest = token
+		return nil
+	}
+	name := workload.ManualJobName(sync.Name, workload.KindFulfillmentManual, token)
+	run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentManual, workload.StrategyFor(o.push))
+	created, err := r.launcher.launch(ctx, run, name, token)
+	if err != nil {
+		return err
+	}
+	if created {
+		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "ManualSyncStarted", "Sync", "manual sync %s: started Job %s (%s)", token, name, run.Strategy)
+	}
+	sync.Status.LastHandledSyncRequest = token
+	return nil
+}
+
+// observeRuns fills active runs, lastRun and lastSuccessfulRun from the sync's Jobs, and
+// prunes the finished manual Jobs past the history limits (the CronJob prunes its own).
+func (r *InventorySyncReconciler) observeRuns(ctx context.Context, o *syncObservation) error {
+	sync := o.sync
+	var jobs batchv1.JobList
+	if err := r.List(ctx, &jobs, client.InNamespace(sync.Namespace),
+		client.MatchingLabels{workload.LabelInventorySync: sync.Name, workload.LabelManagedBy: workload.ManagedByValue}); err != nil {
+		return err
+	}
+	active, finished := sortRuns(jobs.Items)
+	sync.Status.Active = active
+
+	var newestOK *finishedJob
+	for i := range finished {
+		if finished[i].succeeded {
+			newestOK = &finished[i]
+			break
+		}
+	}
+	if len(finished) > 0 && isNewer(finished[0], sync.Status.LastRun) {
+		run, err := r.runs.read(ctx, finished[0])
+		if err != nil {
+			return err
+		}
+		sync.Status.LastRun = run
+		if run.Result == v1alpha1.RunSucceeded {
+			r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, v1alpha1.ReasonLastRunSucceeded, "Sync", "run %s succeeded: %s", run.Job, summary(run))
+		} else {
+			r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, v1alpha1.ReasonLastRunFailed, "Sync", "run %s failed: %s", run.Job, summary(run))
+		}
+	}
+	if newestOK != nil && isNewer(*newestOK, sync.Status.LastSuccessfulRun) {
+		if sync.Status.LastRun != nil && sync.Status.LastRun.Job == newestOK.job.Name {
+			sync.Status.LastSuccessfulRun = sync.Status.LastRun.DeepCopy()
+		} else {
+			run, err := r.runs.read(ctx, *newestOK)
+			if err != nil {
+				return err
+			}
+			sync.Status.LastSuccessfulRun = run
+		}
+	}
+	return r.pruneManualJobs(ctx, sync, finished)
+}
+
+// isNewer says whether a finished Job is a later run than the one recorded.
+func isNewer(f finishedJob, recorded *v1alpha1.SyncRun) bool {
+	if recorded == nil {
+		return true
+	}
+	if recorded.Job == f.job.Name {
+		return false
+	}
+	return recorded.CompletionTime == nil || !f.at.Before(recorded.CompletionTime.Time)
+}
+
+// pruneManualJobs deletes the oldest finished Jobs this manager created directly (one-off
+// and manual runs) past the sync's history limits. Scheduled Jobs belong to the CronJob,
+// which applies the same limits to its own.
+func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1alpha1.InventorySync, finished []finishedJob) error {
+	keepOK := int(ptr.Deref(sync.Spec.SuccessfulRunsHistoryLimit, 3))
+	keepFailed := int(ptr.Deref(sync.Spec.FailedRunsHistoryLimit, 3))
+	for _, f := range finished {
+		if !metav1.IsControlledBy(f.job, sync) || f.job.DeletionTimestamp != nil {
+			continue
+		}
+		keep := &keepOK
+		if !f.succeeded {
+			keep = &keepFailed
+		}
+		if *keep > 0 {
+			*keep--
+			continue
+		}
+		// The one-off Job stays: deleting it would not run it again, but it is the sync's record.
+		if f.job.Name == workload.OneOffJobName(sync.Name) {
+			continue
+		}
+		if err := r.Delete(ctx, f.job, client.PropagationPolicy(metav1.DeletePropagationBackground)); client.IgnoreNotFound(err) != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetupWithManager watches InventorySyncs, their CronJobs and Jobs (those of the CronJob
+// too, by label), their SalesChannels, and the metadata of the Secrets they need.
+func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
+	r.runs = runReader{pods: r.APIReader}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	c := mgr.GetClient()
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.InventorySync{}, builder.WithPredicates(specOrAnnotationChanged)).
+		Owns(&batchv1.CronJob{}).
+		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(syncOfJob)).
+		Watches(&v1alpha1.SalesChannel{}, handler.EnqueueRequestsFromMapFunc(syncsOfChannel(c)), builder.WithPredicates(specOrAnnotationChanged)).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(syncsUsingSecret(c)), builder.OnlyMetadata).
+		Named("inventorysync").
+		Complete(r)
+}

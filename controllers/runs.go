@@ -1,0 +1,179 @@
+package controllers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/workload"
+)
+
+// finishedJob is a Job that completed or failed, and when.
+type finishedJob struct {
+	job       *batchv1.Job
+	succeeded bool
+	at        time.Time
+}
+
+// jobOutcome reads whether a Job finished, how, and when, from its conditions.
+func jobOutcome(job *batchv1.Job) (finished, succeeded bool, at time.Time) {
+	for _, c := range job.Status.Conditions {
+		if c.Status != corev1.ConditionTrue {
+			continue
+		}
+		switch c.Type {
+		case batchv1.JobComplete:
+			return true, true, c.LastTransitionTime.Time
+		case batchv1.JobFailed:
+			return true, false, c.LastTransitionTime.Time
+		}
+	}
+	return false, false, time.Time{}
+}
+
+// sortRuns splits a sync's Jobs into active runs, oldest first, and finished runs, newest first.
+func sortRuns(jobs []batchv1.Job) (active []v1alpha1.ActiveRun, finished []finishedJob) {
+	for i := range jobs {
+		job := &jobs[i]
+		if done, ok, at := jobOutcome(job); done {
+			finished = append(finished, finishedJob{job: job, succeeded: ok, at: at})
+			continue
+		}
+		if job.DeletionTimestamp != nil {
+			continue
+		}
+		start := job.Status.StartTime
+		if start == nil {
+			start = &job.CreationTimestamp
+		}
+		active = append(active, v1alpha1.ActiveRun{Job: job.Name, Trigger: workload.TriggerOf(job.Labels), StartTime: start})
+	}
+	sort.Slice(active, func(i, j int) bool { return active[i].StartTime.Before(active[j].StartTime) })
+	// Newest first; ties (status times have second precision) broken by creation, then name,
+	// so the same Jobs always give the same order.
+	sort.Slice(finished, func(i, j int) bool {
+		a, b := finished[i], finished[j]
+		if !a.at.Equal(b.at) {
+			return a.at.After(b.at)
+		}
+		if !a.job.CreationTimestamp.Equal(&b.job.CreationTimestamp) {
+			return a.job.CreationTimestamp.After(b.job.CreationTimestamp.Time)
+		}
+		return a.job.Name > b.job.Name
+	})
+	return active, finished
+}
+
+// runReader builds a SyncRun from a finished Job and the result its pod reported.
+type runReader struct {
+	// pods is an uncached reader: pods are read only when a run finishes, so the manager
+	// does not cache every pod of the cluster.
+	pods client.Reader
+}
+
+func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, error) {
+	job := f.job
+	run := &v1alpha1.SyncRun{
+		Job:            job.Name,
+		Trigger:        workload.TriggerOf(job.Labels),
+		StartTime:      job.Status.StartTime,
+		CompletionTime: &metav1.Time{Time: f.at},
+		Result:         v1alpha1.RunFailed,
+	}
+	if f.succeeded {
+		run.Result = v1alpha1.RunSucceeded
+	}
+	if c := job.Spec.Template.Spec.Containers; len(c) > 0 {
+		run.Strategy = strategyFromArgs(c[0].Args)
+	}
+	msg, err := r.terminationMessage(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	var result v1alpha1.SyncResult
+	switch {
+	case msg != "" && json.Unmarshal([]byte(msg), &result) == nil:
+		run.SKUs = &result.SKUs
+		run.Failures = result.Failures
+		run.Message = result.Message
+	case msg != "":
+		run.Message = truncate(msg, 512)
+	}
+	if !f.succeeded && run.Message == "" {
+		run.Message = jobFailureMessage(job)
+	}
+	return run, nil
+}
+
+// terminationMessage is the sync container's termination message from the newest pod of job.
+func (r runReader) terminationMessage(ctx context.Context, job *batchv1.Job) (string, error) {
+	var pods corev1.PodList
+	if err := r.pods.List(ctx, &pods, client.InNamespace(job.Namespace),
+		client.MatchingLabels{batchv1.ControllerUidLabel: string(job.UID)}); err != nil {
+		return "", fmt.Errorf("listing pods of Job %s: %w", job.Name, err)
+	}
+	var newest *corev1.ContainerStateTerminated
+	for i := range pods.Items {
+		for _, cs := range pods.Items[i].Status.ContainerStatuses {
+			t := cs.State.Terminated
+			if cs.Name != workload.ContainerName || t == nil {
+				continue
+			}
+			if newest == nil || t.FinishedAt.After(newest.FinishedAt.Time) {
+				newest = t
+			}
+		}
+	}
+	if newest == nil {
+		return "", nil
+	}
+	return strings.TrimSpace(newest.Message), nil
+}
+
+func jobFailureMessage(job *batchv1.Job) string {
+	for _, c := range job.Status.Conditions {
+		if c.Type == batchv1.JobFailed && c.Status == corev1.ConditionTrue {
+			return fmt.Sprintf("%s: %s", c.Reason, c.Message)
+		}
+	}
+	return "the run failed without reporting a result"
+}
+
+func strategyFromArgs(args []string) v1alpha1.Strategy {
+	for _, a := range args {
+		if v, ok := strings.CutPrefix(a, "--strategy="); ok {
+			return v1alpha1.Strategy(v)
+		}
+	}
+	return ""
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// summary is a run's counts in one line, for events and conditions.
+func summary(run *v1alpha1.SyncRun) string {
+	if run.SKUs == nil {
+		return run.Message
+	}
+	c := run.SKUs
+	s := fmt.Sprintf("read %d, updated %d, unchanged %d, skipped as duplicates %d, not found %d, failed %d",
+		c.Read, c.Updated, c.Unchanged, c.SkippedDuplicates, c.NotFound, c.Failed)
+	if run.Message != "" {
+		s += ": " + run.Message
+	}
+	return s
+}

@@ -1,0 +1,125 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/policy"
+	"github.com/techoms/inventory-operator/internal/workload"
+)
+
+// SalesChannelReconciler reports a SalesChannel's effective mode and readiness, and runs
+// sales-channel manual syncs.
+type SalesChannelReconciler struct {
+	client.Client
+	// APIReader reads Secrets, which the cache holds as metadata only.
+	APIReader client.Reader
+	Recorder  events.EventRecorder
+	launcher  launcher
+	// Image is the image the sync Jobs run.
+	Image string
+}
+
+// +kubebuilder:rbac:groups=inventory.techoms.io,resources=saleschannels,verbs=get;list;watch
+// +kubebuilder:rbac:groups=inventory.techoms.io,resources=saleschannels/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=inventory.techoms.io,resources=inventorysyncs,verbs=get;list;watch
+// +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;delete
+// +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+	var ch v1alpha1.SalesChannel
+	if err := r.Get(ctx, req.NamespacedName, &ch); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	before := ch.DeepCopy()
+	status := &ch.Status
+	status.ObservedGeneration = ch.Generation
+	conds := conditionSet{conditions: &status.Conditions, generation: ch.Generation}
+
+	mode, overridden := effectiveMode(&ch)
+	if status.EffectiveMode != mode && overridden {
+		r.Recorder.Eventf(&ch, nil, corev1.EventTypeWarning, v1alpha1.ReasonDuplicateSKUsUpdateAll, "Reconcile",
+			"duplicateSKUs: UpdateAll forces the effective mode to %s instead of %s", mode, ch.Spec.Inventory.Mode)
+	}
+	status.EffectiveMode = mode
+	conds.flag(v1alpha1.ConditionModeOverridden, overridden, v1alpha1.ReasonDuplicateSKUsUpdateAll,
+		fmt.Sprintf("duplicateSKUs: UpdateAll forces the effective mode to %s; spec.inventory.mode %s does not apply", mode, ch.Spec.Inventory.Mode))
+	unsupported := ch.Spec.Inventory.DuplicateSKUs == v1alpha1.DuplicateSKUsUpdateAll && !policy.DuplicateSKUsSupported(string(ch.Spec.Platform))
+	conds.flag(v1alpha1.ConditionDuplicateSKUsUnsupported, unsupported, v1alpha1.ReasonPlatformUnsupported,
+		fmt.Sprintf("platform %s does not support duplicate-SKU handling: UpdateAll still forces the effective mode, but items sharing a SKU are left untouched", ch.Spec.Platform))
+
+	missing, err := checkSecretKey(ctx, r.APIReader, ch.Namespace, ch.Spec.Connection.CredentialsSecretRef, "channel credentials")
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	wasReady := isTrue(before.Status.Conditions, v1alpha1.ConditionReady)
+	if missing != nil {
+		conds.ready(false, missing.Reason, missing.Message, false)
+		if wasReady || len(before.Status.Conditions) == 0 {
+			r.Recorder.Eventf(&ch, nil, corev1.EventTypeWarning, missing.Reason, "Reconcile", missing.Message)
+		}
+	} else {
+		conds.ready(true, v1alpha1.ReasonCredentialsFound, fmt.Sprintf("credentials found; effective mode %s", mode), false)
+	}
+
+	// A sales-channel manual sync waits for the credentials: its Jobs could not start without them.
+	if token := ch.Annotations[v1alpha1.SyncRequestedAtAnnotation]; token != "" && token != status.LastHandledSyncRequest && missing == nil {
+		if err := r.runManualSync(ctx, &ch, token); err != nil {
+			return ctrl.Result{}, err
+		}
+		status.LastHandledSyncRequest = token
+	}
+
+	return ctrl.Result{}, patchStatus(ctx, r.Client, &ch, before, equality.Semantic.DeepEqual(before.Status, ch.Status))
+}
+
+// runManualSync starts one run of every InventorySync of the channel, with full values, in
+// every mode (the trigger table's sales channel manual sync).
+func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1.SalesChannel, token string) error {
+	var syncs v1alpha1.InventorySyncList
+	if err := r.List(ctx, &syncs, client.InNamespace(ch.Namespace), client.MatchingFields{indexSalesChannel: ch.Name}); err != nil {
+		return err
+	}
+	strategy := workload.StrategyFor(decide(ch, policy.SalesChannelManualSync))
+	var started []string
+	for i := range syncs.Items {
+		sync := &syncs.Items[i]
+		name := workload.ManualJobName(sync.Name, workload.KindSalesChannelManual, token)
+		created, err := r.launcher.launch(ctx, runFor(sync, ch, v1alpha1.TriggerSalesChannelManual, strategy), name, token)
+		if err != nil {
+			return err
+		}
+		if created {
+			started = append(started, name)
+			r.Recorder.Eventf(sync, ch, corev1.EventTypeNormal, "ManualSyncStarted", "Sync",
+				"sales-channel manual sync of %s requested (%s): started Job %s", ch.Name, token, name)
+		}
+	}
+	log.FromContext(ctx).Info("sales-channel manual sync", "token", token, "jobs", len(started))
+	r.Recorder.Eventf(ch, nil, corev1.EventTypeNormal, "ManualSyncStarted", "Sync",
+		"sales-channel manual sync %s: %d of %d InventorySyncs started: %s", token, len(started), len(syncs.Items), strings.Join(started, ", "))
+	return nil
+}
+
+// SetupWithManager watches SalesChannels and the metadata of the Secrets they name.
+func (r *SalesChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&v1alpha1.SalesChannel{}, builder.WithPredicates(specOrAnnotationChanged)).
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(channelsUsingSecret(mgr.GetClient())), builder.OnlyMetadata).
+		Named("saleschannel").
+		Complete(r)
+}
+

@@ -1,0 +1,31 @@
+// Package controllers holds the manager's reconcilers: SalesChannel and InventorySync. They
+// are thin: the rules live in internal/policy and the rendered workloads in internal/workload.
+package controllers
+
+import (
+	"context"
+	"fmt"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+)
+
+// Setup registers the field indexes and both reconcilers with mgr. image is the image the
+// sync Jobs run.
+func Setup(ctx context.Context, mgr ctrl.Manager, image string) error {
+	if err := SetupIndexes(ctx, mgr); err != nil {
+		return fmt.Errorf("registering indexes: %w", err)
+	}
+	if err := (&SalesChannelReconciler{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
+		Recorder: mgr.GetEventRecorder("saleschannel-controller"), Image: image,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the SalesChannel controller: %w", err)
+	}
+	if err := (&InventorySyncReconciler{
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
+		Recorder: mgr.GetEventRecorder("inventorysync-controller"), Image: image,
+	}).SetupWithManager(mgr); err != nil {
+		return fmt.Errorf("setting up the InventorySync controller: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package controllers
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+)
+
+var _ = Describe("Admission of bad manifests", func() {
+	var ns string
+	BeforeEach(func() { ns = newNamespace() })
+
+	DescribeTable("the API server rejects a SalesChannel",
+		func(mutate func(*v1alpha1.SalesChannel), want string) {
+			ch := salesChannel(ns, "bad", v1alpha1.ModeRealTimeAdjustment, v1alpha1.DuplicateSKUsSkip)
+			mutate(ch)
+			err := k8s.Create(ctx, ch)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(want))
+		},
+		Entry("with an unknown platform", func(c *v1alpha1.SalesChannel) { c.Spec.Platform = "Amazon" },
+			`spec.platform: Unsupported value: "Amazon"`),
+		Entry("with an unknown mode", func(c *v1alpha1.SalesChannel) { c.Spec.Inventory.Mode = "Sometimes" },
+			`spec.inventory.mode: Unsupported value: "Sometimes"`),
+		Entry("with an unknown duplicate-SKU policy", func(c *v1alpha1.SalesChannel) { c.Spec.Inventory.DuplicateSKUs = "Merge" },
+			`spec.inventory.duplicateSKUs: Unsupported value: "Merge"`),
+		Entry("with an unknown plan", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.Plan = "Gold" },
+			`spec.connection.plan: Unsupported value: "Gold"`),
+		Entry("with a plan on a Webhook channel", func(c *v1alpha1.SalesChannel) { c.Spec.Platform = v1alpha1.PlatformWebhook },
+			"connection.plan applies only to platform Shopify"),
+		Entry("with a relative URL", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.URL = "eu-store.myshopify.com" },
+			"url must be an absolute http or https URL"),
+		Entry("with an ftp URL", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.URL = "ftp://eu-store.myshopify.com" },
+			"url must be an absolute http or https URL"),
+		Entry("without a credentials key", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.CredentialsSecretRef.Key = "" },
+			"spec.connection.credentialsSecretRef.key"),
+		Entry("with an invalid Secret name", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.CredentialsSecretRef.Name = "Not_A_Name" },
+			"spec.connection.credentialsSecretRef.name"),
+		Entry("without a mode", func(c *v1alpha1.SalesChannel) { c.Spec.Inventory.Mode = "" },
+			"spec.inventory.mode"),
+	)
+
+	DescribeTable("the API server rejects an InventorySync",
+		func(mutate func(*v1alpha1.InventorySync), want string) {
+			s := inventorySync(ns, "bad", "shopify-eu", every15m())
+			mutate(s)
+			err := k8s.Create(ctx, s)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(want))
+		},
+		Entry("with a time zone but no schedule", func(s *v1alpha1.InventorySync) {
+			s.Spec.Schedule = nil
+			s.Spec.TimeZone = ptr.To("Europe/Berlin")
+		}, "timeZone needs a schedule"),
+		Entry("suspended without a schedule", func(s *v1alpha1.InventorySync) {
+			s.Spec.Schedule = nil
+			s.Spec.Suspend = ptr.To(true)
+		}, "suspend applies only to a recurring sync"),
+		Entry("with an unknown feed format", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.Feed.Format = "XML" },
+			`spec.fulfillmentChannel.feed.format: Unsupported value: "XML"`),
+		Entry("with a feed URL that is not a URL", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.Feed.URL = "levels.csv" },
+			"url must be an absolute http or https URL"),
+		Entry("without a location", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.LocationID = "" },
+			"spec.fulfillmentChannel.locationID"),
+		Entry("with a name too long for its CronJob", func(s *v1alpha1.InventorySync) { s.Name = strings.Repeat("a", 53) },
+			"name must be at most 52 characters"),
+		Entry("with a negative history limit", func(s *v1alpha1.InventorySync) { s.Spec.FailedRunsHistoryLimit = ptr.To[int32](-1) },
+			"spec.failedRunsHistoryLimit"),
+		Entry("with an empty schedule", func(s *v1alpha1.InventorySync) { s.Spec.Schedule = ptr.To("") },
+			"spec.schedule"),
+	)
+
+	It("rejects changes that would turn a sync into another one", func() {
+		s := inventorySync(ns, "fixed", "shopify-eu", every15m())
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+
+		moved := s.DeepCopy()
+		moved.Spec.SalesChannelRef.Name = "shopify-us"
+		err := k8s.Patch(ctx, moved, client.MergeFrom(s))
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring("salesChannelRef is immutable"))
+
+		oneOff := s.DeepCopy()
+		oneOff.Spec.Schedule = nil
+		err = k8s.Patch(ctx, oneOff, client.MergeFrom(s))
+		Expect(err).To(HaveOccurred())
+		Expect(err.Error()).To(ContainSubstring("schedule cannot be added to or removed"))
+	})
+
+	It("defaults the duplicate-SKU policy, the feed format and the history limits", func() {
+		ch := salesChannel(ns, "defaults", v1alpha1.ModeRealTimeAdjustment, "")
+		Expect(k8s.Create(ctx, ch)).To(Succeed())
+		Expect(ch.Spec.Inventory.DuplicateSKUs).To(Equal(v1alpha1.DuplicateSKUsSkip))
+
+		s := inventorySync(ns, "defaults", "defaults", every15m())
+		s.Spec.FulfillmentChannel.Feed.Format = ""
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+		Expect(s.Spec.FulfillmentChannel.Feed.Format).To(Equal(v1alpha1.FeedFormatCSV))
+		Expect(*s.Spec.SuccessfulRunsHistoryLimit).To(BeEquivalentTo(3))
+		Expect(*s.Spec.FailedRunsHistoryLimit).To(BeEquivalentTo(3))
+	})
+})

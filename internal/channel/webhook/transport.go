@@ -1,0 +1,170 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Retry pacing.
+const (
+	firstBackoff = 500 * time.Millisecond
+	maxBackoff   = 30 * time.Second
+	// MaxRetryAfter bounds how long a Retry-After header can make the connector wait, so a
+	// receiver's mistake cannot stall a sync for hours.
+	MaxRetryAfter = 5 * time.Minute
+	// maxResponseBytes bounds a response body; a page of MaxQueryLimit items is far smaller.
+	maxResponseBytes = 16 << 20
+)
+
+// HTTPError is a receiver's answer other than 200 that ended the call: one not worth retrying,
+// or the last of the attempts.
+type HTTPError struct {
+	Operation  string
+	StatusCode int
+	// Body is the start of the response body, which usually says what was wrong.
+	Body string
+}
+
+func (e *HTTPError) Error() string {
+	msg := fmt.Sprintf("webhook %s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.Body != "" {
+		msg += ": " + e.Body
+	}
+	return msg
+}
+
+// retryable reports whether the protocol allows sending the same request again: the receiver
+// is overloaded (429), failed (5xx), or still processing the same idempotency key (409).
+func retryable(status int) bool {
+	return status == http.StatusTooManyRequests || status == http.StatusConflict || status >= 500
+}
+
+// call POSTs body to operation and returns the body of the 200 answer. It retries
+// retryable statuses and transport failures up to the connector's attempts, signing each
+// attempt afresh so that a late retry still carries a current timestamp.
+func (c *Connector) call(ctx context.Context, operation, key string, body []byte) ([]byte, error) {
+	for attempt := 1; ; attempt++ {
+		answer, retryAfter, err := c.attempt(ctx, operation, key, body)
+		if err == nil {
+			return answer, nil
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("webhook %s at %s: %w", operation, c.where, ctxErr)
+		}
+		var httpErr *HTTPError
+		if errors.As(err, &httpErr) && !retryable(httpErr.StatusCode) {
+			return nil, err
+		}
+		if attempt >= c.maxAttempts {
+			return nil, fmt.Errorf("giving up after %d attempts: %w", attempt, err)
+		}
+		delay := retryAfter
+		if delay < 0 {
+			delay = backoff(attempt)
+		}
+		if err := c.sleep(ctx, delay); err != nil {
+			return nil, fmt.Errorf("webhook %s at %s: %w", operation, c.where, err)
+		}
+	}
+}
+
+// attempt sends one request. It returns the delay a Retry-After header asked for, or -1.
+func (c *Connector) attempt(ctx context.Context, operation, key string, body []byte) ([]byte, time.Duration, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.baseURL+"/"+operation, bytes.NewReader(body))
+	if err != nil {
+		return nil, -1, fmt.Errorf("webhook %s at %s: %w", operation, c.where, err)
+	}
+	timestamp := c.now().Unix()
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "inventory-operator")
+	req.Header.Set(HeaderTimestamp, strconv.FormatInt(timestamp, 10))
+	req.Header.Set(HeaderSignature, Sign(c.secret, timestamp, operation, key, body))
+	if key != "" {
+		req.Header.Set(HeaderIdempotencyKey, key)
+	}
+
+	resp, err := c.client.Do(req)
+	if err != nil {
+		return nil, -1, fmt.Errorf("webhook %s at %s: %w", operation, c.where, unwrapURLError(err))
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, -1, fmt.Errorf("webhook %s at %s: reading the answer: %w", operation, c.where, err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		if len(answer) > maxResponseBytes {
+			return nil, -1, fmt.Errorf("webhook %s at %s: answer exceeds %d MiB", operation, c.where, maxResponseBytes>>20)
+		}
+		return answer, -1, nil
+	}
+	return nil, c.retryAfter(resp.Header.Get("Retry-After")), &HTTPError{
+		Operation:  operation,
+		StatusCode: resp.StatusCode,
+		Body:       snippet(answer),
+	}
+}
+
+// retryAfter reads a Retry-After header, delay-seconds or an HTTP date, bounded by
+// MaxRetryAfter; -1 when absent or unreadable.
+func (c *Connector) retryAfter(value string) time.Duration {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return -1
+	}
+	var d time.Duration
+	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
+		if seconds < 0 {
+			return -1
+		}
+		d = time.Duration(min(seconds, int64(MaxRetryAfter/time.Second))) * time.Second
+	} else if at, err := http.ParseTime(value); err == nil {
+		d = max(at.Sub(c.now()), 0)
+	} else {
+		return -1
+	}
+	return min(d, MaxRetryAfter)
+}
+
+// backoff is the wait before retry number attempt (from 1) when the receiver named none:
+// exponential, capped, with jitter so that many syncs do not retry in step.
+func backoff(attempt int) time.Duration {
+	d := maxBackoff
+	if attempt < 16 {
+		d = min(firstBackoff<<(attempt-1), maxBackoff)
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleepContext(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// snippet keeps the start of an error answer, on one line.
+func snippet(body []byte) string {
+	const limit = 200
+	s := strings.Join(strings.Fields(string(body)), " ")
+	if len(s) > limit {
+		s = s[:limit] + "..."
+	}
+	return s
+}

@@ -1,0 +1,153 @@
+package fulfillment
+
+import (
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+)
+
+// Defaults of a Feed's timeouts.
+const (
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultTimeout        = 10 * time.Minute
+)
+
+// Feed is a fulfillment channel's level feed, fetched with HTTP GET.
+type Feed struct {
+	// URL is fetched with GET. Its userinfo and query never appear in errors.
+	URL    string
+	Format v1alpha1.FeedFormat
+	// BearerToken, when set, is sent as "Authorization: Bearer <token>". It never appears
+	// in errors.
+	BearerToken string
+	// ConnectTimeout bounds connecting (TCP and TLS) when Client is nil;
+	// 0 means DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// Timeout bounds the whole read, from connecting to the last byte; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// MaxBytes caps the decompressed feed; 0 means DefaultMaxBytes.
+	MaxBytes int64
+	// Client sends the request; nil means a client built from the timeouts above.
+	Client *http.Client
+}
+
+// StatusError is a feed server's answer other than 2xx.
+type StatusError struct {
+	StatusCode int
+	// URL is the feed's URL without userinfo or query values.
+	URL string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("fetching feed %s: HTTP %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
+}
+
+// errTimedOut is the cancellation cause of a read that outlived Feed.Timeout.
+var errTimedOut = errors.New("feed timeout")
+
+// Read fetches and parses the feed. Any failure (connection, status, timeout, size cap,
+// malformed content) returns an error and no levels; a malformed feed's error is a *FeedError.
+func (f Feed) Read(ctx context.Context) (*Levels, error) {
+	where := redactURL(f.URL)
+	timeout := positiveOr(f.Timeout, DefaultTimeout)
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
+	defer cancel()
+
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
+	if err != nil {
+		return nil, fmt.Errorf("feed URL %s is invalid", where)
+	}
+	req.Header.Set("Accept", acceptFor(f.Format))
+	if f.BearerToken != "" {
+		req.Header.Set("Authorization", "Bearer "+f.BearerToken)
+	}
+	client := f.Client
+	if client == nil {
+		client = newClient(positiveOr(f.ConnectTimeout, DefaultConnectTimeout))
+	}
+
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, f.transportError(ctx, where, timeout, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, &StatusError{StatusCode: resp.StatusCode, URL: where}
+	}
+
+	body := resp.Body
+	// The transport decodes gzip itself when it asked for it; a server that compresses
+	// unasked is decoded here. Parse also recognises a gzip file served as is.
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && !resp.Uncompressed {
+		zr, err := gzip.NewReader(body)
+		if err != nil {
+			return nil, f.transportError(ctx, where, timeout, fmt.Errorf("decompressing: %w", err))
+		}
+		defer zr.Close()
+		body = zr
+	}
+	levels, err := ParseLimit(body, f.Format, f.MaxBytes)
+	if err != nil {
+		var feedErr *FeedError
+		if errors.As(err, &feedErr) || errors.Is(err, ErrTooLarge) {
+			return nil, fmt.Errorf("reading feed %s: %w", where, err)
+		}
+		return nil, f.transportError(ctx, where, timeout, err)
+	}
+	return levels, nil
+}
+
+// transportError explains a failed exchange without the URL's secrets: it drops the
+// *url.Error wrapper, whose text repeats the full URL.
+func (f Feed) transportError(ctx context.Context, where string, timeout time.Duration, err error) error {
+	if errors.Is(context.Cause(ctx), errTimedOut) {
+		return fmt.Errorf("reading feed %s: no complete response within %s", where, timeout)
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("reading feed %s: %w", where, ctx.Err())
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "dial" && opErr.Timeout() {
+		return fmt.Errorf("connecting to feed %s: no connection within the connect timeout", where)
+	}
+	return fmt.Errorf("reading feed %s: %w", where, err)
+}
+
+func newClient(connectTimeout time.Duration) *http.Client {
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.DialContext = (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext
+	transport.TLSHandshakeTimeout = connectTimeout
+	return &http.Client{Transport: transport}
+}
+
+func acceptFor(format v1alpha1.FeedFormat) string {
+	switch format {
+	case v1alpha1.FeedFormatCSV:
+		return "text/csv, */*;q=0.1"
+	case v1alpha1.FeedFormatJSON:
+		return "application/json, */*;q=0.1"
+	case v1alpha1.FeedFormatNDJSON:
+		return "application/x-ndjson, application/jsonl, */*;q=0.1"
+	default:
+		return "*/*"
+	}
+}
+
+func positiveOr(d, fallback time.Duration) time.Duration {
+	if d > 0 {
+		return d
+	}
+	return fallback
+}

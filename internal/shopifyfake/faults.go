@@ -1,0 +1,95 @@
+package shopifyfake
+
+import (
+	"sync"
+	"time"
+)
+
+// faults are failures and interference a test asks for through Go methods.
+type faults struct {
+	mu         sync.Mutex
+	failLeft   int
+	failStatus int
+	latency    time.Duration
+	stale      map[int]bool
+	hooks      map[int64][]func()
+}
+
+// FailNext makes the next n GraphQL requests fail with HTTP status (a 5xx, as Shopify sends
+// in an outage) before anything is read or applied.
+func (h *Handler) FailNext(n int, status int) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.failLeft, h.faults.failStatus = n, status
+}
+
+// SetLatency delays every GraphQL request by d from now on.
+func (h *Handler) SetLatency(d time.Duration) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.latency = d
+}
+
+// MakeStale makes the next compare-and-swap on the inventory item see a different quantity:
+// just before that check one unit is sold at the location it targets, so a changeFromQuantity
+// read earlier no longer matches.
+func (h *Handler) MakeStale(inventoryItemGID string) {
+	h.store.mu.RLock()
+	item := h.store.mustItem(inventoryItemGID)
+	h.store.mu.RUnlock()
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	if h.faults.stale == nil {
+		h.faults.stale = map[int]bool{}
+	}
+	h.faults.stale[item] = true
+}
+
+// OnRequest calls fn before the n-th GraphQL request (counting from 1) is handled, for
+// example to add a variant in the middle of a run. fn may call the seed methods.
+func (h *Handler) OnRequest(n int, fn func()) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	if h.faults.hooks == nil {
+		h.faults.hooks = map[int64][]func(){}
+	}
+	h.faults.hooks[int64(n)] = append(h.faults.hooks[int64(n)], fn)
+}
+
+func (h *Handler) runHooks(n int64) {
+	h.faults.mu.Lock()
+	hooks := h.faults.hooks[n]
+	delete(h.faults.hooks, n)
+	h.faults.mu.Unlock()
+	for _, fn := range hooks {
+		fn()
+	}
+}
+
+func (h *Handler) latency() time.Duration {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	return h.faults.latency
+}
+
+// takeFailure returns the status of an injected failure for this request, if one is due.
+func (h *Handler) takeFailure() (int, bool) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	if h.faults.failLeft <= 0 {
+		return 0, false
+	}
+	h.faults.failLeft--
+	return h.faults.failStatus, true
+}
+
+// takeStale reports whether item was made stale, and clears it.
+func (h *Handler) takeStale(item int) bool {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	if !h.faults.stale[item] {
+		return false
+	}
+	delete(h.faults.stale, item)
+	return true
+}
