@@ -15,6 +15,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
@@ -262,7 +263,7 @@ func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1a
 
 // SetupWithManager watches InventorySyncs, their CronJobs and Jobs (those of the CronJob
 // too, by label), their SalesChannels, and the metadata of the Secrets they need.
-func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
 	r.runs = runReader{pods: r.APIReader}
 	if r.Now == nil {
@@ -275,6 +276,7 @@ func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(syncOfJob)).
 		Watches(&v1alpha1.SalesChannel{}, handler.EnqueueRequestsFromMapFunc(syncsOfChannel(c)), builder.WithPredicates(specOrAnnotationChanged)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(syncsUsingSecret(c)), builder.OnlyMetadata).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}).
 		Named("inventorysync").
 		Complete(r)
 }

@@ -11,6 +11,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
@@ -114,12 +115,12 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 }
 
 // SetupWithManager watches SalesChannels and the metadata of the Secrets they name.
-func (r *SalesChannelReconciler) SetupWithManager(mgr ctrl.Manager) error {
+func (r *SalesChannelReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.SalesChannel{}, builder.WithPredicates(specOrAnnotationChanged)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(channelsUsingSecret(mgr.GetClient())), builder.OnlyMetadata).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}).
 		Named("saleschannel").
 		Complete(r)
 }
-

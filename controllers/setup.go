@@ -9,22 +9,30 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 )
 
-// Setup registers the field indexes and both reconcilers with mgr. image is the image the
-// sync Jobs run.
-func Setup(ctx context.Context, mgr ctrl.Manager, image string) error {
+// Options configure the reconcilers.
+type Options struct {
+	// Image is the image the sync Jobs run.
+	Image string
+	// Concurrency is how many objects of each kind are reconciled at once.
+	Concurrency int
+}
+
+// Setup registers the field indexes and both reconcilers with mgr.
+func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
+	image := o.Image
 	if err := SetupIndexes(ctx, mgr); err != nil {
 		return fmt.Errorf("registering indexes: %w", err)
 	}
 	if err := (&SalesChannelReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
 		Recorder: mgr.GetEventRecorder("saleschannel-controller"), Image: image,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the SalesChannel controller: %w", err)
 	}
 	if err := (&InventorySyncReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
 		Recorder: mgr.GetEventRecorder("inventorysync-controller"), Image: image,
-	}).SetupWithManager(mgr); err != nil {
+	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the InventorySync controller: %w", err)
 	}
 	return nil

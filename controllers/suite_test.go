@@ -78,7 +78,7 @@ var _ = BeforeSuite(func() {
 		}},
 	})
 	Expect(err).NotTo(HaveOccurred())
-	Expect(Setup(ctx, mgr, testImage)).To(Succeed())
+	Expect(Setup(ctx, mgr, Options{Image: testImage, Concurrency: 2})).To(Succeed())
 	go func() {
 		defer GinkgoRecover()
 		Expect(mgr.Start(ctx)).To(Succeed())

@@ -30,6 +30,7 @@ type managerOptions struct {
 	leaderElect   bool
 	leaderElectNS string
 	syncImage     string
+	concurrency   int
 	zap           zap.Options
 }
 
@@ -41,6 +42,7 @@ func runManager(args []string) int {
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE)")
+	fs.IntVar(&o.concurrency, "concurrency", 4, "objects of each kind reconciled at once")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -83,7 +85,7 @@ func startManager(ctx context.Context, o managerOptions) error {
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	if err := controllers.Setup(ctx, mgr, o.syncImage); err != nil {
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: o.syncImage, Concurrency: o.concurrency}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -1,0 +1,112 @@
+package workload
+
+import (
+	"flag"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/policy"
+	"github.com/techoms/inventory-operator/internal/syncjob"
+)
+
+func run(platform v1alpha1.Platform, dup v1alpha1.DuplicateSKUPolicy) Run {
+	return Run{
+		Sync: &v1alpha1.InventorySync{
+			ObjectMeta: metav1.ObjectMeta{Name: "berlin", Namespace: "retail"},
+			Spec: v1alpha1.InventorySyncSpec{
+				FulfillmentChannel: v1alpha1.FulfillmentChannel{Name: "wh", LocationID: "loc",
+					Feed: v1alpha1.FeedSource{URL: "http://wms/levels"}},
+				Schedule:   ptr.To("0 * * * *"),
+				RunTimeout: &metav1.Duration{Duration: 10 * time.Minute},
+			},
+		},
+		Channel: &v1alpha1.SalesChannel{Spec: v1alpha1.SalesChannelSpec{
+			Platform:   platform,
+			Connection: v1alpha1.ChannelConnection{URL: "https://c", CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "s", Key: "k"}},
+			Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment, DuplicateSKUs: dup},
+		}},
+		Image:    "img",
+		Trigger:  v1alpha1.TriggerFulfillmentRecurring,
+		Strategy: v1alpha1.StrategyIncremental,
+	}
+}
+
+func TestJobTemplateArguments(t *testing.T) {
+	tests := []struct {
+		name     string
+		run      Run
+		want     []string
+		wantNone []string
+	}{
+		{"shopify defaults the plan and the feed format", run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsUpdateAll),
+			[]string{"sync", "--plan=Standard", "--feed-format=CSV", "--duplicate-skus=UpdateAll", "--strategy=Incremental"}, nil},
+		{"webhook has no plan and ignores UpdateAll", run(v1alpha1.PlatformWebhook, v1alpha1.DuplicateSKUsUpdateAll),
+			[]string{"--platform=Webhook", "--duplicate-skus=Skip"}, []string{"--plan=Standard"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tmpl := JobTemplate(tt.run)
+			args := tmpl.Spec.Template.Spec.Containers[0].Args
+			for _, w := range tt.want {
+				if !slices.Contains(args, w) {
+					t.Errorf("args %v lack %s", args, w)
+				}
+			}
+			for _, w := range tt.wantNone {
+				if slices.Contains(args, w) {
+					t.Errorf("args %v contain %s", args, w)
+				}
+			}
+			if got := *tmpl.Spec.ActiveDeadlineSeconds; got != 600 {
+				t.Errorf("activeDeadlineSeconds = %d, want 600", got)
+			}
+		})
+	}
+}
+
+// TestArgumentsRoundTrip checks the manager renders what the sync role parses back.
+func TestArgumentsRoundTrip(t *testing.T) {
+	args := JobTemplate(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip)).Spec.Template.Spec.Containers[0].Args
+	var cfg syncjob.Config
+	fs := newFlagSet()
+	cfg.BindFlags(fs)
+	expanded := strings.ReplaceAll(strings.Join(args[1:], "\n"), "$("+syncjob.EnvRunID+")", "uid-1")
+	if err := fs.Parse(strings.Split(expanded, "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.RunID != "uid-1" || cfg.LocationID != "loc" || cfg.Strategy != v1alpha1.StrategyIncremental {
+		t.Errorf("parsed %+v", cfg)
+	}
+}
+
+func TestManualJobNames(t *testing.T) {
+	a := ManualJobName("berlin", KindFulfillmentManual, "t1")
+	if a != ManualJobName("berlin", KindFulfillmentManual, "t1") {
+		t.Error("the same request must give the same name")
+	}
+	for _, other := range []string{ManualJobName("berlin", KindFulfillmentManual, "t2"), ManualJobName("berlin", KindSalesChannelManual, "t1")} {
+		if other == a {
+			t.Errorf("distinct requests share the name %s", a)
+		}
+	}
+	if n := len(ManualJobName(strings.Repeat("a", MaxSyncNameLength), KindSalesChannelManual, "t")); n > 63 {
+		t.Errorf("a Job name of %d characters does not fit a label value", n)
+	}
+}
+
+func TestStrategyFor(t *testing.T) {
+	if StrategyFor(policy.Incremental) != v1alpha1.StrategyIncremental || StrategyFor(policy.Absolute) != v1alpha1.StrategyAbsolute {
+		t.Error("StrategyFor does not map the trigger table's pushes")
+	}
+}
+
+func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("sync", flag.ContinueOnError) }
