@@ -45,7 +45,8 @@ var _ = Describe("InventorySync", func() {
 		s.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef = &v1alpha1.SecretKeySelector{Name: "feed-token", Key: "token"}
 		feedSecret := credentials(ns, "feed-token")
 		Expect(k8s.Create(ctx, feedSecret)).To(Succeed())
-		Expect(k8s.Create(ctx, s)).To(Succeed())
+		Expect(k8s.Create(ctx, s, client.FieldOwner("platform-team"))).To(Succeed())
+		applied := s.Spec.DeepCopy()
 
 		cj := &batchv1.CronJob{}
 		Eventually(cronJobOf(s)).Should(Not(BeNil()))
@@ -100,6 +101,14 @@ var _ = Describe("InventorySync", func() {
 		Expect(s.Status.Conditions).NotTo(ContainElement(HaveField("Type", v1alpha1.ConditionReconciling)))
 
 		Eventually(eventReasons(ns, s.Name)).Should(ContainElement("CronJobCreated"))
+
+		By("the spec is exactly as applied, and only the applier manages it")
+		Expect(s.Spec).To(Equal(*applied))
+		for _, mf := range s.ManagedFields {
+			if mf.Manager != "platform-team" {
+				Expect(mf.Subresource).To(Equal("status"), "manager %s wrote outside status", mf.Manager)
+			}
+		}
 	})
 
 	It("suspends the CronJob while the channel's effective mode pushes no fulfillment-channel syncs, and resumes it", func() {
