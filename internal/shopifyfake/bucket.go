@@ -7,15 +7,16 @@ import (
 )
 
 // Plan limits of the Admin GraphQL API: bucket size and restore rate in points per second.
+// The bucket holds twenty seconds of restore (Standard: 2,000 points restoring 100 a second).
 type planLimits struct {
 	max, restore float64
 }
 
 var plans = map[string]planLimits{
-	"Standard":   {max: 1000, restore: 100},
-	"Advanced":   {max: 2000, restore: 200},
-	"Plus":       {max: 10000, restore: 1000},
-	"Enterprise": {max: 20000, restore: 2000},
+	"Standard":   {max: 2000, restore: 100},
+	"Advanced":   {max: 4000, restore: 200},
+	"Plus":       {max: 20000, restore: 1000},
+	"Enterprise": {max: 40000, restore: 2000},
 }
 
 func limitsFor(plan string) (planLimits, error) {

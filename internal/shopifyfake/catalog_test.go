@@ -171,7 +171,7 @@ func TestRequestsAreAuthenticatedAndValidated(t *testing.T) {
 					t.Fatalf("invalid document got data %s", r.Data)
 				}
 			}
-			if r.Extensions.Cost.ThrottleStatus.MaximumAvailable != 1000 {
+			if r.Extensions.Cost.ThrottleStatus.MaximumAvailable != 2000 {
 				t.Fatalf("no cost extension: %+v", r.Extensions)
 			}
 		})

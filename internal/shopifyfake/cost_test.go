@@ -1,6 +1,7 @@
 package shopifyfake
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -48,11 +49,11 @@ func TestBucketLeaksByPlan(t *testing.T) {
 		wait          time.Duration
 		wantAvailable int
 	}{
-		{"", 1000, 100, 600, time.Second, 500},
-		{"Standard", 1000, 100, 1000, 20 * time.Second, 1000},
-		{"Advanced", 2000, 200, 2000, 2 * time.Second, 400},
-		{"Plus", 10000, 1000, 5000, time.Second, 6000},
-		{"Enterprise", 20000, 2000, 20000, 500 * time.Millisecond, 1000},
+		{"", 2000, 100, 600, time.Second, 1500},
+		{"Standard", 2000, 100, 2000, 30 * time.Second, 2000},
+		{"Advanced", 4000, 200, 4000, 2 * time.Second, 400},
+		{"Plus", 20000, 1000, 10000, time.Second, 11000},
+		{"Enterprise", 40000, 2000, 40000, 500 * time.Millisecond, 1000},
 	}
 	for _, tc := range cases {
 		t.Run(tc.plan, func(t *testing.T) {
@@ -85,6 +86,11 @@ func TestThrottlingRefundsAndRestores(t *testing.T) {
 	// 249 variants per page with their levels: 2 + 249*4 = 998 points requested.
 	query := `query($loc: ID!) { productVariants(first: 249) { nodes { id sku inventoryItem { id inventoryLevel(locationId: $loc) { quantities(names: ["available"]) { name quantity } } } } } }`
 	vars := map[string]any{"loc": s.loc}
+	// Leave 1,000 of the 2,000 points, so that after the first page's refund a second page
+	// no longer fits.
+	if !s.srv.bucket.take(2000 - 1000) {
+		t.Fatal("a full bucket refused half its size")
+	}
 
 	first := do(t, s.srv, query, vars)
 	cost := first.Extensions.Cost
@@ -119,15 +125,15 @@ func TestThrottlingRefundsAndRestores(t *testing.T) {
 
 func TestThrottledMutationAppliesNothing(t *testing.T) {
 	s := newShop(t, 1, Options{})
-	// Drain the bucket: 100 mutations of 10 points at a stopped clock.
-	for i := range 100 {
-		r := do(t, s.srv, setMutation, map[string]any{"key": string(rune('a'+i%26)) + string(rune('a'+i/26)), "input": setInput(quantity(s.items[0], s.loc, int64(i), nil))})
+	// Drain the bucket: 200 mutations of 10 points at a stopped clock empty its 2,000.
+	for i := range 200 {
+		r := do(t, s.srv, setMutation, map[string]any{"key": "drain-" + strconv.Itoa(i), "input": setInput(quantity(s.items[0], s.loc, int64(i), nil))})
 		if len(r.Errors) > 0 {
 			t.Fatalf("call %d: %+v", i, r.Errors)
 		}
 	}
 	r := do(t, s.srv, setMutation, map[string]any{"key": "last", "input": setInput(quantity(s.items[0], s.loc, 500, nil))})
-	if r.errorCode() != "THROTTLED" || s.srv.Available(s.items[0], s.loc) != 99 {
+	if r.errorCode() != "THROTTLED" || s.srv.Available(s.items[0], s.loc) != 199 {
 		t.Fatalf("throttled mutation: %+v, available %d", r.Errors, s.srv.Available(s.items[0], s.loc))
 	}
 }

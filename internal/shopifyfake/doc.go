@@ -55,12 +55,13 @@
 // quantities } } costs 2 + 4 per node, so take at most 249 per page. The actual cost counts
 // the objects returned the same way and the difference is refunded.
 //
-// Each shop has a leaky bucket by plan: Standard 1,000 points restoring 100/s, Advanced
-// 2,000/200, Plus 10,000/1,000, Enterprise 20,000/2,000. A request whose requested cost
-// exceeds what is available gets HTTP 200 with errors [{message "Throttled", extensions
-// {code THROTTLED}}] and nothing is applied. Every response carries extensions.cost
-// { requestedQueryCost actualQueryCost throttleStatus { maximumAvailable currentlyAvailable
-// restoreRate } }. Options.Now drives the bucket, so tests control refills.
+// Each shop has a leaky bucket by plan holding twenty seconds of restore: Standard 2,000
+// points restoring 100/s, Advanced 4,000/200, Plus 20,000/1,000, Enterprise 40,000/2,000.
+// A request whose requested cost exceeds what is available gets HTTP 200 with errors
+// [{message "Throttled", extensions {code THROTTLED}}] and nothing is applied. Every
+// response carries extensions.cost { requestedQueryCost actualQueryCost throttleStatus
+// { maximumAvailable currentlyAvailable restoreRate } }. Options.Now drives the bucket, so
+// tests control refills.
 //
 // # Seeding, faults and counters
 //

@@ -1,0 +1,150 @@
+package shopify
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/techoms/inventory-operator/internal/channel"
+)
+
+// itemsByBulk runs a bulk operation exporting every variant, waits for it, and streams its
+// JSONL result through fn, one line at a time, so memory does not grow with the catalog.
+// Bulk operations spend none of the rate-limit bucket besides starting and polling.
+func (c *Connector) itemsByBulk(ctx context.Context, wanted skuSet, fn func(channel.Item) error) error {
+	op, err := c.startBulk(ctx)
+	if err != nil {
+		return err
+	}
+	op, err = c.awaitBulk(ctx, op)
+	if err != nil {
+		return err
+	}
+	if op.URL == nil || *op.URL == "" {
+		return nil // a completed operation without a URL found nothing
+	}
+	return c.streamBulkResult(ctx, *op.URL, wanted, fn)
+}
+
+func (c *Connector) startBulk(ctx context.Context) (*bulkOperation, error) {
+	var data runBulkQueryData
+	vars := map[string]string{"query": bulkVariantsQuery(c.locationID)}
+	if err := c.do(ctx, runBulkQuery, vars, &data); err != nil {
+		return nil, err
+	}
+	if data.Payload == nil {
+		return nil, errors.New("shopify: bulkOperationRunQuery returned nothing")
+	}
+	if errs := data.Payload.UserErrors; len(errs) > 0 {
+		return nil, fmt.Errorf("shopify: starting bulk operation: %s", describeUserErrors(errs))
+	}
+	if data.Payload.BulkOperation == nil {
+		return nil, errors.New("shopify: bulkOperationRunQuery returned no operation")
+	}
+	return data.Payload.BulkOperation, nil
+}
+
+// awaitBulk polls the operation, waiting longer between polls as it runs on, until it ends.
+func (c *Connector) awaitBulk(ctx context.Context, op *bulkOperation) (*bulkOperation, error) {
+	wait := c.cfg.BulkPollInterval
+	for {
+		switch op.Status {
+		case "COMPLETED":
+			return op, nil
+		case "FAILED", "CANCELED", "CANCELING", "EXPIRED":
+			code := ""
+			if op.ErrorCode != nil {
+				code = " (" + *op.ErrorCode + ")"
+			}
+			return nil, fmt.Errorf("shopify: bulk operation %s ended %s%s", op.ID, op.Status, code)
+		}
+		if err := c.cfg.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+		wait = min(2*wait, c.cfg.BulkPollMax)
+		var data bulkStatusData
+		if err := c.do(ctx, bulkStatus, map[string]string{"id": op.ID}, &data); err != nil {
+			return nil, err
+		}
+		if data.BulkOperation == nil {
+			return nil, fmt.Errorf("shopify: bulk operation %s not found", op.ID)
+		}
+		op = data.BulkOperation
+	}
+}
+
+// streamBulkResult downloads the result file. The URL is signed storage, not the store: the
+// access token is not sent to it.
+func (c *Connector) streamBulkResult(ctx context.Context, url string, wanted skuSet, fn func(channel.Item) error) error {
+	body, err := c.openBulkResult(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	return parseBulkVariants(body, wanted, fn)
+}
+
+// openBulkResult GETs the result, retrying failures to connect and 5xx like a GraphQL call.
+// Once lines have been handed to fn a failure is returned, not retried.
+func (c *Connector) openBulkResult(ctx context.Context, url string) (io.ReadCloser, error) {
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return nil, fmt.Errorf("shopify: bulk result URL: %w", err)
+		}
+		res, err := c.http.Do(req)
+		if err == nil && res.StatusCode == http.StatusOK {
+			return res.Body, nil
+		}
+		if err == nil {
+			snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+			res.Body.Close()
+			err = &HTTPError{Operation: "bulk result", StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet))}
+		} else {
+			err = &transportError{op: "bulk result", err: err}
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		if !retryable(err) || attempt >= c.cfg.MaxAttempts {
+			return nil, err
+		}
+		if err := c.cfg.Sleep(ctx, c.backoff(attempt)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// bulkLine is one line of the JSONL result: a variant, or a child object of a nested
+// connection, which names its parent and which this export has none of.
+type bulkLine struct {
+	variantNode
+	ParentID string `json:"__parentId"`
+}
+
+// parseBulkVariants decodes the JSONL stream line by line and calls fn for each variant whose
+// SKU is wanted.
+func parseBulkVariants(r io.Reader, wanted skuSet, fn func(channel.Item) error) error {
+	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
+	for line := 1; ; line++ {
+		var l bulkLine
+		if err := dec.Decode(&l); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("shopify: bulk result line %d: %w", line, err)
+		}
+		if l.ParentID != "" {
+			continue
+		}
+		if item, ok := l.item(); ok && wanted.has(item.SKU) {
+			if err := fn(item); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package shopify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// maxThrottledRetries bounds how often one request is sent again after THROTTLED; each
+// retry first waits for the bucket to refill, so this only stops a server that never
+// lets a request through.
+const maxThrottledRetries = 50
+
+type graphQLRequest struct {
+	Query         string `json:"query"`
+	OperationName string `json:"operationName,omitempty"`
+	Variables     any    `json:"variables,omitempty"`
+}
+
+type graphQLResponse struct {
+	Data       json.RawMessage `json:"data"`
+	Errors     []graphQLError  `json:"errors"`
+	Extensions struct {
+		Cost *queryCost `json:"cost"`
+	} `json:"extensions"`
+}
+
+type graphQLError struct {
+	Message    string `json:"message"`
+	Extensions struct {
+		Code string `json:"code"`
+	} `json:"extensions"`
+}
+
+type queryCost struct {
+	RequestedQueryCost float64         `json:"requestedQueryCost"`
+	ActualQueryCost    *float64        `json:"actualQueryCost"`
+	ThrottleStatus     *throttleStatus `json:"throttleStatus"`
+}
+
+// GraphQLError is a response whose errors list is not empty (THROTTLED aside, which is
+// retried).
+type GraphQLError struct {
+	Operation string
+	Messages  []string
+}
+
+func (e *GraphQLError) Error() string {
+	return fmt.Sprintf("shopify: %s: %s", e.Operation, strings.Join(e.Messages, "; "))
+}
+
+// HTTPError is a response with a status other than 200 that was not retried, or still
+// failed after the last attempt.
+type HTTPError struct {
+	Operation  string
+	StatusCode int
+	// Body is the start of the response body.
+	Body string
+}
+
+func (e *HTTPError) Error() string {
+	return fmt.Sprintf("shopify: %s: HTTP %d: %s", e.Operation, e.StatusCode, e.Body)
+}
+
+// do sends op with vars, pacing it by the shared bucket and retrying what can be retried,
+// and decodes the response's data into out.
+func (c *Connector) do(ctx context.Context, op operation, vars any, out any) error {
+	body, err := json.Marshal(graphQLRequest{Query: op.document, OperationName: op.name, Variables: vars})
+	if err != nil {
+		return fmt.Errorf("shopify: %s: encoding variables: %w", op.name, err)
+	}
+	failures, throttles := 0, 0
+	for {
+		reserved, err := c.pacer.acquire(ctx, c.costs.expect(op))
+		if err != nil {
+			return err
+		}
+		resp, retryAfter, err := c.post(ctx, op, body)
+		if err != nil {
+			// The request may have reached the server: keep the reservation as spent.
+			c.pacer.settle(reserved, nil, nil)
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			var httpErr *HTTPError
+			if errors.As(err, &httpErr) && httpErr.StatusCode == http.StatusTooManyRequests {
+				c.throttled.Add(1)
+			}
+			failures++
+			if !retryable(err) || failures >= c.cfg.MaxAttempts {
+				return err
+			}
+			if err := c.cfg.Sleep(ctx, max(retryAfter, c.backoff(failures))); err != nil {
+				return err
+			}
+			continue
+		}
+		if cost := resp.Extensions.Cost; cost != nil {
+			c.pacer.settle(reserved, cost.ThrottleStatus, cost.ActualQueryCost)
+			c.costs.learn(op, cost.RequestedQueryCost)
+			if cost.ActualQueryCost != nil {
+				c.points.Add(int64(*cost.ActualQueryCost))
+			}
+		} else {
+			c.pacer.settle(reserved, nil, nil)
+		}
+		if throttled(resp.Errors) {
+			c.throttled.Add(1)
+			if throttles++; throttles > maxThrottledRetries {
+				return &GraphQLError{Operation: op.name, Messages: []string{"still THROTTLED after retries"}}
+			}
+			continue
+		}
+		if len(resp.Errors) > 0 {
+			msgs := make([]string, len(resp.Errors))
+			for i, e := range resp.Errors {
+				msgs[i] = e.Message
+				if e.Extensions.Code != "" {
+					msgs[i] = e.Extensions.Code + ": " + e.Message
+				}
+			}
+			return &GraphQLError{Operation: op.name, Messages: msgs}
+		}
+		if len(resp.Data) == 0 || string(resp.Data) == "null" {
+			return &GraphQLError{Operation: op.name, Messages: []string{"response has no data"}}
+		}
+		if err := json.Unmarshal(resp.Data, out); err != nil {
+			return fmt.Errorf("shopify: %s: decoding response: %w", op.name, err)
+		}
+		return nil
+	}
+}
+
+// post sends one request. It returns the Retry-After the server asked for, if any.
+func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graphQLResponse, time.Duration, error) {
+	attemptCtx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(attemptCtx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, 0, fmt.Errorf("shopify: %s: %w", op.name, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Shopify-Access-Token", c.token)
+	c.calls.Add(1)
+	res, err := c.http.Do(req)
+	if err != nil {
+		return nil, 0, &transportError{op: op.name, err: err}
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+		return nil, retryAfter(res.Header.Get("Retry-After")), &HTTPError{
+			Operation: op.name, StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet)),
+		}
+	}
+	var resp graphQLResponse
+	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
+		if attemptCtx.Err() != nil {
+			return nil, 0, &transportError{op: op.name, err: err}
+		}
+		return nil, 0, fmt.Errorf("shopify: %s: decoding response: %w", op.name, err)
+	}
+	return &resp, 0, nil
+}
+
+// transportError is a request that got no complete response: a network error or a timeout.
+type transportError struct {
+	op  string
+	err error
+}
+
+func (e *transportError) Error() string { return fmt.Sprintf("shopify: %s: %v", e.op, e.err) }
+func (e *transportError) Unwrap() error { return e.err }
+
+func retryable(err error) bool {
+	var transport *transportError
+	if errors.As(err, &transport) {
+		return true
+	}
+	var httpErr *HTTPError
+	if errors.As(err, &httpErr) {
+		return httpErr.StatusCode == http.StatusTooManyRequests || httpErr.StatusCode >= 500
+	}
+	return false
+}
+
+func throttled(errs []graphQLError) bool {
+	for _, e := range errs {
+		if e.Extensions.Code == "THROTTLED" {
+			return true
+		}
+	}
+	return false
+}
+
+// backoff is the wait before retry n (from 1): exponential, capped, with jitter so that
+// concurrent callers do not retry in step.
+func (c *Connector) backoff(n int) time.Duration {
+	d := c.cfg.RetryBackoff << min(n-1, 10)
+	d = min(d, 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+func retryAfter(header string) time.Duration {
+	if secs, err := strconv.ParseFloat(strings.TrimSpace(header), 64); err == nil && secs > 0 {
+		return time.Duration(secs * float64(time.Second))
+	}
+	return 0
+}

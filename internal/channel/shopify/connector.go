@@ -1,0 +1,173 @@
+// Package shopify is the channel.Connector for Shopify's Admin GraphQL API: it reads the
+// SKU-to-inventory-item map with the available quantity at one location, and writes
+// available quantities as absolute values or increments, paced by Shopify's cost-based
+// rate limit.
+package shopify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+)
+
+// APIVersion is the Admin API version every document of this package is written against.
+const APIVersion = "2026-10"
+
+// Config says which store, location and plan a Connector works with.
+type Config struct {
+	// BaseURL is the store's address, e.g. https://eu-store.myshopify.com.
+	BaseURL string
+	// Token is the Admin API access token. It is sent only to BaseURL and never appears in
+	// an error.
+	Token string
+	// LocationID is the Shopify location, as a GID (gid://shopify/Location/123) or a number.
+	LocationID string
+	// Plan is the store's plan; it sets the rate limit assumed until Shopify reports it.
+	Plan v1alpha1.Plan
+	// HTTPClient sends the requests; http.DefaultClient when nil. Its Timeout, if any, also
+	// bounds bulk result downloads, so prefer RequestTimeout.
+	HTTPClient *http.Client
+
+	// BulkThreshold is the largest number of SKUs Items reads with paged queries; more, or
+	// nil SKUs, are read with a bulk operation, which spends none of the rate limit.
+	// Default 2,000.
+	BulkThreshold int
+	// PageSize is the productVariants page size; default and maximum 249 (see maxPageSize).
+	PageSize int
+	// Reason is the inventory change reason Shopify records; default "correction".
+	Reason string
+	// MaxAttempts bounds the attempts of one request that fails with a network error, a
+	// timeout, HTTP 429 or 5xx; default 5.
+	MaxAttempts int
+	// RequestTimeout bounds one GraphQL request; default 30s.
+	RequestTimeout time.Duration
+	// RetryBackoff is the first retry's backoff, doubled on each later one; default 250ms.
+	RetryBackoff time.Duration
+	// BulkPollInterval is the first wait between bulk operation status polls, doubled up to
+	// BulkPollMax; defaults 500ms and 10s.
+	BulkPollInterval time.Duration
+	BulkPollMax      time.Duration
+
+	// Now and Sleep replace the clock in tests; Sleep must return ctx.Err() when ctx ends
+	// first.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// Stats are a connector's running totals, for benchmarks and sync reports.
+type Stats struct {
+	// Calls is the number of GraphQL requests sent, retries included.
+	Calls int64
+	// PointsSpent is the sum of the actualQueryCost Shopify reported.
+	PointsSpent int64
+	// Throttled is the number of responses that were THROTTLED errors or HTTP 429.
+	Throttled int64
+}
+
+// Connector reads and writes one Shopify store at one location. It is safe for concurrent
+// use; all calls share one rate-limit model.
+type Connector struct {
+	endpoint   string
+	token      string
+	locationID string
+	http       *http.Client
+	cfg        Config
+	pacer      *pacer
+	costs      costEstimates
+
+	calls, points, throttled atomic.Int64
+}
+
+var _ channel.Connector = (*Connector)(nil)
+
+// New checks cfg and returns a Connector for it.
+func New(cfg Config) (*Connector, error) {
+	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
+		return nil, fmt.Errorf("shopify: base URL %q is not an http(s) URL", cfg.BaseURL)
+	}
+	if strings.TrimSpace(cfg.Token) == "" {
+		return nil, errors.New("shopify: no access token")
+	}
+	location, err := locationGID(cfg.LocationID)
+	if err != nil {
+		return nil, err
+	}
+	switch cfg.Plan {
+	case "", v1alpha1.PlanStandard, v1alpha1.PlanAdvanced, v1alpha1.PlanPlus, v1alpha1.PlanEnterprise:
+	default:
+		return nil, fmt.Errorf("shopify: unknown plan %q", cfg.Plan)
+	}
+	applyDefaults(&cfg)
+	return &Connector{
+		endpoint:   base.String() + "/admin/api/" + APIVersion + "/graphql.json",
+		token:      cfg.Token,
+		locationID: location,
+		http:       cfg.HTTPClient,
+		cfg:        cfg,
+		pacer:      newPacer(planLimits(cfg.Plan), cfg.Now, cfg.Sleep),
+	}, nil
+}
+
+func applyDefaults(cfg *Config) {
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = http.DefaultClient
+	}
+	if cfg.BulkThreshold <= 0 {
+		cfg.BulkThreshold = 2000
+	}
+	if cfg.PageSize <= 0 || cfg.PageSize > maxPageSize {
+		cfg.PageSize = maxPageSize
+	}
+	if cfg.Reason == "" {
+		cfg.Reason = "correction"
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 5
+	}
+	if cfg.RequestTimeout <= 0 {
+		cfg.RequestTimeout = 30 * time.Second
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = 250 * time.Millisecond
+	}
+	if cfg.BulkPollInterval <= 0 {
+		cfg.BulkPollInterval = 500 * time.Millisecond
+	}
+	if cfg.BulkPollMax < cfg.BulkPollInterval {
+		cfg.BulkPollMax = max(10*time.Second, cfg.BulkPollInterval)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepContext
+	}
+}
+
+// locationGID accepts a location GID or its numeric id.
+func locationGID(id string) (string, error) {
+	const prefix = "gid://shopify/Location/"
+	id = strings.TrimSpace(id)
+	num := strings.TrimPrefix(id, prefix)
+	if num == "" || strings.Trim(num, "0123456789") != "" {
+		return "", fmt.Errorf("shopify: location %q is neither %sN nor a number", id, prefix)
+	}
+	return prefix + num, nil
+}
+
+// MaxBatch is the most changes Shopify takes in one inventory mutation.
+func (c *Connector) MaxBatch() int { return maxChanges }
+
+// Stats returns the running totals.
+func (c *Connector) Stats() Stats {
+	return Stats{Calls: c.calls.Load(), PointsSpent: c.points.Load(), Throttled: c.throttled.Load()}
+}

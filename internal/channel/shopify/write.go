@@ -1,0 +1,197 @@
+package shopify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+)
+
+// maxChanges is the most quantities one inventorySetQuantities or inventoryAdjustQuantities
+// call takes.
+const maxChanges = 250
+
+// Write sets (Absolute) or adjusts (Incremental) the available quantity of each change's item
+// at the location. Every call carries an idempotency key derived from key, so a retried Write
+// with the same key and changes is applied once.
+//
+// Shopify applies a call all or nothing: when it refuses some changes, none is applied. The
+// refused ones are reported, Stale when their compare quantity no longer held, Failed
+// otherwise, and the rest are sent again in a new call under a key derived from the first.
+// More than MaxBatch changes are split into calls under derived keys.
+func (c *Connector) Write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
+	if strategy != v1alpha1.StrategyAbsolute && strategy != v1alpha1.StrategyIncremental {
+		return nil, fmt.Errorf("shopify: unknown write strategy %q", strategy)
+	}
+	if strings.TrimSpace(key) == "" {
+		return nil, errors.New("shopify: a write needs an idempotency key")
+	}
+	results := make([]channel.ChangeResult, len(changes))
+	batches := (len(changes) + maxChanges - 1) / maxChanges
+	for b := range batches {
+		lo, hi := b*maxChanges, min((b+1)*maxChanges, len(changes))
+		batchKey := key
+		if batches > 1 {
+			batchKey = key + "/part-" + strconv.Itoa(b+1)
+		}
+		if err := c.writeBatch(ctx, strategy, batchKey, changes[lo:hi], results[lo:hi]); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// writeBatch writes up to maxChanges changes, resending what was not refused until a call
+// applies or every change is refused.
+func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, results []channel.ChangeResult) error {
+	pending := make([]int, 0, len(changes))
+	for i, ch := range changes {
+		if ch.ItemID == "" {
+			results[i] = channel.ChangeResult{Outcome: channel.Failed, Reason: "no inventory item id"}
+			continue
+		}
+		pending = append(pending, i)
+	}
+	for round := 0; len(pending) > 0; round++ {
+		callKey := key
+		if round > 0 {
+			callKey = key + "/retry-" + strconv.Itoa(round)
+		}
+		userErrs, err := c.mutateWithConcurrencyRetry(ctx, strategy, callKey, changes, pending)
+		if err != nil {
+			return err
+		}
+		if len(userErrs) == 0 {
+			for _, i := range pending {
+				results[i] = channel.ChangeResult{Outcome: channel.Applied}
+			}
+			return nil
+		}
+		pending = refuse(pending, userErrs, results)
+	}
+	return nil
+}
+
+// refuse records the outcome of each change a failed call's user errors name and returns
+// the changes to send again. An error that names no change refuses all of them.
+func refuse(pending []int, userErrs []userError, results []channel.ChangeResult) []int {
+	refused := make([]bool, len(pending))
+	var general []string
+	for _, ue := range userErrs {
+		pos, ok := changeIndex(ue.Field)
+		if !ok || pos >= len(pending) {
+			general = append(general, describeUserError(ue))
+			continue
+		}
+		refused[pos] = true
+		if isStale(ue.Code) {
+			results[pending[pos]] = channel.ChangeResult{Outcome: channel.Stale, Reason: describeUserError(ue)}
+		} else {
+			results[pending[pos]] = channel.ChangeResult{Outcome: channel.Failed, Reason: describeUserError(ue)}
+		}
+	}
+	if len(general) > 0 {
+		reason := strings.Join(general, "; ")
+		for pos, i := range pending {
+			if !refused[pos] {
+				results[i] = channel.ChangeResult{Outcome: channel.Failed, Reason: reason}
+			}
+		}
+		return nil
+	}
+	next := pending[:0:0]
+	for pos, i := range pending {
+		if !refused[pos] {
+			next = append(next, i)
+		}
+	}
+	return next
+}
+
+// mutateWithConcurrencyRetry sends one call and, while Shopify reports that a request with
+// the same key is still being processed, waits and sends it again.
+func (c *Connector) mutateWithConcurrencyRetry(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, pending []int) ([]userError, error) {
+	for attempt := 1; ; attempt++ {
+		userErrs, err := c.mutate(ctx, strategy, key, changes, pending)
+		if err != nil || attempt >= c.cfg.MaxAttempts || !slices.ContainsFunc(userErrs, isConcurrentRequest) {
+			return userErrs, err
+		}
+		if err := c.cfg.Sleep(ctx, c.backoff(attempt)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// mutate sends the pending changes in one call and returns its user errors; their field
+// paths index into pending.
+func (c *Connector) mutate(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, pending []int) ([]userError, error) {
+	var payload *mutationPayload
+	if strategy == v1alpha1.StrategyAbsolute {
+		input := setQuantitiesInput{Name: availableName, Reason: c.cfg.Reason, Quantities: make([]quantityInput, len(pending))}
+		for pos, i := range pending {
+			ch := changes[i]
+			input.Quantities[pos] = quantityInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Quantity: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity}
+		}
+		var data setQuantitiesData
+		if err := c.do(ctx, setQuantities, mutationVariables[setQuantitiesInput]{Input: input, Key: key}, &data); err != nil {
+			return nil, err
+		}
+		payload = data.Payload
+	} else {
+		input := adjustQuantitiesInput{Name: availableName, Reason: c.cfg.Reason, Changes: make([]changeInput, len(pending))}
+		for pos, i := range pending {
+			ch := changes[i]
+			input.Changes[pos] = changeInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Delta: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity}
+		}
+		var data adjustQuantitiesData
+		if err := c.do(ctx, adjustQuantities, mutationVariables[adjustQuantitiesInput]{Input: input, Key: key}, &data); err != nil {
+			return nil, err
+		}
+		payload = data.Payload
+	}
+	if payload == nil {
+		return nil, errors.New("shopify: inventory mutation returned no payload")
+	}
+	return payload.UserErrors, nil
+}
+
+// changeIndex finds the list index in a user error's field path, such as
+// ["input", "quantities", "3", "changeFromQuantity"].
+func changeIndex(field []string) (int, bool) {
+	for i := 0; i+1 < len(field); i++ {
+		if field[i] == "quantities" || field[i] == "changes" {
+			n, err := strconv.Atoi(field[i+1])
+			if err != nil || n < 0 {
+				return 0, false
+			}
+			return n, true
+		}
+	}
+	return 0, false
+}
+
+func isStale(code string) bool {
+	return code == "CHANGE_FROM_QUANTITY_STALE" || code == "COMPARE_QUANTITY_STALE"
+}
+
+func isConcurrentRequest(ue userError) bool { return ue.Code == "IDEMPOTENCY_CONCURRENT_REQUEST" }
+
+func describeUserError(ue userError) string {
+	if ue.Code == "" {
+		return ue.Message
+	}
+	return ue.Code + ": " + ue.Message
+}
+
+func describeUserErrors(errs []userError) string {
+	msgs := make([]string, len(errs))
+	for i, ue := range errs {
+		msgs[i] = describeUserError(ue)
+	}
+	return strings.Join(msgs, "; ")
+}
