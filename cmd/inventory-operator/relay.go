@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"k8s.io/apimachinery/pkg/labels"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/relay"
+	"github.com/techoms/inventory-operator/internal/relay/kubedirectory"
+)
+
+// envRelayTokens holds the relay's bearer tokens when no token file is mounted.
+const envRelayTokens = "RELAY_TOKENS"
+
+// relayOptions are the relay role's flags.
+type relayOptions struct {
+	listenAddr      string
+	namespace       string
+	selector        string
+	tokensFile      string
+	tlsCertFile     string
+	tlsKeyFile      string
+	maxRequestBytes int64
+	maxEvents       int
+	maxInFlight     int
+	queueSize       int
+	ledgerSize      int
+	itemCacheTTL    time.Duration
+	responseTimeout time.Duration
+	shutdownTimeout time.Duration
+	zap             zap.Options
+}
+
+func (o *relayOptions) bind(fs *flag.FlagSet) {
+	fs.StringVar(&o.listenAddr, "listen-address", ":8443", "address the HTTP API binds to")
+	fs.StringVar(&o.namespace, "namespace", os.Getenv("POD_NAMESPACE"), "namespace whose SalesChannels and InventorySyncs are in scope (default $POD_NAMESPACE)")
+	fs.StringVar(&o.selector, "channel-selector", "", "label selector narrowing the SalesChannels in scope")
+	fs.StringVar(&o.tokensFile, "tokens-file", "", "file of accepted bearer tokens, one per line, re-read when it changes (default: $"+envRelayTokens+")")
+	fs.StringVar(&o.tlsCertFile, "tls-cert-file", "", "serve TLS with this certificate (with --tls-key-file)")
+	fs.StringVar(&o.tlsKeyFile, "tls-key-file", "", "private key of --tls-cert-file")
+	fs.Int64Var(&o.maxRequestBytes, "max-request-bytes", relay.DefaultMaxRequestBytes, "largest request body accepted")
+	fs.IntVar(&o.maxEvents, "max-events", relay.DefaultMaxEvents, "most events in one request")
+	fs.IntVar(&o.maxInFlight, "max-in-flight", relay.DefaultMaxInFlight, "most requests handled at once; more get 503")
+	fs.IntVar(&o.queueSize, "queue-size", relay.DefaultQueueSize, "events one channel location may have waiting; more get 429")
+	fs.IntVar(&o.ledgerSize, "ledger-size", relay.DefaultLedgerSize, "applied (event, channel location) pairs remembered for idempotency")
+	fs.DurationVar(&o.itemCacheTTL, "item-cache-ttl", relay.DefaultItemCacheTTL, "how long a SKU's channel items are reused")
+	fs.DurationVar(&o.responseTimeout, "response-timeout", relay.DefaultResponseTimeout, "longest wait for the channels before answering")
+	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", time.Minute, "longest wait for in-flight requests and queued writes at shutdown")
+	o.zap.BindFlags(fs)
+}
+
+func runRelay(args []string) int {
+	var o relayOptions
+	fs := flag.NewFlagSet("relay", flag.ContinueOnError)
+	o.bind(fs)
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
+	tokens, err := relayTokens(o.tokensFile)
+	if err == nil {
+		err = o.validate()
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "relay:", err)
+		return 2
+	}
+	if err := serveRelay(ctrl.SetupSignalHandler(), o, tokens); err != nil {
+		ctrl.Log.Error(err, "relay stopped")
+		return 1
+	}
+	return 0
+}
+
+func (o *relayOptions) validate() error {
+	if o.namespace == "" {
+		return errors.New("--namespace (or POD_NAMESPACE) is required")
+	}
+	if (o.tlsCertFile == "") != (o.tlsKeyFile == "") {
+		return errors.New("--tls-cert-file and --tls-key-file go together")
+	}
+	if _, err := labels.Parse(o.selector); err != nil {
+		return fmt.Errorf("--channel-selector: %w", err)
+	}
+	return nil
+}
+
+// relayTokens reads the accepted tokens from the file, or else from the environment.
+func relayTokens(path string) (func() (*relay.TokenSet, error), error) {
+	if path != "" {
+		f, err := relay.NewTokenFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return f.Tokens, nil
+	}
+	set, err := relay.ParseTokens(os.Getenv(envRelayTokens))
+	if err != nil {
+		return nil, fmt.Errorf("%w: mount a Secret and pass --tokens-file, or set %s", err, envRelayTokens)
+	}
+	return func() (*relay.TokenSet, error) { return set, nil }, nil
+}
+
+func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.TokenSet, error)) error {
+	log := ctrl.Log.WithName("relay")
+	selector, _ := labels.Parse(o.selector)
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		return err
+	}
+	// The cache watches only the relay's namespace, and only the selected SalesChannels.
+	objects, err := cache.New(cfg, cache.Options{
+		Scheme:            newScheme(),
+		DefaultNamespaces: map[string]cache.Config{o.namespace: {}},
+		ByObject:          map[client.Object]cache.ByObject{&v1alpha1.SalesChannel{}: {Label: selector}},
+	})
+	if err != nil {
+		return fmt.Errorf("creating the cache: %w", err)
+	}
+	cacheCtx, stopCache := context.WithCancel(context.Background())
+	defer stopCache()
+	go func() {
+		if err := objects.Start(cacheCtx); err != nil {
+			log.Error(err, "cache stopped")
+		}
+	}()
+	if !objects.WaitForCacheSync(ctx) {
+		return errors.New("the cache did not sync")
+	}
+
+	svc, err := relay.New(relay.Config{
+		Directory:    kubedirectory.New(objects, o.namespace, selector),
+		QueueSize:    o.queueSize,
+		LedgerSize:   o.ledgerSize,
+		ItemCacheTTL: o.itemCacheTTL,
+		Log:          log,
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Addr: o.listenAddr,
+		Handler: svc.Handler(relay.HandlerOptions{
+			Tokens: tokens, MaxRequestBytes: o.maxRequestBytes, MaxEvents: o.maxEvents,
+			MaxInFlight: o.maxInFlight, ResponseTimeout: o.responseTimeout,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+	}
+	served := make(chan error, 1)
+	go func() {
+		log.Info("serving", "address", o.listenAddr, "namespace", o.namespace, "tls", o.tlsCertFile != "")
+		if o.tlsCertFile != "" {
+			served <- srv.ListenAndServeTLS(o.tlsCertFile, o.tlsKeyFile)
+		} else {
+			served <- srv.ListenAndServe()
+		}
+	}()
+	select {
+	case err := <-served:
+		svc.Close()
+		return err
+	case <-ctx.Done():
+	}
+	// Finish in-flight requests, then the writes they queued, before the cache goes away.
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), o.shutdownTimeout)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	closed := make(chan struct{})
+	go func() { svc.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-shutdownCtx.Done():
+		err = errors.Join(err, errors.New("queued writes did not finish before --shutdown-timeout"))
+	}
+	return err
+}

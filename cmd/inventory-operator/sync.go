@@ -1,0 +1,140 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/shopify"
+	"github.com/techoms/inventory-operator/internal/channel/webhook"
+	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/syncer"
+	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/workload"
+)
+
+// Batches written at once, by platform. The Shopify connector paces every call against the
+// store's rate limit, so a second call in flight only hides latency; a webhook receiver
+// gets one batch at a time.
+var defaultConcurrency = map[v1alpha1.Platform]int{
+	v1alpha1.PlatformShopify: 2,
+	v1alpha1.PlatformWebhook: 1,
+}
+
+// syncMemoryLimit is the sync role's soft heap limit unless GOMEMLIMIT sets one.
+const syncMemoryLimit = 160 << 20
+
+// runSync is the sync role: one synchronization run, configured by syncjob's flags and
+// environment. SIGTERM stops it after the batches in flight, still writing the result.
+func runSync(args []string) int {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// A run of a million SKUs keeps well under 100 MiB live; the limit makes the
+		// collector run before garbage doubles that, keeping the pod's peak RSS low.
+		debug.SetMemoryLimit(syncMemoryLimit)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	return syncRun(ctx, args, os.Getenv, os.Stderr)
+}
+
+// syncRun is runSync with its surroundings passed in, for tests.
+func syncRun(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
+	var cfg syncjob.Config
+	var concurrency int
+	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.BindFlags(fs)
+	fs.IntVar(&concurrency, "concurrency", 0, "batches written at once (default: by platform)")
+	log := slog.New(slog.NewJSONHandler(stderr, nil))
+
+	report := syncer.Report{Status: syncer.Permanent}
+	if err := fs.Parse(args); err != nil {
+		report.Result.Message = "sync: " + err.Error()
+	} else if opts, err := syncOptions(cfg, getenv); err != nil {
+		report.Result.Message = "sync: " + err.Error()
+	} else {
+		opts.Concurrency = concurrency
+		if opts.Concurrency <= 0 {
+			opts.Concurrency = defaultConcurrency[cfg.Platform]
+		}
+		opts.Logger = log.With("runID", opts.RunID, "trigger", string(cfg.Trigger), "platform", string(cfg.Platform),
+			"strategy", string(cfg.Strategy), "duplicateSKUs", string(cfg.DuplicateSKUs))
+		report = syncer.Run(ctx, opts)
+	}
+	if report.Status == syncer.Permanent && report.Result.Message != "" {
+		log.Error("sync run failed permanently", "message", report.Result.Message)
+	}
+	if err := os.WriteFile(cfg.ResultPath, syncer.Encode(report.Result), 0o644); err != nil {
+		log.Error("writing the result failed", "path", cfg.ResultPath, "error", err.Error())
+	}
+	switch report.Status {
+	case syncer.Succeeded:
+		return 0
+	case syncer.Partial:
+		return workload.ExitPartial
+	default:
+		return workload.ExitPermanent
+	}
+}
+
+// syncOptions builds a run's options from its flags and environment.
+func syncOptions(cfg syncjob.Config, getenv func(string) string) (syncer.Options, error) {
+	if cfg.RunID == "" || strings.HasPrefix(cfg.RunID, "$(") {
+		// The kubelet leaves $(SYNC_RUN_ID) as is when the variable is missing.
+		cfg.RunID = getenv(syncjob.EnvRunID)
+	}
+	if err := cfg.Validate(); err != nil {
+		return syncer.Options{}, err
+	}
+	// Secrets written with a trailing newline (echo, a file) would not match.
+	credentials := strings.TrimRight(getenv(syncjob.EnvChannelCredentials), "\r\n")
+	if credentials == "" {
+		return syncer.Options{}, fmt.Errorf("the channel's credentials (%s) are empty", syncjob.EnvChannelCredentials)
+	}
+	conn, err := connector(cfg, credentials)
+	if err != nil {
+		return syncer.Options{}, err
+	}
+	return syncer.Options{
+		Levels: fulfillment.Feed{
+			URL:         cfg.FeedURL,
+			Format:      cfg.FeedFormat,
+			BearerToken: strings.TrimRight(getenv(syncjob.EnvFeedToken), "\r\n"),
+		},
+		Connector:     conn,
+		Strategy:      cfg.Strategy,
+		DuplicateSKUs: cfg.DuplicateSKUs,
+		RunID:         cfg.RunID,
+	}, nil
+}
+
+// connector builds the channel's connector; its errors never carry the credentials.
+func connector(cfg syncjob.Config, credentials string) (channel.Connector, error) {
+	switch cfg.Platform {
+	case v1alpha1.PlatformShopify:
+		return shopify.New(shopify.Config{
+			BaseURL:    cfg.ChannelURL,
+			Token:      credentials,
+			LocationID: cfg.LocationID,
+			Plan:       cfg.Plan,
+		})
+	case v1alpha1.PlatformWebhook:
+		return webhook.New(webhook.Config{
+			URL:        cfg.ChannelURL,
+			Secret:     []byte(credentials),
+			LocationID: cfg.LocationID,
+		})
+	default:
+		return nil, errors.New("unknown platform " + string(cfg.Platform))
+	}
+}

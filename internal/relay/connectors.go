@@ -1,0 +1,44 @@
+package relay
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"net/http"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/shopify"
+	"github.com/techoms/inventory-operator/internal/channel/webhook"
+)
+
+// ConnectorFactory builds the connector of a channel at a location with its credential.
+type ConnectorFactory func(ch *v1alpha1.SalesChannel, locationID string, credential []byte) (channel.Connector, error)
+
+// DefaultConnectorFactory builds the platform's connector, sending with client (a default
+// client when nil).
+func DefaultConnectorFactory(client *http.Client) ConnectorFactory {
+	return func(ch *v1alpha1.SalesChannel, locationID string, credential []byte) (channel.Connector, error) {
+		conn := ch.Spec.Connection
+		switch ch.Spec.Platform {
+		case v1alpha1.PlatformShopify:
+			return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: locationID, Plan: conn.Plan, HTTPClient: client})
+		case v1alpha1.PlatformWebhook:
+			return webhook.New(webhook.Config{URL: conn.URL, Secret: credential, LocationID: locationID, HTTPClient: client})
+		default:
+			return nil, fmt.Errorf("platform %q has no connector", ch.Spec.Platform)
+		}
+	}
+}
+
+// connectionFingerprint changes when anything a connector was built from changes, so a new
+// URL, plan or rotated credential gets a new connector.
+func connectionFingerprint(ch *v1alpha1.SalesChannel, credential []byte) [sha256.Size]byte {
+	h := sha256.New()
+	for _, s := range []string{string(ch.Spec.Platform), ch.Spec.Connection.URL, string(ch.Spec.Connection.Plan)} {
+		fmt.Fprintf(h, "%d:%s", len(s), s)
+	}
+	h.Write(credential)
+	var d [sha256.Size]byte
+	h.Sum(d[:0])
+	return d
+}

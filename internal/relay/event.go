@@ -1,0 +1,172 @@
+package relay
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/techoms/inventory-operator/internal/policy"
+)
+
+// EventTrigger is the trigger an event names on the wire. AllocateOrder becomes
+// policy.AllocateOrderSameChannel or policy.AllocateOrderOtherChannel per sales channel.
+type EventTrigger string
+
+const (
+	TriggerImportInventoryLevel    EventTrigger = "ImportInventoryLevel"
+	TriggerAdjustInventoryManually EventTrigger = "AdjustInventoryManually"
+	TriggerReceiveReceipt          EventTrigger = "ReceiveReceipt"
+	TriggerAllocateOrder           EventTrigger = "AllocateOrder"
+	TriggerCancelShipment          EventTrigger = "CancelShipment"
+	TriggerAPIBulkUpdate           EventTrigger = "APIBulkUpdate"
+	TriggerAPISingleRowUpdate      EventTrigger = "APISingleRowUpdate"
+)
+
+// EventTriggers lists the triggers an event may name.
+var EventTriggers = []EventTrigger{
+	TriggerImportInventoryLevel, TriggerAdjustInventoryManually, TriggerReceiveReceipt,
+	TriggerAllocateOrder, TriggerCancelShipment, TriggerAPIBulkUpdate, TriggerAPISingleRowUpdate,
+}
+
+// Limits of one event's fields, so a record of applied events stays small.
+const (
+	MaxEventIDLength = 200
+	MaxSKULength     = 255
+	MaxNameLength    = 253
+)
+
+// Event is one inventory change the OMS reports.
+type Event struct {
+	// ID is unique per event, chosen by the sender; a retried event carries the same ID.
+	ID      string       `json:"id"`
+	Trigger EventTrigger `json:"trigger"`
+	SKU     string       `json:"sku"`
+	// FulfillmentChannel is the fulfillment channel (warehouse) whose level changed; it
+	// selects the InventorySyncs, hence the channel locations, the event is pushed to.
+	FulfillmentChannel string `json:"fulfillmentChannel"`
+	// Increment is the change, negative to remove.
+	Increment *int64 `json:"increment,omitempty"`
+	// QuantityBefore and QuantityAfter may replace Increment for level imports and API
+	// updates; an API bulk update needs QuantityAfter to push an absolute value.
+	QuantityBefore *int64 `json:"quantityBefore,omitempty"`
+	QuantityAfter  *int64 `json:"quantityAfter,omitempty"`
+	// SalesChannel is, for AllocateOrder, the name of the SalesChannel the order came from.
+	SalesChannel string `json:"salesChannel,omitempty"`
+
+	// malformed says why the event's JSON could not be decoded.
+	malformed string
+}
+
+// takesLevels says whether a trigger may report quantityBefore and quantityAfter.
+func takesLevels(t EventTrigger) bool {
+	switch t {
+	case TriggerImportInventoryLevel, TriggerAPIBulkUpdate, TriggerAPISingleRowUpdate:
+		return true
+	}
+	return false
+}
+
+// Validate reports what is wrong with an event, or nil.
+func (e *Event) Validate() error {
+	switch {
+	case e.malformed != "":
+		return fmt.Errorf("not a valid event: %s", e.malformed)
+	case e.ID == "":
+		return fmt.Errorf("id is required")
+	case len(e.ID) > MaxEventIDLength:
+		return fmt.Errorf("id is longer than %d bytes", MaxEventIDLength)
+	case e.SKU == "" || strings.TrimSpace(e.SKU) != e.SKU:
+		return fmt.Errorf("sku is required, without surrounding spaces")
+	case len(e.SKU) > MaxSKULength:
+		return fmt.Errorf("sku is longer than %d bytes", MaxSKULength)
+	case e.FulfillmentChannel == "":
+		return fmt.Errorf("fulfillmentChannel is required")
+	case len(e.FulfillmentChannel) > MaxNameLength || len(e.SalesChannel) > MaxNameLength:
+		return fmt.Errorf("channel names are at most %d bytes", MaxNameLength)
+	}
+	known := false
+	for _, t := range EventTriggers {
+		known = known || t == e.Trigger
+	}
+	if !known {
+		return fmt.Errorf("trigger %q is not one of %s", e.Trigger, joinTriggers())
+	}
+	if e.Trigger == TriggerAllocateOrder && e.SalesChannel == "" {
+		return fmt.Errorf("salesChannel is required for AllocateOrder: the channel the order came from")
+	}
+	hasLevels := e.QuantityBefore != nil || e.QuantityAfter != nil
+	switch {
+	case hasLevels && !takesLevels(e.Trigger):
+		return fmt.Errorf("quantityBefore and quantityAfter are only for ImportInventoryLevel, APIBulkUpdate and APISingleRowUpdate; %s takes increment", e.Trigger)
+	case hasLevels && (e.QuantityBefore == nil || e.QuantityAfter == nil):
+		return fmt.Errorf("quantityBefore and quantityAfter go together")
+	case !hasLevels && e.Increment == nil:
+		if takesLevels(e.Trigger) {
+			return fmt.Errorf("increment, or quantityBefore and quantityAfter, is required")
+		}
+		return fmt.Errorf("increment is required")
+	case hasLevels && e.Increment != nil && *e.Increment != *e.QuantityAfter-*e.QuantityBefore:
+		return fmt.Errorf("increment %d disagrees with quantityAfter - quantityBefore = %d", *e.Increment, *e.QuantityAfter-*e.QuantityBefore)
+	}
+	return nil
+}
+
+func joinTriggers() string {
+	names := make([]string, len(EventTriggers))
+	for i, t := range EventTriggers {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Delta is the event's change. Call it on a valid event only.
+func (e *Event) Delta() int64 {
+	if e.Increment != nil {
+		return *e.Increment
+	}
+	return *e.QuantityAfter - *e.QuantityBefore
+}
+
+// PolicyTrigger is the row of the trigger table the event falls in for the sales channel
+// named salesChannel.
+func (e *Event) PolicyTrigger(salesChannel string) policy.Trigger {
+	if e.Trigger == TriggerAllocateOrder {
+		if e.SalesChannel == salesChannel {
+			return policy.AllocateOrderSameChannel
+		}
+		return policy.AllocateOrderOtherChannel
+	}
+	return policy.Trigger(e.Trigger)
+}
+
+// digest identifies the event's content, so an id reused for a different event is caught.
+func (e *Event) digest() [sha256.Size]byte {
+	h := sha256.New()
+	var num [8]byte
+	str := func(s string) {
+		binary.BigEndian.PutUint64(num[:], uint64(len(s)))
+		h.Write(num[:])
+		h.Write([]byte(s))
+	}
+	opt := func(v *int64) {
+		if v == nil {
+			h.Write([]byte{0})
+			return
+		}
+		h.Write([]byte{1})
+		binary.BigEndian.PutUint64(num[:], uint64(*v))
+		h.Write(num[:])
+	}
+	str(e.ID)
+	str(string(e.Trigger))
+	str(e.SKU)
+	str(e.FulfillmentChannel)
+	str(e.SalesChannel)
+	opt(e.Increment)
+	opt(e.QuantityBefore)
+	opt(e.QuantityAfter)
+	var d [sha256.Size]byte
+	h.Sum(d[:0])
+	return d
+}

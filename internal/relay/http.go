@@ -1,0 +1,187 @@
+package relay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults of HandlerOptions.
+const (
+	DefaultMaxRequestBytes = 1 << 20
+	DefaultMaxEvents       = 1000
+	DefaultResponseTimeout = 30 * time.Second
+	DefaultRetryAfter      = time.Second
+	DefaultMaxInFlight     = 1024
+)
+
+// EventsPath is where the OMS posts events.
+const EventsPath = "/v1/events"
+
+// HandlerOptions configure the HTTP API.
+type HandlerOptions struct {
+	// Tokens returns the bearer tokens accepted now. Required.
+	Tokens func() (*TokenSet, error)
+	// MaxRequestBytes bounds a request body; larger ones get 413.
+	MaxRequestBytes int64
+	// MaxEvents bounds the events of one request; more get 413.
+	MaxEvents int
+	// ResponseTimeout bounds the wait for the channels; events not acknowledged by then are
+	// reported TimedOut and go on being written.
+	ResponseTimeout time.Duration
+	// RetryAfter is the Retry-After of 429 and 503 answers.
+	RetryAfter time.Duration
+	// MaxInFlight bounds the requests handled at once; more get 503.
+	MaxInFlight int
+}
+
+// Handler serves POST /v1/events (bearer token required), GET /healthz and GET /readyz.
+func (s *Service) Handler(opts HandlerOptions) http.Handler {
+	if opts.MaxRequestBytes <= 0 {
+		opts.MaxRequestBytes = DefaultMaxRequestBytes
+	}
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = DefaultMaxEvents
+	}
+	if opts.ResponseTimeout <= 0 {
+		opts.ResponseTimeout = DefaultResponseTimeout
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = DefaultRetryAfter
+	}
+	if opts.MaxInFlight <= 0 {
+		opts.MaxInFlight = DefaultMaxInFlight
+	}
+	h := &eventsHandler{svc: s, opts: opts, slots: make(chan struct{}, opts.MaxInFlight)}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+EventsPath, h)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if s.closing.Load() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	return mux
+}
+
+type eventsHandler struct {
+	svc   *Service
+	opts  HandlerOptions
+	slots chan struct{}
+}
+
+func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="inventory-relay"`)
+		h.reply(w, http.StatusUnauthorized, Response{Message: "a valid bearer token is required"})
+		return
+	}
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		h.retryLater(w, http.StatusServiceUnavailable, "too many requests in flight")
+		return
+	}
+	events, status, msg := h.decode(w, r)
+	if status != 0 {
+		h.reply(w, status, Response{Message: msg})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ResponseTimeout)
+	defer cancel()
+	resp, err := h.svc.Handle(ctx, events)
+	if err != nil {
+		msg := "the relay cannot read its channels now"
+		if errors.Is(err, ErrShuttingDown) {
+			msg = err.Error()
+		}
+		h.retryLater(w, http.StatusServiceUnavailable, msg)
+		return
+	}
+	status = http.StatusOK
+	throttled := resp.throttled()
+	if throttled {
+		w.Header().Set("Retry-After", h.retryAfter())
+		status = http.StatusTooManyRequests
+	}
+	if len(resp.Errors) > 0 {
+		status = http.StatusBadRequest
+	}
+	h.reply(w, status, resp)
+}
+
+// authorized checks the Authorization header against the tokens accepted now.
+func (h *eventsHandler) authorized(r *http.Request) bool {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false
+	}
+	tokens, err := h.opts.Tokens()
+	return err == nil && tokens.Allows(strings.TrimSpace(token))
+}
+
+// decode reads the request. Each event is decoded on its own, so a malformed event is
+// reported at its index and the others are still handled; a non-zero status refuses the
+// whole request.
+func (h *eventsHandler) decode(w http.ResponseWriter, r *http.Request) ([]Event, int, string) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return nil, http.StatusUnsupportedMediaType, "the body must be application/json"
+	}
+	body := http.MaxBytesReader(w, r.Body, h.opts.MaxRequestBytes)
+	var raw struct {
+		Events []json.RawMessage `json:"events"`
+	}
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", h.opts.MaxRequestBytes)
+		}
+		return nil, http.StatusBadRequest, "the body is not a JSON object with an events array: " + err.Error()
+	}
+	if len(raw.Events) == 0 {
+		return nil, http.StatusBadRequest, "events is empty"
+	}
+	if len(raw.Events) > h.opts.MaxEvents {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("%d events in one request, at most %d", len(raw.Events), h.opts.MaxEvents)
+	}
+	events := make([]Event, len(raw.Events))
+	for i, msg := range raw.Events {
+		d := json.NewDecoder(bytes.NewReader(msg))
+		d.DisallowUnknownFields()
+		if err := d.Decode(&events[i]); err != nil {
+			// Leave the event empty: validation reports it at its index.
+			events[i] = Event{}
+			events[i].malformed = err.Error()
+		}
+	}
+	return events, 0, ""
+}
+
+func (h *eventsHandler) retryAfter() string {
+	return strconv.Itoa(max(1, int((h.opts.RetryAfter+time.Second-1)/time.Second)))
+}
+
+func (h *eventsHandler) retryLater(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Retry-After", h.retryAfter())
+	h.reply(w, status, Response{Message: msg})
+}
+
+func (h *eventsHandler) reply(w http.ResponseWriter, status int, resp Response) {
+	if resp.Results == nil {
+		resp.Results = []EventResult{}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(resp)
+}

@@ -1,0 +1,63 @@
+// Package kubedirectory is the relay's Directory backed by the Kubernetes API, read through a
+// controller-runtime cache restricted to the relay's namespace, so a change to a SalesChannel
+// or InventorySync applies to the next event without a restart.
+package kubedirectory
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/relay"
+)
+
+// Directory lists SalesChannels (those matching a label selector), InventorySyncs and reads
+// Secrets in one namespace.
+type Directory struct {
+	reader    client.Reader
+	namespace string
+	selector  labels.Selector
+}
+
+var _ relay.Directory = (*Directory)(nil)
+
+// New returns a directory reading through reader, normally a cache. A nil selector selects
+// every SalesChannel of the namespace.
+func New(reader client.Reader, namespace string, selector labels.Selector) *Directory {
+	if selector == nil {
+		selector = labels.Everything()
+	}
+	return &Directory{reader: reader, namespace: namespace, selector: selector}
+}
+
+// Scope lists the channels in scope and the namespace's InventorySyncs.
+func (d *Directory) Scope(ctx context.Context) (relay.Scope, error) {
+	var channels v1alpha1.SalesChannelList
+	if err := d.reader.List(ctx, &channels, client.InNamespace(d.namespace), client.MatchingLabelsSelector{Selector: d.selector}); err != nil {
+		return relay.Scope{}, fmt.Errorf("listing SalesChannels: %w", err)
+	}
+	var syncs v1alpha1.InventorySyncList
+	if err := d.reader.List(ctx, &syncs, client.InNamespace(d.namespace)); err != nil {
+		return relay.Scope{}, fmt.Errorf("listing InventorySyncs: %w", err)
+	}
+	return relay.Scope{Channels: channels.Items, Syncs: syncs.Items}, nil
+}
+
+// Credential reads the key of the Secret the channel's credentialsSecretRef names. The
+// error names the Secret and key, never the value.
+func (d *Directory) Credential(ctx context.Context, ch *v1alpha1.SalesChannel) ([]byte, error) {
+	ref := ch.Spec.Connection.CredentialsSecretRef
+	var secret corev1.Secret
+	if err := d.reader.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, &secret); err != nil {
+		return nil, fmt.Errorf("reading Secret %s: %w", ref.Name, err)
+	}
+	v, ok := secret.Data[ref.Key]
+	if !ok || len(v) == 0 {
+		return nil, fmt.Errorf("Secret %s has no key %q", ref.Name, ref.Key)
+	}
+	return v, nil
+}

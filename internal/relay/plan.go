@@ -1,0 +1,96 @@
+package relay
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/policy"
+)
+
+// target is one event's destination: a channel location to push to, or, when result is set,
+// a channel the event does not reach and why.
+type target struct {
+	channel  *v1alpha1.SalesChannel
+	sync     *v1alpha1.InventorySync
+	strategy v1alpha1.Strategy
+	quantity int64
+	result   *ChannelResult
+}
+
+// planEvent applies the trigger table to a valid event for every channel in scope, in
+// channel name order, then each channel's InventorySyncs from the event's fulfillment channel,
+// one target per location.
+func planEvent(scope *Scope, ev *Event) []target {
+	channels := make([]*v1alpha1.SalesChannel, len(scope.Channels))
+	for i := range scope.Channels {
+		channels[i] = &scope.Channels[i]
+	}
+	slices.SortFunc(channels, func(a, b *v1alpha1.SalesChannel) int { return cmp.Compare(a.Name, b.Name) })
+	var targets []target
+	for _, ch := range channels {
+		targets = append(targets, planChannel(scope, ch, ev)...)
+	}
+	return targets
+}
+
+func planChannel(scope *Scope, ch *v1alpha1.SalesChannel, ev *Event) []target {
+	configured := policy.Mode(ch.Spec.Inventory.Mode)
+	mode, overridden := policy.EffectiveMode(configured, policy.DuplicateSKUs(ch.Spec.Inventory.DuplicateSKUs))
+	trigger := ev.PolicyTrigger(ch.Name)
+	push := policy.Decide(mode, trigger)
+	skip := func(reason, msg string) []target {
+		return []target{{channel: ch, result: &ChannelResult{SalesChannel: ch.Name, Status: StatusNotApplicable, Reason: reason, Message: msg}}}
+	}
+	if push == policy.NoPush {
+		if trigger == policy.AllocateOrderSameChannel {
+			return skip(ReasonSameChannelOrder, "the order came from this channel, which already counted it")
+		}
+		msg := fmt.Sprintf("mode %s does not push %s", mode, trigger)
+		if overridden {
+			msg = fmt.Sprintf("effective mode %s (duplicateSKUs UpdateAll overrides %s) does not push %s", mode, configured, trigger)
+		}
+		return skip(ReasonModeDoesNotPush, msg)
+	}
+	var syncs []*v1alpha1.InventorySync
+	for i := range scope.Syncs {
+		s := &scope.Syncs[i]
+		if s.Namespace == ch.Namespace && s.Spec.SalesChannelRef.Name == ch.Name && s.Spec.FulfillmentChannel.Name == ev.FulfillmentChannel {
+			syncs = append(syncs, s)
+		}
+	}
+	if len(syncs) == 0 {
+		return skip(ReasonNoInventorySync, fmt.Sprintf("no InventorySync connects fulfillment channel %s to this channel", ev.FulfillmentChannel))
+	}
+	slices.SortFunc(syncs, func(a, b *v1alpha1.InventorySync) int { return cmp.Compare(a.Name, b.Name) })
+	var targets []target
+	seen := map[string]bool{}
+	for _, s := range syncs {
+		loc := s.Spec.FulfillmentChannel.LocationID
+		if seen[loc] {
+			continue
+		}
+		seen[loc] = true
+		base := ChannelResult{SalesChannel: ch.Name, InventorySync: s.Name, LocationID: loc, Push: push}
+		t := target{channel: ch, sync: s}
+		switch {
+		case s.Spec.Suspend != nil && *s.Spec.Suspend:
+			base.Status, base.Reason, base.Message = StatusNotApplicable, ReasonInventorySyncSuspend, "the InventorySync is suspended"
+			t.result = &base
+		case push == policy.Absolute && ev.QuantityAfter == nil:
+			base.Status, base.Reason, base.Message = StatusFailed, ReasonNoAbsoluteQuantity, "this channel takes absolute values and the event has no quantityAfter"
+			t.result = &base
+		case push == policy.Absolute:
+			t.strategy, t.quantity = v1alpha1.StrategyAbsolute, *ev.QuantityAfter
+		default:
+			t.strategy, t.quantity = v1alpha1.StrategyIncremental, ev.Delta()
+			if t.quantity == 0 {
+				base.Status, base.Reason, base.Message = StatusNotApplicable, ReasonNoChange, "the increment is zero"
+				t.result = &base
+			}
+		}
+		targets = append(targets, t)
+	}
+	return targets
+}
