@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+)
+
+// printGuide says where everything is and what to try.
+func printGuide(e *env) {
+	kubeconfig := e.cluster.Kubeconfig
+	fmt.Printf(`
+Development environment is up (Ctrl-C stops everything).
+
+  export KUBECONFIG=%[1]s
+  kubectl get saleschannels,inventorysyncs -n %[2]s
+  kubectl get cronjobs,jobs,pods -n %[2]s
+  kubectl describe inventorysync %[3]s -n %[2]s
+
+Fake Shopify store (token in Secret %[2]s/%[4]s):  %[5]s
+Store quantities now:  curl -s %[6]s
+Fulfillment feed:      %[7]s  (edit %[8]s, then request a sync)
+
+Request a sales-channel manual sync (full values, in every mode):
+  kubectl annotate saleschannel %[9]s -n %[2]s --overwrite %[10]s=$(date +%%s)
+Request one more run of the sync:
+  kubectl annotate inventorysync %[3]s -n %[2]s --overwrite %[10]s=$(date +%%s)
+Switch the channel's mode:
+  kubectl patch saleschannel %[9]s -n %[2]s --type=merge -p '{"spec":{"inventory":{"mode":"DoNotSynchronize"}}}'
+
+Logs: %[11]s (manager.log and the control plane), %[12]s (one file per sync pod)
+`, kubeconfig, demoNamespace, demoSync, demoSecret, e.demo.baseURL, e.demo.levelsURL(), e.demo.feedURL(),
+		e.demo.feedPath, demoChannel, v1alpha1.SyncRequestedAtAnnotation, e.cluster.LogDir, e.podLogs)
+}
+
+// waitFirstSync watches the demo InventorySync until a run has completed and describes it,
+// with the time since start.
+func (e *env) waitFirstSync(ctx context.Context, start time.Time) string {
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var sync v1alpha1.InventorySync
+		err := e.client.Get(ctx, client.ObjectKey{Namespace: demoNamespace, Name: demoSync}, &sync)
+		if err == nil && sync.Status.LastRun != nil && sync.Status.LastRun.CompletionTime != nil {
+			run := sync.Status.LastRun
+			var b strings.Builder
+			fmt.Fprintf(&b, "first sync (%s, %s) completed %s after start: %s",
+				run.Trigger, run.Job, time.Since(start).Round(10*time.Millisecond), run.Result)
+			if s := run.SKUs; s != nil {
+				fmt.Fprintf(&b, "; SKUs read %d, unchanged %d, updated %d, skipped as duplicates %d, not found %d, failed %d",
+					s.Read, s.Unchanged, s.Updated, s.SkippedDuplicates, s.NotFound, s.Failed)
+			}
+			if run.Message != "" {
+				fmt.Fprintf(&b, "; %s", run.Message)
+			}
+			for _, l := range e.demo.levels() {
+				fmt.Fprintf(&b, "\n  %-10s %s available %d", l.SKU, l.InventoryItem, l.Available)
+			}
+			return b.String()
+		}
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,288 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/shopifyfake"
+)
+
+// Deadlines of the waits. A scheduled run starts at the next minute boundary.
+const (
+	runTimeout       = 3 * time.Minute
+	scheduledTimeout = 3 * time.Minute
+	pollInterval     = 250 * time.Millisecond
+)
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
+
+// newNamespace makes a namespace for one test and, when the test fails, logs what the
+// cluster shows in it.
+func newNamespace(t *testing.T) string {
+	t.Helper()
+	name := unsafeName.ReplaceAllString(strings.ToLower(t.Name()), "-")
+	if len(name) > 50 {
+		name = name[:50]
+	}
+	name = strings.Trim(name, "-")
+	create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	t.Cleanup(func() {
+		if t.Failed() {
+			dumpNamespace(t, name)
+		}
+	})
+	return name
+}
+
+func dumpNamespace(t *testing.T, ns string) {
+	ctx := context.Background()
+	var syncs v1alpha1.InventorySyncList
+	var channels v1alpha1.SalesChannelList
+	var jobs batchv1.JobList
+	var pods corev1.PodList
+	for _, list := range []client.ObjectList{&syncs, &channels, &jobs, &pods} {
+		_ = k8s.List(ctx, list, client.InNamespace(ns))
+	}
+	for i := range channels.Items {
+		out, _ := yaml.Marshal(channels.Items[i].Status)
+		t.Logf("SalesChannel %s status:\n%s", channels.Items[i].Name, out)
+	}
+	for i := range syncs.Items {
+		out, _ := yaml.Marshal(syncs.Items[i].Status)
+		t.Logf("InventorySync %s status:\n%s", syncs.Items[i].Name, out)
+	}
+	for _, j := range jobs.Items {
+		t.Logf("Job %s: active %d succeeded %d failed %d", j.Name, j.Status.Active, j.Status.Succeeded, j.Status.Failed)
+	}
+	for _, p := range pods.Items {
+		t.Logf("Pod %s: %s", p.Name, p.Status.Phase)
+		if out, err := os.ReadFile(filepath.Join(podLogs, ns+"_"+p.Name+".log")); err == nil {
+			t.Logf("output:\n%s", tailOf(out, 2000))
+		}
+	}
+	if out, err := os.ReadFile(managerLog); err == nil {
+		t.Logf("manager log (end):\n%s", tailOf(out, 4000))
+	}
+}
+
+func tailOf(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
+
+func create(t *testing.T, obj client.Object) {
+	t.Helper()
+	if err := k8s.Create(context.Background(), obj); err != nil {
+		t.Fatalf("create %T %s: %v", obj, obj.GetName(), err)
+	}
+}
+
+// eventually polls cond until it holds or the deadline passes; cond says what it saw.
+func eventually(t *testing.T, timeout time.Duration, what string, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		ok, seen := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s; last seen: %s", timeout, what, seen)
+		}
+		<-tick.C
+	}
+}
+
+// shop is a fake Shopify store with one location, whose token is in a Secret.
+type shop struct {
+	*shopifyfake.Server
+	location string
+	secret   string
+}
+
+// newShop starts a fake store stocked with the given SKUs and quantities, in order (a SKU
+// may repeat: several variants share it), and stores its token in a Secret in ns.
+func newShop(t *testing.T, ns string, stock ...stockLine) *shop {
+	t.Helper()
+	return newShopWithSecret(t, ns, "shop-token", stock...)
+}
+
+// newShopWithSecret is newShop with the Secret's name.
+func newShopWithSecret(t *testing.T, ns, secret string, stock ...stockLine) *shop {
+	t.Helper()
+	srv, err := shopifyfake.Start(shopifyfake.Options{Plan: "Standard"})
+	if err != nil {
+		t.Fatalf("fake Shopify store: %v (run `make shopify-schema`)", err)
+	}
+	t.Cleanup(srv.Close)
+	s := &shop{Server: srv, location: srv.AddLocation("warehouse"), secret: secret}
+	for _, line := range stock {
+		_, item := srv.AddVariant(line.sku)
+		srv.SetAvailable(item, s.location, line.available)
+	}
+	create(t, &corev1.Secret{
+		ObjectMeta: metav1.ObjectMeta{Name: s.secret, Namespace: ns},
+		StringData: map[string]string{"token": srv.Token()},
+	})
+	return s
+}
+
+type stockLine struct {
+	sku       string
+	available int64
+}
+
+// availableBySKU lists the available quantity of every variant with the SKU.
+func (s *shop) availableBySKU(sku string) []int64 {
+	var out []int64
+	for _, item := range s.InventoryItemGIDs(sku) {
+		out = append(out, s.Available(item, s.location))
+	}
+	return out
+}
+
+// waitLevels waits until every SKU's variants show the wanted quantities.
+func (s *shop) waitLevels(t *testing.T, want map[string][]int64) {
+	t.Helper()
+	eventually(t, runTimeout, "store levels", func() (bool, string) {
+		got := map[string][]int64{}
+		for sku := range want {
+			got[sku] = s.availableBySKU(sku)
+		}
+		return fmt.Sprint(got) == fmt.Sprint(want), fmt.Sprint(got)
+	})
+}
+
+// feed serves a fulfillment CSV feed that a test can change.
+type feed struct {
+	mu  sync.Mutex
+	csv string
+	url string
+}
+
+func newFeed(t *testing.T, csv string) *feed {
+	f := &feed{csv: csv}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write([]byte(f.csv))
+	}))
+	t.Cleanup(srv.Close)
+	f.url = srv.URL + "/levels.csv"
+	return f
+}
+
+func (f *feed) set(csv string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.csv = csv
+}
+
+func newChannel(t *testing.T, ns, name string, s *shop, mode v1alpha1.InventoryMode, duplicates v1alpha1.DuplicateSKUPolicy) *v1alpha1.SalesChannel {
+	t.Helper()
+	ch := &v1alpha1.SalesChannel{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: v1alpha1.SalesChannelSpec{
+			Platform: v1alpha1.PlatformShopify,
+			Connection: v1alpha1.ChannelConnection{
+				URL:                  s.URL,
+				CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: s.secret, Key: "token"},
+				Plan:                 v1alpha1.PlanStandard,
+			},
+			Inventory: v1alpha1.InventoryPolicy{Mode: mode, DuplicateSKUs: duplicates},
+		},
+	}
+	create(t, ch)
+	return ch
+}
+
+// newSync creates an InventorySync from the feed into the channel: recurring when schedule
+// is set, one-off otherwise.
+func newSync(t *testing.T, ns, name string, ch *v1alpha1.SalesChannel, f *feed, s *shop, schedule string) *v1alpha1.InventorySync {
+	t.Helper()
+	sync := &v1alpha1.InventorySync{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
+		Spec: v1alpha1.InventorySyncSpec{
+			SalesChannelRef: v1alpha1.LocalObjectReference{Name: ch.Name},
+			FulfillmentChannel: v1alpha1.FulfillmentChannel{
+				Name:       "warehouse",
+				Feed:       v1alpha1.FeedSource{URL: f.url, Format: v1alpha1.FeedFormatCSV},
+				LocationID: s.location,
+			},
+		},
+	}
+	if schedule != "" {
+		sync.Spec.Schedule = &schedule
+	}
+	create(t, sync)
+	return sync
+}
+
+func getSync(t *testing.T, ns, name string) *v1alpha1.InventorySync {
+	t.Helper()
+	var sync v1alpha1.InventorySync
+	if err := k8s.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, &sync); err != nil {
+		t.Fatalf("get InventorySync %s: %v", name, err)
+	}
+	return &sync
+}
+
+// waitRun waits until the sync's last run is complete and matches.
+func waitRun(t *testing.T, ns, name string, timeout time.Duration, what string, match func(*v1alpha1.SyncRun) bool) *v1alpha1.InventorySync {
+	t.Helper()
+	var sync *v1alpha1.InventorySync
+	eventually(t, timeout, "InventorySync "+name+": "+what, func() (bool, string) {
+		sync = getSync(t, ns, name)
+		run := sync.Status.LastRun
+		if run == nil {
+			return false, "no run yet"
+		}
+		return run.CompletionTime != nil && match(run), fmt.Sprintf("%+v", *run)
+	})
+	return sync
+}
+
+// requestSync sets the sync-requested-at annotation on obj to token.
+func requestSync(t *testing.T, obj client.Object, token string) {
+	t.Helper()
+	patch := client.RawPatch("application/merge-patch+json",
+		[]byte(fmt.Sprintf(`{"metadata":{"annotations":{%q:%q}}}`, v1alpha1.SyncRequestedAtAnnotation, token)))
+	if err := k8s.Patch(context.Background(), obj, patch); err != nil {
+		t.Fatalf("request a sync on %s: %v", obj.GetName(), err)
+	}
+}
+
+func condition(conds []metav1.Condition, kind string) *metav1.Condition {
+	return meta.FindStatusCondition(conds, kind)
+}
+
+func counts(run *v1alpha1.SyncRun) v1alpha1.SKUCounts {
+	if run.SKUs == nil {
+		return v1alpha1.SKUCounts{}
+	}
+	return *run.SKUs
+}

@@ -1,0 +1,136 @@
+package syncbench
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/syncjob"
+)
+
+// Size and bound of the peak memory benchmark.
+const (
+	skus1M = 1_000_000
+	// peakRSSBoundMiB is the sync pod's memory bound a million-SKU run must stay within.
+	peakRSSBoundMiB = 250
+	// memoryPlan has a bucket large enough that the million writes are not paced for minutes;
+	// the run's memory does not depend on the pace.
+	memoryPlan = "Enterprise"
+)
+
+// BenchmarkSync1MPeakMemory runs the sync binary on a million SKUs, all different, from a CSV
+// feed against an Enterprise store answering without latency, and reports the child's peak
+// resident set size.
+func BenchmarkSync1MPeakMemory(b *testing.B) {
+	for range b.N {
+		b.StopTimer()
+		bin := buildOperator(b)
+		shop, location := seededShop(memoryPlan, 0, skus1M)
+		feed := csvFeed(skus1M, func(int) bool { return true })
+		feedServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "text/csv")
+			_, _ = w.Write(feed)
+		}))
+		resultPath := filepath.Join(b.TempDir(), "result.json")
+		cfg := syncjob.Config{
+			Platform:      v1alpha1.PlatformShopify,
+			ChannelURL:    shop.URL,
+			Plan:          v1alpha1.PlanEnterprise,
+			LocationID:    location,
+			FeedURL:       feedServer.URL + "/levels.csv",
+			FeedFormat:    v1alpha1.FeedFormatCSV,
+			Strategy:      v1alpha1.StrategyAbsolute,
+			DuplicateSKUs: v1alpha1.DuplicateSKUsSkip,
+			Trigger:       v1alpha1.TriggerFulfillmentManual,
+			RunID:         "syncbench-1m",
+		}
+		args := append([]string{"sync"}, cfg.Args()...)
+		cmd := exec.Command(bin, append(args, "--result-path="+resultPath)...)
+		// Only the credential: the run must not pick up a GOMEMLIMIT or GOGC from the caller.
+		cmd.Env = []string{syncjob.EnvChannelCredentials + "=" + shop.Token()}
+		var logs bytes.Buffer
+		cmd.Stderr = &logs
+
+		b.StartTimer()
+		start := time.Now()
+		runErr := cmd.Run()
+		elapsed := time.Since(start)
+		b.StopTimer()
+		result := readResult(b, resultPath, logs.Bytes())
+		var exit *exec.ExitError
+		if runErr != nil && !errors.As(runErr, &exit) {
+			b.Fatalf("running %s: %v", bin, runErr)
+		}
+		if runErr != nil || result.SKUs.Updated != skus1M {
+			b.Fatalf("sync run failed (%v): %+v\n%s", runErr, result, tail(logs.Bytes()))
+		}
+		peakMiB := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024 // KiB on Linux
+		b.ReportMetric(peakMiB, "peak-RSS-MiB")
+		fmt.Printf("sync 1M SKUs, all different (sync binary, %s plan, no latency): peak RSS %.1f MiB (bound %d MiB), %.1f s, updated %d\n",
+			memoryPlan, peakMiB, peakRSSBoundMiB, elapsed.Seconds(), result.SKUs.Updated)
+		feedServer.Close()
+		shop.AssertNoErrors(b)
+		shop.Close()
+	}
+}
+
+// buildOperator builds cmd/inventory-operator into a temporary directory.
+func buildOperator(b *testing.B) string {
+	b.Helper()
+	bin := filepath.Join(b.TempDir(), "inventory-operator")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/inventory-operator")
+	build.Dir = repoRoot(b)
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the operator: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// repoRoot is the nearest directory above the working directory holding go.mod.
+func repoRoot(b *testing.B) string {
+	b.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			b.Fatal("no go.mod above the working directory")
+		}
+		dir = parent
+	}
+}
+
+// readResult reads the SyncResult the sync role wrote.
+func readResult(b *testing.B, path string, logs []byte) v1alpha1.SyncResult {
+	b.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatalf("the sync run wrote no result: %v\n%s", err, tail(logs))
+	}
+	var r v1alpha1.SyncResult
+	if err := json.Unmarshal(data, &r); err != nil {
+		b.Fatalf("decoding the result %q: %v", data, err)
+	}
+	return r
+}
+
+// tail is the end of the child's log, enough to see why a run failed.
+func tail(logs []byte) []byte {
+	const keep = 4096
+	return logs[max(0, len(logs)-keep):]
+}
