@@ -28,6 +28,7 @@ const (
 	demoSecret    = "shopify-eu-admin"
 	demoChannel   = "shopify-eu"
 	demoSync      = "berlin-to-shopify-eu"
+	demoWarehouse = "warehouse-berlin"
 )
 
 // demoStock is the fake store's catalog before any sync, and demoFeed what the warehouse
@@ -128,7 +129,7 @@ func (d *demo) createObjects(ctx context.Context, c client.Client, syncNow bool)
 		Spec: v1alpha1.InventorySyncSpec{
 			SalesChannelRef: v1alpha1.LocalObjectReference{Name: demoChannel},
 			FulfillmentChannel: v1alpha1.FulfillmentChannel{
-				Name:       "warehouse-berlin",
+				Name:       demoWarehouse,
 				Feed:       v1alpha1.FeedSource{URL: d.feedURL(), Format: v1alpha1.FeedFormatCSV},
 				LocationID: d.location,
 			},

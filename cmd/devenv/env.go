@@ -18,14 +18,18 @@ import (
 
 // env is everything devenv started, stopped in reverse order.
 type env struct {
-	cluster    *devcluster.Cluster
-	client     client.Client
-	manager    *devcluster.Process
-	managerLog string
-	podLogs    string
-	demo       *demo
-	http       *http.Server
-	stops      []func()
+	cluster     *devcluster.Cluster
+	client      client.Client
+	manager     *devcluster.Process
+	managerLog  string
+	relay       *devcluster.Process
+	relayLog    string
+	relayURL    string
+	relayTokens string
+	podLogs     string
+	demo        *demo
+	http        *http.Server
+	stops       []func()
 }
 
 func (e *env) stop() {
@@ -99,8 +103,14 @@ func startEnv(ctx context.Context, o options) (*env, error) {
 		return e, err
 	}
 	e.stops = append(e.stops, func() { e.manager.Stop(10 * time.Second) })
+	if err := e.startRelay(o); err != nil {
+		return e, err
+	}
 
 	if err := e.demo.createObjects(ctx, e.client, o.syncNow); err != nil {
+		return e, err
+	}
+	if err := e.waitRelayReady(ctx); err != nil {
 		return e, err
 	}
 	return e, nil

@@ -33,9 +33,25 @@ Request one more run of the sync:
 Switch the channel's mode:
   kubectl patch saleschannel %[9]s -n %[2]s --type=merge -p '{"spec":{"inventory":{"mode":"DoNotSynchronize"}}}'
 
-Logs: %[11]s (manager.log and the control plane), %[12]s (one file per sync pod)
+Logs: %[11]s (manager.log, relay.log and the control plane), %[12]s (one file per sync pod)
 `, kubeconfig, demoNamespace, demoSync, demoSecret, e.demo.baseURL, e.demo.levelsURL(), e.demo.feedURL(),
 		e.demo.feedPath, demoChannel, v1alpha1.SyncRequestedAtAnnotation, e.cluster.LogDir, e.podLogs)
+	printRelayGuide(e)
+}
+
+// printRelayGuide shows one event sent to the relay. The demo channel starts in
+// SynchronizeWithFulfillmentChannel, which does not push receipts, so the guide also shows the
+// switch to RealTimeAdjustment after which the same kind of event reaches the store.
+func printRelayGuide(e *env) {
+	fmt.Printf(`
+Relay (real-time inventory events): %[1]s, bearer token in %[2]s
+Send a ReceiveReceipt of 3 units of SKU-A (each paste gets a new event id):
+  curl -s -X POST %[1]s/v1/events -H "Authorization: Bearer $(cat %[2]s)" -H 'Content-Type: application/json' \
+    -d '{"events":[{"id":"receipt-'"$(date +%%s)"'","trigger":"ReceiveReceipt","sku":"SKU-A","fulfillmentChannel":"%[3]s","increment":3}]}'
+The channel is SynchronizeWithFulfillmentChannel, so the answer is NotApplicable (ModeDoesNotPush).
+Switch it to RealTimeAdjustment, send the event again, and SKU-A goes up by 3 in %[4]s:
+  kubectl patch saleschannel %[5]s -n %[6]s --type=merge -p '{"spec":{"inventory":{"mode":"RealTimeAdjustment"}}}'
+`, e.relayURL, e.relayTokens, demoWarehouse, e.demo.levelsURL(), demoChannel, demoNamespace)
 }
 
 // waitFirstSync watches the demo InventorySync until a run has completed and describes it,

@@ -1,8 +1,8 @@
 // Command devenv is the development environment behind `make dev`: a local control plane
-// (package devcluster) with the operator's CRDs, the manager, a pod executor standing in for
-// a kubelet (package podexec), a fake Shopify store and a demo fulfillment feed, plus a demo
-// SalesChannel and recurring InventorySync. It runs until interrupted, then stops everything.
-// It is a development tool, not a role of the product binary.
+// (package devcluster) with the operator's CRDs, the manager, the relay (real-time inventory
+// events), a pod executor standing in for a kubelet (package podexec), a fake Shopify store
+// and a demo fulfillment feed, plus a demo SalesChannel and recurring InventorySync. It runs until
+// interrupted, then stops everything. It is a development tool, not a role of the product binary.
 package main
 
 import (
@@ -17,12 +17,13 @@ import (
 )
 
 type options struct {
-	dir      string
-	binDir   string
-	operator string
-	crds     string
-	addr     string
-	syncNow  bool
+	dir       string
+	binDir    string
+	operator  string
+	crds      string
+	addr      string
+	relayAddr string
+	syncNow   bool
 }
 
 func main() {
@@ -32,6 +33,7 @@ func main() {
 	flag.StringVar(&o.operator, "operator", "bin/inventory-operator", "the operator binary (manager and sync roles)")
 	flag.StringVar(&o.crds, "crds", "config/crd/bases", "directory of the CRD manifests")
 	flag.StringVar(&o.addr, "addr", "127.0.0.1:18080", "loopback address of the fake store, the feed and the levels page")
+	flag.StringVar(&o.relayAddr, "relay-addr", "127.0.0.1:18443", "loopback address of the relay (real-time inventory events)")
 	flag.BoolVar(&o.syncNow, "sync-now", true, "request a manual sync at start instead of waiting for the schedule")
 	flag.Parse()
 
@@ -59,7 +61,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("control plane, manager and pod executor ready in %s\n", time.Since(start).Round(10*time.Millisecond))
+	fmt.Printf("control plane, manager, relay and pod executor ready in %s\n", time.Since(start).Round(10*time.Millisecond))
 	printGuide(env)
 
 	first := make(chan string, 1)
@@ -72,11 +74,15 @@ func run(ctx context.Context, o options) error {
 	case <-ctx.Done():
 	case <-env.manager.Done():
 		return fmt.Errorf("the manager exited; see %s", env.managerLog)
+	case <-env.relay.Done():
+		return fmt.Errorf("the relay exited; see %s", env.relayLog)
 	}
 	select {
 	case <-ctx.Done():
 	case <-env.manager.Done():
 		return fmt.Errorf("the manager exited; see %s", env.managerLog)
+	case <-env.relay.Done():
+		return fmt.Errorf("the relay exited; see %s", env.relayLog)
 	}
 	fmt.Println("\nstopping")
 	return nil
