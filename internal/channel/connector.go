@@ -70,8 +70,9 @@ type Connector interface {
 
 	// Write applies changes, at most MaxBatch of them, as absolute values or increments, in
 	// as few calls as the platform allows. key identifies this write: a retried Write with the
-	// same key and changes is applied once. It returns one result per change, in order; an
-	// error means the whole call failed and nothing can be assumed applied or not.
+	// same key and changes is applied once. It returns one result per change, in order. An
+	// error is either a *RefusedError (the channel answered and applied none of the changes)
+	// or an unknown outcome (nothing can be assumed applied or not).
 	Write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []Change) ([]ChangeResult, error)
 
 	// MaxBatch is the most changes one Write takes.
