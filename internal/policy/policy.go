@@ -38,7 +38,7 @@ const (
 	APISingleRowUpdate             Trigger = "APISingleRowUpdate"
 )
 
-// Triggers lists every trigger, in the order of the table in DESIGN.md.
+// Triggers lists every trigger, in the order of the trigger table in docs/design.md.
 var Triggers = []Trigger{
 	FulfillmentChannelRecurringJob, FulfillmentChannelManualSync, SalesChannelManualSync,
 	ImportInventoryLevel, AdjustInventoryManually, ReceiveReceipt, AllocateOrderSameChannel,

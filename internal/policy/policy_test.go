@@ -2,7 +2,7 @@ package policy
 
 import "testing"
 
-// TestDecideCoversTheTriggerTable checks every cell of the trigger table in DESIGN.md.
+// TestDecideCoversTheTriggerTable checks every cell of the trigger table in docs/design.md.
 func TestDecideCoversTheTriggerTable(t *testing.T) {
 	const (
 		no   = NoPush
