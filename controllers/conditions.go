@@ -59,3 +59,11 @@ func (c conditionSet) flag(typ string, on bool, reason, message string) {
 func isTrue(conditions []metav1.Condition, typ string) bool {
 	return meta.IsStatusConditionTrue(conditions, typ)
 }
+
+// retrying records a failed reconcile: Reconciling says the manager retries, Ready says why
+// it is not there. Both clear on the next reconcile that succeeds.
+func (c conditionSet) retrying(err error) {
+	message := "reconcile failed, retrying: " + err.Error()
+	c.set(v1alpha1.ConditionReconciling, metav1.ConditionTrue, v1alpha1.ReasonRetryingAfterError, message)
+	c.set(v1alpha1.ConditionReady, metav1.ConditionFalse, v1alpha1.ReasonReconcileFailed, message)
+}

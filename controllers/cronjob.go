@@ -24,38 +24,35 @@ import (
 // parseSchedule checks what the CRD schema cannot: that the schedule is a cron expression
 // the CronJob controller accepts and the time zone is known. It returns the schedule in
 // its time zone.
-func parseSchedule(sync *v1alpha1.InventorySync) (cron.Schedule, *time.Location, *missingDependency) {
+func parseSchedule(sync *v1alpha1.InventorySync) (cron.Schedule, *time.Location, *blocker) {
 	loc := time.Local
 	if tz := sync.Spec.TimeZone; tz != nil {
 		var err error
 		if loc, err = time.LoadLocation(*tz); err != nil {
-			return nil, nil, &missingDependency{Reason: v1alpha1.ReasonInvalidTimeZone,
-				Message: fmt.Sprintf("timeZone %q is not a known IANA time zone", *tz)}
+			return nil, nil, specProblem(v1alpha1.ReasonInvalidTimeZone, fmt.Sprintf("timeZone %q is not a known IANA time zone", *tz))
 		}
 	}
 	sched, err := cron.ParseStandard(*sync.Spec.Schedule)
 	if err != nil {
-		return nil, nil, &missingDependency{Reason: v1alpha1.ReasonInvalidSchedule,
-			Message: fmt.Sprintf("schedule %q is not a valid cron expression: %v", *sync.Spec.Schedule, err)}
+		return nil, nil, specProblem(v1alpha1.ReasonInvalidSchedule, fmt.Sprintf("schedule %q is not a valid cron expression: %v", *sync.Spec.Schedule, err))
 	}
 	return sched, loc, nil
 }
 
 // reconcileCronJob creates or updates the CronJob of a recurring sync. It is suspended while
 // the spec says so, while the channel's effective mode does not push scheduled syncs, and
-// while a dependency is missing (its pods could not start).
+// while something blocks the sync (its pods could not start, or its spec cannot be run).
 func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncObservation) error {
 	sync := o.sync
 	sched, loc, invalid := parseSchedule(sync)
-	if invalid != nil {
-		o.invalid = invalid
-		return nil
-	}
+	o.block(invalid)
 	name := workload.CronJobName(sync.Name)
 	cj := &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: sync.Namespace}}
-	if o.channel == nil {
-		// Without its channel the job template cannot be rendered; keep an existing
-		// CronJob but stop it.
+	if o.channel == nil || invalid != nil {
+		// Without its channel the job template cannot be rendered, and without a valid
+		// schedule it cannot be updated: keep an existing CronJob but stop it.
+		o.cronJobSuspended = true
+		sync.Status.NextSyncTime = nil
 		err := r.Get(ctx, client.ObjectKeyFromObject(cj), cj)
 		if apierrors.IsNotFound(err) {
 			return nil
@@ -68,7 +65,8 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	}
 
 	o.suspended = ptr.Deref(sync.Spec.Suspend, false) || o.push == policy.NoPush
-	suspend := o.suspended || o.missing != nil
+	suspend := o.suspended || o.blocked != nil
+	o.cronJobSuspended = suspend
 	wasSuspended := true
 	var conflict bool
 	op, err := controllerutil.CreateOrUpdate(ctx, r.Client, cj, func() error {
@@ -84,8 +82,10 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		return controllerutil.SetControllerReference(sync, cj, r.Scheme())
 	})
 	if conflict {
-		o.invalid = &missingDependency{Reason: v1alpha1.ReasonCronJobNameConflict,
-			Message: fmt.Sprintf("a CronJob named %s already exists and is not owned by this InventorySync; rename one of them", name)}
+		o.block(specProblem(v1alpha1.ReasonCronJobNameConflict,
+			fmt.Sprintf("a CronJob named %s already exists and is not owned by this InventorySync; rename one of them", name)))
+		o.cronJobSuspended = true
+		sync.Status.NextSyncTime = nil
 		return nil
 	}
 	if err != nil {
@@ -118,8 +118,8 @@ func suspendReason(o *syncObservation) string {
 		return "spec.suspend is true"
 	case o.channel != nil && o.push == policy.NoPush:
 		return fmt.Sprintf("SalesChannel %s's effective mode %s does not push fulfillment-channel syncs", o.channel.Name, o.sync.Status.EffectiveMode)
-	case o.missing != nil:
-		return o.missing.Message
+	case o.blocked != nil:
+		return o.blocked.Message
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -49,7 +50,7 @@ type InventorySyncReconciler struct {
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	var sync v1alpha1.InventorySync
 	if err := r.Get(ctx, req.NamespacedName, &sync); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -57,6 +58,13 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	before := sync.DeepCopy()
 	sync.Status.ObservedGeneration = sync.Generation
 	o := &syncObservation{sync: &sync, conds: conditionSet{conditions: &sync.Status.Conditions, generation: sync.Generation}, now: r.Now()}
+	// Status is written whatever happens: a reconcile that fails says so and that it retries.
+	defer func() {
+		if err != nil {
+			o.conds.retrying(err)
+		}
+		err = errors.Join(err, patchStatus(ctx, r.Client, &sync, before, equality.Semantic.DeepEqual(before.Status, sync.Status)))
+	}()
 
 	if err := r.observeDependencies(ctx, o); err != nil {
 		return ctrl.Result{}, err
@@ -68,9 +76,7 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, err
 	}
 	r.summarise(o)
-
-	err := patchStatus(ctx, r.Client, &sync, before, equality.Semantic.DeepEqual(before.Status, sync.Status))
-	return ctrl.Result{RequeueAfter: o.requeueAfter}, err
+	return ctrl.Result{RequeueAfter: o.requeueAfter}, nil
 }
 
 // syncObservation carries what one reconcile learned, from the dependencies to the summary.
@@ -80,15 +86,19 @@ type syncObservation struct {
 	now   time.Time
 
 	channel *v1alpha1.SalesChannel
-	// missing is why the sync cannot run now, if it cannot.
-	missing *missingDependency
-	// invalid is a spec problem the schema could not catch (bad schedule or time zone).
-	invalid *missingDependency
+	// blocked is why the sync cannot run now, if it cannot.
+	blocked *blocker
 	// push is what scheduled and fulfillment-channel manual runs send under the mode.
-	push         policy.Push
-	suspended    bool
-	requeueAfter time.Duration
+	push policy.Push
+	// suspended: the spec or the mode stops scheduled runs (or the one-off run).
+	suspended bool
+	// cronJobSuspended: the CronJob of a recurring sync is stopped, for any reason.
+	cronJobSuspended bool
+	requeueAfter     time.Duration
 }
+
+// block records why the sync cannot run, keeping the blocker that tells the most.
+func (o *syncObservation) block(b *blocker) { o.blocked = worse(o.blocked, b) }
 
 // observeDependencies reads the channel, its credentials and the feed's token.
 func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *syncObservation) error {
@@ -97,8 +107,8 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 	err := r.Get(ctx, client.ObjectKey{Namespace: sync.Namespace, Name: sync.Spec.SalesChannelRef.Name}, &ch)
 	switch {
 	case apierrors.IsNotFound(err):
-		o.missing = &missingDependency{Reason: v1alpha1.ReasonSalesChannelNotFound,
-			Message: fmt.Sprintf("SalesChannel %q does not exist in namespace %s", sync.Spec.SalesChannelRef.Name, sync.Namespace)}
+		o.block(missing(v1alpha1.ReasonSalesChannelNotFound,
+			fmt.Sprintf("SalesChannel %q does not exist in namespace %s", sync.Spec.SalesChannelRef.Name, sync.Namespace)))
 		sync.Status.EffectiveMode = ""
 		sync.Status.Strategy = ""
 		return nil
@@ -114,12 +124,16 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 		sync.Status.Strategy = workload.StrategyFor(o.push)
 	}
 
-	if o.missing, err = checkSecretKey(ctx, r.APIReader, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
-		fmt.Sprintf("credentials of SalesChannel %s", ch.Name)); err != nil || o.missing != nil {
+	credentials, err := checkSecretKey(ctx, r.APIReader, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
+		fmt.Sprintf("credentials of SalesChannel %s", ch.Name))
+	if err != nil || credentials != nil {
+		o.block(credentials)
 		return err
 	}
 	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
-		o.missing, err = checkSecretKey(ctx, r.APIReader, sync.Namespace, *ref, "feed's bearer token")
+		var token *blocker
+		token, err = checkSecretKey(ctx, r.APIReader, sync.Namespace, *ref, "feed's bearer token")
+		o.block(token)
 	}
 	return err
 }
@@ -131,7 +145,7 @@ func (r *InventorySyncReconciler) reconcileWorkload(ctx context.Context, o *sync
 		if err := r.reconcileCronJob(ctx, o); err != nil {
 			return err
 		}
-	} else if o.missing == nil && sync.Status.LastRun == nil {
+	} else if o.blocked == nil && sync.Status.LastRun == nil {
 		o.suspended = o.push == policy.NoPush
 		if !o.suspended {
 			run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentManual, workload.StrategyFor(o.push))
@@ -153,7 +167,7 @@ func (r *InventorySyncReconciler) reconcileWorkload(ctx context.Context, o *sync
 func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *syncObservation) error {
 	sync := o.sync
 	token := sync.Annotations[v1alpha1.SyncRequestedAtAnnotation]
-	if token == "" || token == sync.Status.LastHandledSyncRequest || o.missing != nil || o.invalid != nil {
+	if token == "" || token == sync.Status.LastHandledSyncRequest || o.blocked != nil {
 		return nil
 	}
 	if o.push == policy.NoPush {

@@ -188,13 +188,17 @@ var _ = Describe("InventorySync", func() {
 		Expect(metav1.IsControlledBy(&job, s)).To(BeTrue())
 		Eventually(condition(s, conds(s), v1alpha1.ConditionReady)).Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonWaitingForRun))
 
-		By("a running Job shows as an active run")
+		By("a running Job shows as an active run, and only there: it is not the manager's work")
 		now := metav1.Now()
 		job.Status.StartTime = &now
 		job.Status.Active = 1
 		Expect(k8s.Status().Update(ctx, &job)).To(Succeed())
-		Eventually(condition(s, conds(s), v1alpha1.ConditionReconciling)).Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonRunInProgress))
-		Expect(s.Status.Active).To(ConsistOf(HaveField("Job", "once-once")))
+		Eventually(func(g Gomega) []v1alpha1.ActiveRun {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(s), s)).To(Succeed())
+			return s.Status.Active
+		}).Should(ConsistOf(HaveField("Job", "once-once")))
+		Expect(s.Status.Conditions).NotTo(ContainElement(HaveField("Type", v1alpha1.ConditionReconciling)))
+		Expect(findCondition(s.Status.Conditions, v1alpha1.ConditionReady)).To(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonWaitingForRun))
 
 		By("its pod's result lands in lastRun and lastSuccessfulRun")
 		job.Status.Active = 0

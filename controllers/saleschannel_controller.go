@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -39,7 +40,7 @@ type SalesChannelReconciler struct {
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request) (ctrl.Result, error) {
+func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	var ch v1alpha1.SalesChannel
 	if err := r.Get(ctx, req.NamespacedName, &ch); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -48,6 +49,13 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	status := &ch.Status
 	status.ObservedGeneration = ch.Generation
 	conds := conditionSet{conditions: &status.Conditions, generation: ch.Generation}
+	// Status is written whatever happens: a reconcile that fails says so and that it retries.
+	defer func() {
+		if err != nil {
+			conds.retrying(err)
+		}
+		err = errors.Join(err, patchStatus(ctx, r.Client, &ch, before, equality.Semantic.DeepEqual(before.Status, ch.Status)))
+	}()
 
 	mode, overridden := effectiveMode(&ch)
 	if status.EffectiveMode != mode && overridden {
@@ -66,6 +74,7 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		return ctrl.Result{}, err
 	}
 	wasReady := isTrue(before.Status.Conditions, v1alpha1.ConditionReady)
+	conds.reconciling(false, "", "")
 	if missing != nil {
 		conds.ready(false, missing.Reason, missing.Message, false)
 		if wasReady || len(before.Status.Conditions) == 0 {
@@ -82,8 +91,7 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		}
 		status.LastHandledSyncRequest = token
 	}
-
-	return ctrl.Result{}, patchStatus(ctx, r.Client, &ch, before, equality.Semantic.DeepEqual(before.Status, ch.Status))
+	return ctrl.Result{}, nil
 }
 
 // runManualSync starts one run of every InventorySync of the channel, with full values, in

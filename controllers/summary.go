@@ -10,41 +10,23 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
 
-// summarise sets an InventorySync's conditions from what the reconcile observed.
+// summarise sets an InventorySync's conditions from what the reconcile observed. Runs in
+// progress show in status.active only: Reconciling is the manager's own work, not a run's.
 func (r *InventorySyncReconciler) summarise(o *syncObservation) {
 	sync, conds := o.sync, o.conds
 	wasReady := isTrue(sync.Status.Conditions, v1alpha1.ConditionReady)
 	hadReady := len(sync.Status.Conditions) > 0
 
 	if sync.Spec.Schedule != nil || o.channel != nil {
-		reason := v1alpha1.ReasonNotSuspended
-		status := metav1.ConditionFalse
-		message := "scheduled and fulfillment-channel manual runs are pushed"
-		if sync.Spec.Schedule == nil {
-			message = "the one-off run is pushed"
-		}
-		if o.suspended {
-			status, message = metav1.ConditionTrue, suspendReason(o)
-			reason = v1alpha1.ReasonModeDoesNotPush
-			if ptr.Deref(sync.Spec.Suspend, false) {
-				reason = v1alpha1.ReasonSuspendedBySpec
-			}
-		}
+		status, reason, message := suspension(o)
 		conds.set(v1alpha1.ConditionSuspended, status, reason, message)
 	}
-
-	if n := len(sync.Status.Active); n > 0 {
-		conds.reconciling(true, v1alpha1.ReasonRunInProgress, fmt.Sprintf("run %s is in progress", sync.Status.Active[n-1].Job))
-	} else {
-		conds.reconciling(false, "", "")
-	}
+	conds.reconciling(false, "", "")
 
 	last := sync.Status.LastRun
 	switch {
-	case o.invalid != nil:
-		conds.ready(false, o.invalid.Reason, o.invalid.Message, true)
-	case o.missing != nil:
-		conds.ready(false, o.missing.Reason, o.missing.Message, false)
+	case o.blocked != nil:
+		conds.ready(false, o.blocked.Reason, o.blocked.Message, o.blocked.NeedsSpecChange)
 	case last != nil && last.Result == v1alpha1.RunFailed:
 		conds.ready(false, v1alpha1.ReasonLastRunFailed, fmt.Sprintf("run %s failed: %s", last.Job, summary(last)), false)
 	case last != nil:
@@ -59,14 +41,27 @@ func (r *InventorySyncReconciler) summarise(o *syncObservation) {
 		conds.ready(true, v1alpha1.ReasonWaitingForRun, "the one-off run has not finished yet", false)
 	}
 
-	ready := isTrue(sync.Status.Conditions, v1alpha1.ConditionReady)
-	if hadReady && wasReady && !ready && o.invalid == nil && o.missing != nil {
-		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, o.missing.Reason, "Reconcile", o.missing.Message)
+	if o.blocked != nil && (wasReady || !hadReady) {
+		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, o.blocked.Reason, "Reconcile", o.blocked.Message)
 	}
-	if o.invalid != nil && (wasReady || !hadReady) {
-		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, o.invalid.Reason, "Reconcile", o.invalid.Message)
+}
+
+// suspension is the Suspended condition: what the CronJob (or the one-off run) does, and why.
+func suspension(o *syncObservation) (metav1.ConditionStatus, string, string) {
+	recurring := o.sync.Spec.Schedule != nil
+	switch {
+	case ptr.Deref(o.sync.Spec.Suspend, false):
+		return metav1.ConditionTrue, v1alpha1.ReasonSuspendedBySpec, suspendReason(o)
+	case o.suspended:
+		return metav1.ConditionTrue, v1alpha1.ReasonModeDoesNotPush, suspendReason(o)
+	case o.blocked != nil && (o.cronJobSuspended || !recurring):
+		what := "scheduled runs are stopped"
+		if !recurring {
+			what = "the one-off run waits"
+		}
+		return metav1.ConditionTrue, o.blocked.Reason, what + ": " + o.blocked.Message
+	case recurring:
+		return metav1.ConditionFalse, v1alpha1.ReasonNotSuspended, "scheduled and fulfillment-channel manual runs are pushed"
 	}
-	if !hadReady && o.missing != nil {
-		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, o.missing.Reason, "Reconcile", o.missing.Message)
-	}
+	return metav1.ConditionFalse, v1alpha1.ReasonNotSuspended, "the one-off run is pushed"
 }

@@ -4,7 +4,9 @@ package v1alpha1
 const (
 	// ConditionReady summarises whether the object is doing what its spec asks.
 	ConditionReady = "Ready"
-	// ConditionReconciling is present, True, only while the manager is still making changes.
+	// ConditionReconciling is present, True, only while the manager's own work towards the
+	// spec is unfinished: today, while it retries a failed reconcile. A sync run in progress
+	// is not the manager's work; it shows in status.active.
 	ConditionReconciling = "Reconciling"
 	// ConditionStalled is present, True, only when the manager cannot progress without a
 	// change to the spec.
@@ -32,7 +34,6 @@ const (
 	ReasonInvalidSchedule        = "InvalidSchedule"
 	ReasonInvalidTimeZone        = "InvalidTimeZone"
 	ReasonScheduled              = "Scheduled"
-	ReasonRunInProgress          = "RunInProgress"
 	ReasonLastRunSucceeded       = "LastRunSucceeded"
 	ReasonLastRunFailed          = "LastRunFailed"
 	ReasonWaitingForRun          = "WaitingForRun"
@@ -40,4 +41,8 @@ const (
 	ReasonNotSuspended           = "NotSuspended"
 	ReasonPushesFulfillmentSyncs = "PushesFulfillmentSyncs"
 	ReasonCronJobNameConflict    = "NameConflict"
+	// ReasonRetryingAfterError: Reconciling while the manager retries a failed reconcile.
+	ReasonRetryingAfterError = "RetryingAfterError"
+	// ReasonReconcileFailed: Ready is False because the last reconcile failed.
+	ReasonReconcileFailed = "ReconcileFailed"
 )

@@ -87,8 +87,9 @@ type SalesChannelStatus struct {
 	// +optional
 	LastHandledSyncRequest string `json:"lastHandledSyncRequest,omitempty"`
 
-	// Conditions: Ready, ModeOverridden, DuplicateSKUsUnsupported, and Reconciling or
-	// Stalled when true.
+	// Conditions: Ready, ModeOverridden, DuplicateSKUsUnsupported, and Reconciling while the
+	// manager retries a failed reconcile. A SalesChannel is never Stalled: whatever keeps it
+	// from Ready (its Secret, its key) clears by itself when it appears.
 	// +optional
 	// +listType=map
 	// +listMapKey=type
