@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // Defaults of a Feed's timeouts.
@@ -35,7 +36,8 @@ type Feed struct {
 	Timeout time.Duration
 	// MaxBytes caps the decompressed feed; 0 means DefaultMaxBytes.
 	MaxBytes int64
-	// Client sends the request; nil means a client built from the timeouts above.
+	// Client sends the request; nil means a client built from the timeouts above. Either way
+	// a redirect to another origin is followed without the bearer token.
 	Client *http.Client
 }
 
@@ -55,7 +57,16 @@ var errTimedOut = errors.New("feed timeout")
 
 // Read fetches and parses the feed. Any failure (connection, status, timeout, size cap,
 // malformed content) returns an error and no levels; a malformed feed's error is a *FeedError.
+// No error shows the URL's userinfo or query values, or the bearer token.
 func (f Feed) Read(ctx context.Context) (*Levels, error) {
+	levels, err := f.read(ctx)
+	if err != nil {
+		return nil, egress.Error(err, f.BearerToken)
+	}
+	return levels, nil
+}
+
+func (f Feed) read(ctx context.Context) (*Levels, error) {
 	where := redactURL(f.URL)
 	timeout := positiveOr(f.Timeout, DefaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
@@ -73,6 +84,7 @@ func (f Feed) Read(ctx context.Context) (*Levels, error) {
 	if client == nil {
 		client = newClient(positiveOr(f.ConnectTimeout, DefaultConnectTimeout))
 	}
+	client = egress.Client(client)
 
 	resp, err := client.Do(req)
 	if err != nil {
