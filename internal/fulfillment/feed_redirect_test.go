@@ -93,7 +93,9 @@ func TestFeedBearerTokenStaysOnItsOrigin(t *testing.T) {
 func TestFeedBearerTokenFollowsARedirectOnItsOrigin(t *testing.T) {
 	var got string
 	mux := http.NewServeMux()
-	mux.HandleFunc("/levels", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/v2/levels", http.StatusMovedPermanently) })
+	mux.HandleFunc("/levels", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/v2/levels", http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/v2/levels", func(w http.ResponseWriter, r *http.Request) {
 		got = r.Header.Get("Authorization")
 		w.Write([]byte(csvFeed))
