@@ -1,6 +1,7 @@
 package egress
 
 import (
+	"errors"
 	"net/url"
 	"regexp"
 	"sort"
@@ -62,6 +63,16 @@ func Error(err error, secrets ...string) error {
 		return r
 	}
 	return &redactedError{msg: Text(err.Error(), secrets...), err: err}
+}
+
+// WithoutURL drops the *url.Error wrapper of an http.Client failure, whose text repeats the
+// request's URL, for callers whose message names the address already.
+func WithoutURL(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Err
+	}
+	return err
 }
 
 type redactedError struct {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -126,10 +125,7 @@ func (f Feed) transportError(ctx context.Context, where string, timeout time.Dur
 	if ctx.Err() != nil {
 		return fmt.Errorf("reading feed %s: %w", where, ctx.Err())
 	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		err = urlErr.Err
-	}
+	err = egress.WithoutURL(err)
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" && opErr.Timeout() {
 		return fmt.Errorf("connecting to feed %s: no connection within the connect timeout", where)
