@@ -5,10 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/egress/egresstest"
 )
 
 func TestFeedReadErrorsHideURLSecrets(t *testing.T) {
@@ -46,46 +46,23 @@ func TestFeedReadErrorsHideURLSecrets(t *testing.T) {
 	}
 }
 
-// recordingFeed serves the feed and keeps the Authorization and Referer headers it got.
-type recordingFeed struct {
-	*httptest.Server
-	mu            sync.Mutex
-	auth, referer []string
-}
-
-func newRecordingFeed(t *testing.T) *recordingFeed {
-	f := &recordingFeed{}
-	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		f.mu.Lock()
-		f.auth = append(f.auth, r.Header.Get("Authorization"))
-		f.referer = append(f.referer, r.Header.Get("Referer"))
-		f.mu.Unlock()
-		w.Write([]byte(csvFeed))
-	}))
-	t.Cleanup(f.Close)
-	return f
-}
-
 func TestFeedBearerTokenStaysOnItsOrigin(t *testing.T) {
-	elsewhere := newRecordingFeed(t)
-	port := elsewhere.URL[strings.LastIndex(elsewhere.URL, ":"):]
-	for _, target := range []string{elsewhere.URL, "http://localhost" + port} {
-		origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, target+"/moved.csv", http.StatusFound)
-		}))
-		_, err := Feed{URL: origin.URL + "/levels?token=q-s3cret", Format: v1alpha1.FeedFormatCSV, BearerToken: "bearer-s3cret"}.Read(context.Background())
-		origin.Close()
-		if err != nil {
-			t.Fatalf("redirect to %s: %v", target, err)
+	elsewhere := egresstest.NewElsewhere(t)
+	for _, target := range elsewhere.Origins() {
+		origin := egresstest.Redirector(t, target, http.StatusFound)
+		// The other origin answers 404; what matters is what it was sent.
+		Feed{URL: origin.URL + "/levels?token=q-s3cret", Format: v1alpha1.FeedFormatCSV, BearerToken: "bearer-s3cret"}.Read(context.Background())
+	}
+	seen := elsewhere.Seen()
+	if len(seen) != 2 {
+		t.Fatalf("the other origins got %d requests, want 2", len(seen))
+	}
+	for i, h := range seen {
+		if auth := h.Get("Authorization"); auth != "" {
+			t.Errorf("request %d to another origin carried Authorization %q", i, auth)
 		}
-		elsewhere.mu.Lock()
-		auth, referer := elsewhere.auth[len(elsewhere.auth)-1], elsewhere.referer[len(elsewhere.referer)-1]
-		elsewhere.mu.Unlock()
-		if auth != "" {
-			t.Errorf("redirect to %s: the other host got Authorization %q", target, auth)
-		}
-		if strings.Contains(referer, "q-s3cret") {
-			t.Errorf("redirect to %s: the other host got the feed's query in Referer %q", target, referer)
+		if referer := h.Get("Referer"); strings.Contains(referer, "q-s3cret") {
+			t.Errorf("request %d to another origin carried the feed's query in Referer %q", i, referer)
 		}
 	}
 }

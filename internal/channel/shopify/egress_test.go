@@ -6,11 +6,11 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/egress/egresstest"
 )
 
 var signatureValue = regexp.MustCompile(`X-Goog-Signature=[0-9a-f]`)
@@ -79,54 +79,27 @@ func TestBaseURLWithCredentialsIsRefused(t *testing.T) {
 	}
 }
 
-// headerLog records one header of every request a server gets.
-type headerLog struct {
-	mu   sync.Mutex
-	seen []string
-}
-
-func (l *headerLog) add(v string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.seen = append(l.seen, v)
-}
-
-func (l *headerLog) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.seen...)
-}
-
 // When the store redirects to another origin, that origin must not receive the access
 // token: Go copies custom headers such as X-Shopify-Access-Token to wherever a redirect
 // points.
 func TestTheTokenNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
-	var got headerLog
-	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got.add(r.Header.Get("X-Shopify-Access-Token"))
-		http.Error(w, "not a store", http.StatusNotFound)
-	}))
-	defer elsewhere.Close()
-	port := elsewhere.URL[strings.LastIndex(elsewhere.URL, ":"):]
-	for _, target := range []string{elsewhere.URL, "http://localhost" + port} {
-		store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, target+r.URL.Path, http.StatusTemporaryRedirect)
-		}))
+	elsewhere := egresstest.NewElsewhere(t)
+	for _, target := range elsewhere.Origins() {
+		store := egresstest.Redirector(t, target, http.StatusTemporaryRedirect)
 		conn, err := New(Config{BaseURL: store.URL, Token: testToken, LocationID: "1", MaxAttempts: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
 		conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
-		store.Close()
 	}
-	seen := got.all()
+	seen := elsewhere.Seen()
 	if len(seen) != 4 {
-		t.Fatalf("the other origin got %d requests, want 4", len(seen))
+		t.Fatalf("the other origins got %d requests, want 4", len(seen))
 	}
-	for i, token := range seen {
-		if token != "" {
-			t.Errorf("request %d to the other origin carried the token %q", i, token)
+	for i, h := range seen {
+		if token := h.Get("X-Shopify-Access-Token"); token != "" {
+			t.Errorf("request %d to another origin carried the token %q", i, token)
 		}
 	}
 }

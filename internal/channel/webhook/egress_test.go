@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
+	"github.com/techoms/inventory-operator/internal/egress/egresstest"
 )
 
 // A receiver, or a proxy in front of it, that echoes a credential in an error answer must not
@@ -45,36 +45,23 @@ func TestErrorsShowNoCredentials(t *testing.T) {
 // A receiver that redirects to another origin must not hand that origin a signed request:
 // Go copies custom headers such as X-Inventory-Signature to wherever a redirect points.
 func TestTheSignatureNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
-	var mu sync.Mutex
-	var signatures []string
-	elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		signatures = append(signatures, r.Header.Get(webhook.HeaderSignature))
-		mu.Unlock()
-		http.Error(w, "not a receiver", http.StatusNotFound)
-	}))
-	defer elsewhere.Close()
-	port := elsewhere.URL[strings.LastIndex(elsewhere.URL, ":"):]
-	for _, target := range []string{elsewhere.URL, "http://localhost" + port} {
-		receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Redirect(w, r, target+r.URL.Path, http.StatusPermanentRedirect)
-		}))
+	elsewhere := egresstest.NewElsewhere(t)
+	for _, target := range elsewhere.Origins() {
+		receiver := egresstest.Redirector(t, target, http.StatusPermanentRedirect)
 		c, err := webhook.New(webhook.Config{URL: receiver.URL, Secret: secret, MaxAttempts: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "item-1", Quantity: 1}})
 		c.Items(context.Background(), nil, func(channel.Item) error { return nil })
-		receiver.Close()
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(signatures) != 4 {
-		t.Fatalf("the other origin got %d requests, want 4", len(signatures))
+	seen := elsewhere.Seen()
+	if len(seen) != 4 {
+		t.Fatalf("the other origins got %d requests, want 4", len(seen))
 	}
-	for i, sig := range signatures {
-		if sig != "" {
-			t.Errorf("request %d to the other origin carried the signature %q", i, sig)
+	for i, h := range seen {
+		if sig := h.Get(webhook.HeaderSignature); sig != "" {
+			t.Errorf("request %d to another origin carried the signature %q", i, sig)
 		}
 	}
 }
