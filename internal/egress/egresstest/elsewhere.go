@@ -45,6 +45,23 @@ func (e *Elsewhere) Seen() []http.Header {
 	return append([]http.Header(nil), e.seen...)
 }
 
+// AssertNotSent fails the test unless the server got n requests, none of them with any of
+// headers.
+func (e *Elsewhere) AssertNotSent(t testing.TB, n int, headers ...string) {
+	t.Helper()
+	seen := e.Seen()
+	if len(seen) != n {
+		t.Fatalf("another origin got %d requests, want %d", len(seen), n)
+	}
+	for i, h := range seen {
+		for _, name := range headers {
+			if v := h.Get(name); v != "" {
+				t.Errorf("request %d to another origin carried %s: %q", i, name, v)
+			}
+		}
+	}
+}
+
 // Redirector starts a server that answers every request with status (a 3xx) and a Location
 // of target joined with the request's path; it is closed with the test.
 func Redirector(t testing.TB, target string, status int) *httptest.Server {
