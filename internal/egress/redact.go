@@ -43,7 +43,11 @@ var urlInText = regexp.MustCompile(`(?i)\b[a-z][a-z0-9+.\-]*://[^\s"'<>` + "`" +
 // Text returns msg with every URL in it rendered by URL and every non-empty secret replaced
 // by Redacted.
 func Text(msg string, secrets ...string) string {
-	msg = urlInText.ReplaceAllStringFunc(msg, URL)
+	msg = urlInText.ReplaceAllStringFunc(msg, func(match string) string {
+		// Punctuation that ends a sentence or precedes a message's next part is not the URL's.
+		u := strings.TrimRight(match, ".,;:!?)")
+		return URL(u) + match[len(u):]
+	})
 	for _, s := range secrets {
 		if s != "" {
 			msg = strings.ReplaceAll(msg, s, Redacted)

@@ -38,6 +38,8 @@ func TestText(t *testing.T) {
 			"from http://a.example/?k=REDACTED to https://b.example/x?k=REDACTED failed"},
 		{"secret in a body", "HTTP 401: token shpat_abc is not valid", []string{"shpat_abc", ""},
 			"HTTP 401: token REDACTED is not valid"},
+		{"punctuation after a URL", "webhook levels/set at http://u:pw@h.example:8080: refused (see https://h.example/?k=v).", nil,
+			"webhook levels/set at http://h.example:8080: refused (see https://h.example/?k=REDACTED)."},
 		{"nothing to hide", "HTTP 500: try later", nil, "HTTP 500: try later"},
 	}
 	for _, tt := range tests {
