@@ -72,6 +72,6 @@
 //
 // AddLocation, AddVariant, SetAvailable, Available, Stocked, InventoryItemGIDs and SeedSKUs
 // (a million SKUs in seconds) fill the shop. FailNext, SetLatency, MakeStale, OnRequest and
-// CutBulkDownloads inject failures and concurrent changes. Stats counts requests, calls by root field,
-// throttled requests, points spent and items written.
+// CutBulkDownloads inject failures and concurrent changes. Stats counts requests, calls by
+// root field, throttled requests, points spent and items written.
 package shopifyfake
