@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // Defaults of a Feed's timeouts.
@@ -35,7 +35,8 @@ type Feed struct {
 	Timeout time.Duration
 	// MaxBytes caps the decompressed feed; 0 means DefaultMaxBytes.
 	MaxBytes int64
-	// Client sends the request; nil means a client built from the timeouts above.
+	// Client sends the request; nil means a client built from the timeouts above. Either way
+	// a redirect to another origin is followed without the bearer token.
 	Client *http.Client
 }
 
@@ -55,7 +56,16 @@ var errTimedOut = errors.New("feed timeout")
 
 // Read fetches and parses the feed. Any failure (connection, status, timeout, size cap,
 // malformed content) returns an error and no levels; a malformed feed's error is a *FeedError.
+// No error shows the URL's userinfo or query values, or the bearer token.
 func (f Feed) Read(ctx context.Context) (*Levels, error) {
+	levels, err := f.read(ctx)
+	if err != nil {
+		return nil, egress.Error(err, f.BearerToken)
+	}
+	return levels, nil
+}
+
+func (f Feed) read(ctx context.Context) (*Levels, error) {
 	where := redactURL(f.URL)
 	timeout := positiveOr(f.Timeout, DefaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
@@ -73,6 +83,7 @@ func (f Feed) Read(ctx context.Context) (*Levels, error) {
 	if client == nil {
 		client = newClient(positiveOr(f.ConnectTimeout, DefaultConnectTimeout))
 	}
+	client = egress.Client(client)
 
 	resp, err := client.Do(req)
 	if err != nil {
@@ -114,10 +125,7 @@ func (f Feed) transportError(ctx context.Context, where string, timeout time.Dur
 	if ctx.Err() != nil {
 		return fmt.Errorf("reading feed %s: %w", where, ctx.Err())
 	}
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		err = urlErr.Err
-	}
+	err = egress.WithoutURL(err)
 	var opErr *net.OpError
 	if errors.As(err, &opErr) && opErr.Op == "dial" && opErr.Timeout() {
 		return fmt.Errorf("connecting to feed %s: no connection within the connect timeout", where)

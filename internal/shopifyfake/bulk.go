@@ -17,7 +17,7 @@ import (
 )
 
 // bulkPathPrefix is where result files are downloaded from; like Shopify's signed URLs they
-// need no access token.
+// need no access token, only the signature in their query (bulksign.go).
 const bulkPathPrefix = "/bulk-operations/"
 
 // bulkPageSize is how many root nodes a bulk export reads per store lock, so writers are not
@@ -53,6 +53,8 @@ type bulkRunner struct {
 	ops []*bulkOperation
 	dir string
 	wg  sync.WaitGroup
+	// signingKey signs result URLs.
+	signingKey []byte
 }
 
 func (b *bulkRunner) snapshot(id string) *bulkOperation {
@@ -282,7 +284,7 @@ func (h *Handler) runBulk(op *bulkOperation, doc *shopifyschema.Document, root *
 		o.objectCount, o.rootObjectCount, o.fileSize = exp.objects, exp.rootObjects, info.Size()
 		if exp.objects > 0 {
 			// Shopify gives no URL when the query matched nothing.
-			o.url = "http://" + host + bulkPathPrefix + name
+			o.url = "http://" + host + bulkPathPrefix + name + "?" + h.bulk.signedQuery(name)
 		}
 	})
 }
@@ -376,9 +378,19 @@ func nodeSelections(sels ast.SelectionSet) ast.SelectionSet {
 
 // serveBulkFile serves a result file.
 func (h *Handler) serveBulkFile(w http.ResponseWriter, r *http.Request) {
+	if h.takeCutDownload() {
+		if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return
+	}
 	name := strings.TrimPrefix(r.URL.Path, bulkPathPrefix)
 	if name == "" || strings.ContainsAny(name, "/\\") || !strings.HasSuffix(name, ".jsonl") {
 		http.NotFound(w, r)
+		return
+	}
+	if !h.bulk.signedFor(name, r.URL.Query()) {
+		http.Error(w, "SignatureDoesNotMatch", http.StatusForbidden)
 		return
 	}
 	f, err := os.Open(filepath.Join(h.bulk.dir, name))

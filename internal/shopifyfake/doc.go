@@ -9,6 +9,10 @@
 // validated against the real schema (package shopifyschema), variables included; an invalid
 // one gets {"errors":[{"message":...}]} and is recorded: tests call AssertNoErrors (or read
 // InvalidDocuments and Unsupported) to prove the client only sends what Shopify accepts.
+// A variable Int outside 32 bits (Shopify's Int is 32-bit) gets the same top-level error
+// shape, "Variable $input of type ... was provided invalid value for changes.1.delta (Could
+// not coerce value 3000000000 to Int)", and nothing runs; it is a value, not a document, the
+// client got wrong, so it is not recorded.
 // Fields the schema has but the fake does not serve answer with an error and are recorded
 // under Unsupported.
 //
@@ -40,7 +44,8 @@
 //     connection, at most 5 connections nested at most 2 deep. The operation runs in the
 //     background (CREATED, RUNNING, COMPLETED or FAILED) and is read with bulkOperation(id:),
 //     node(id:) or the deprecated currentBulkOperation. The result is JSONL served by the
-//     fake at url (no token needed): a line per node of the root connection, each followed
+//     fake at url, signed like Shopify's storage URLs (no token needed; a missing or altered
+//     X-Goog-Signature gets 403): a line per node of the root connection, each followed
 //     by the nodes of its nested connections (e.g. InventoryItem.inventoryLevels) with
 //     __parentId. url is null when nothing matched. Bulk reads do not spend the bucket; only
 //     the run mutation does.
@@ -66,7 +71,7 @@
 // # Seeding, faults and counters
 //
 // AddLocation, AddVariant, SetAvailable, Available, Stocked, InventoryItemGIDs and SeedSKUs
-// (a million SKUs in seconds) fill the shop. FailNext, SetLatency, MakeStale and OnRequest
-// inject failures and concurrent changes. Stats counts requests, calls by root field,
-// throttled requests, points spent and items written.
+// (a million SKUs in seconds) fill the shop. FailNext, SetLatency, MakeStale, OnRequest and
+// CutBulkDownloads inject failures and concurrent changes. Stats counts requests, calls by
+// root field, throttled requests, points spent and items written.
 package shopifyfake

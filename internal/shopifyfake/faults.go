@@ -13,6 +13,8 @@ type faults struct {
 	latency    time.Duration
 	stale      map[int]bool
 	hooks      map[int64][]func()
+	// cutDownloads is how many more result file downloads are cut off.
+	cutDownloads int
 }
 
 // FailNext makes the next n GraphQL requests fail with HTTP status (a 5xx, as Shopify sends
@@ -21,6 +23,24 @@ func (h *Handler) FailNext(n int, status int) {
 	h.faults.mu.Lock()
 	defer h.faults.mu.Unlock()
 	h.faults.failLeft, h.faults.failStatus = n, status
+}
+
+// CutBulkDownloads makes the next n downloads of a bulk operation's result file fail as a
+// broken network does: the connection is closed before any answer.
+func (h *Handler) CutBulkDownloads(n int) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.cutDownloads = n
+}
+
+func (h *Handler) takeCutDownload() bool {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	if h.faults.cutDownloads <= 0 {
+		return false
+	}
+	h.faults.cutDownloads--
+	return true
 }
 
 // SetLatency delays every GraphQL request by d from now on.

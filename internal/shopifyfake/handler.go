@@ -84,6 +84,11 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		h.respond(w, nil, validationErrors(err), costExtension{ActualQueryCost: &zero, ThrottleStatus: h.bucket.status()})
 		return
 	}
+	if rangeErr := intRangeError(h.schema, doc.Operation, doc.Variables); rangeErr != nil {
+		zero := 0
+		h.respond(w, nil, []gqlError{*rangeErr}, costExtension{ActualQueryCost: &zero, ThrottleStatus: h.bucket.status()})
+		return
+	}
 	h.count(func(s *Stats) {
 		if s.Calls == nil {
 			s.Calls = map[string]int{}

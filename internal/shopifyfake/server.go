@@ -1,6 +1,7 @@
 package shopifyfake
 
 import (
+	"crypto/rand"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -81,7 +82,10 @@ func NewHandler(opts Options) (*Handler, error) {
 		schema: schema,
 		store:  newStore(),
 		bucket: newBucket(limits, opts.Now),
-		bulk:   &bulkRunner{dir: dir},
+		bulk:   &bulkRunner{dir: dir, signingKey: make([]byte, 32)},
+	}
+	if _, err := rand.Read(h.bulk.signingKey); err != nil {
+		return nil, err
 	}
 	h.faults.latency = opts.Latency
 	return h, nil

@@ -14,6 +14,9 @@ import (
 	"time"
 )
 
+// tokenHeader carries the Admin API access token.
+const tokenHeader = "X-Shopify-Access-Token"
+
 // maxThrottledRetries bounds how often one request is sent again after THROTTLED; each
 // retry first waits for the bucket to refill, so this only stops a server that never
 // lets a request through.
@@ -47,10 +50,14 @@ type queryCost struct {
 }
 
 // GraphQLError is a response whose errors list is not empty (THROTTLED aside, which is
-// retried).
+// retried), or a response that could not be used.
 type GraphQLError struct {
 	Operation string
 	Messages  []string
+	// definite is set when Shopify answered with errors none of which is its own failure
+	// (INTERNAL_SERVER_ERROR): the call was refused as sent, and sending it again cannot
+	// succeed.
+	definite bool
 }
 
 func (e *GraphQLError) Error() string {
@@ -121,13 +128,17 @@ func (c *Connector) do(ctx context.Context, op operation, vars any, out any) err
 		}
 		if len(resp.Errors) > 0 {
 			msgs := make([]string, len(resp.Errors))
+			definite := true
 			for i, e := range resp.Errors {
 				msgs[i] = e.Message
 				if e.Extensions.Code != "" {
 					msgs[i] = e.Extensions.Code + ": " + e.Message
 				}
+				if e.Extensions.Code == "INTERNAL_SERVER_ERROR" {
+					definite = false
+				}
 			}
-			return &GraphQLError{Operation: op.name, Messages: msgs}
+			return &GraphQLError{Operation: op.name, Messages: msgs, definite: definite}
 		}
 		if len(resp.Data) == 0 || string(resp.Data) == "null" {
 			return &GraphQLError{Operation: op.name, Messages: []string{"response has no data"}}
@@ -149,7 +160,7 @@ func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graph
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-Shopify-Access-Token", c.token)
+	req.Header.Set(tokenHeader, c.token)
 	c.calls.Add(1)
 	res, err := c.http.Do(req)
 	if err != nil {
@@ -191,6 +202,20 @@ func retryable(err error) bool {
 		return httpErr.StatusCode == http.StatusTooManyRequests || httpErr.StatusCode >= 500
 	}
 	return false
+}
+
+// refusedCall reports whether err is Shopify's definite refusal of a whole call: it answered,
+// applied nothing, and the same call cannot succeed later. That is an HTTP 4xx other than
+// 429 (which only asks to wait), or GraphQL errors that are not Shopify's own failure, such
+// as a variable that does not fit its type. Anything else (a network error, a timeout, a
+// 5xx, throttling that outlasted the retries) leaves the outcome unknown.
+func refusedCall(err error) bool {
+	var httpErr *HTTPError
+	if errors.As(err, &httpErr) {
+		return httpErr.StatusCode >= 400 && httpErr.StatusCode < 500 && httpErr.StatusCode != http.StatusTooManyRequests
+	}
+	var gqlErr *GraphQLError
+	return errors.As(err, &gqlErr) && gqlErr.definite
 }
 
 func throttled(errs []graphQLError) bool {

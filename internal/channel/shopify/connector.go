@@ -16,6 +16,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // APIVersion is the Admin API version every document of this package is written against.
@@ -25,15 +26,16 @@ const APIVersion = "2026-10"
 type Config struct {
 	// BaseURL is the store's address, e.g. https://eu-store.myshopify.com.
 	BaseURL string
-	// Token is the Admin API access token. It is sent only to BaseURL and never appears in
-	// an error.
+	// Token is the Admin API access token. It is sent only to BaseURL's origin, never
+	// across a redirect to another one, and never appears in an error.
 	Token string
 	// LocationID is the Shopify location, as a GID (gid://shopify/Location/123) or a number.
 	LocationID string
 	// Plan is the store's plan; it sets the rate limit assumed until Shopify reports it.
 	Plan v1alpha1.Plan
 	// HTTPClient sends the requests; http.DefaultClient when nil. Its Timeout, if any, also
-	// bounds bulk result downloads, so prefer RequestTimeout.
+	// bounds bulk result downloads, so prefer RequestTimeout. Its CheckRedirect is replaced
+	// by one that keeps the token on the store's origin.
 	HTTPClient *http.Client
 
 	// BulkThreshold is the largest number of SKUs Items reads with paged queries; more, or
@@ -92,7 +94,10 @@ var _ channel.Connector = (*Connector)(nil)
 func New(cfg Config) (*Connector, error) {
 	base, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
 	if err != nil || (base.Scheme != "https" && base.Scheme != "http") || base.Host == "" {
-		return nil, fmt.Errorf("shopify: base URL %q is not an http(s) URL", cfg.BaseURL)
+		return nil, fmt.Errorf("shopify: base URL %s is not an http(s) URL", egress.URL(cfg.BaseURL))
+	}
+	if base.User != nil || base.RawQuery != "" || base.ForceQuery || base.Fragment != "" {
+		return nil, fmt.Errorf("shopify: base URL %s must not have userinfo, a query or a fragment", egress.URL(cfg.BaseURL))
 	}
 	if strings.TrimSpace(cfg.Token) == "" {
 		return nil, errors.New("shopify: no access token")
@@ -111,7 +116,7 @@ func New(cfg Config) (*Connector, error) {
 		endpoint:   base.String() + "/admin/api/" + APIVersion + "/graphql.json",
 		token:      cfg.Token,
 		locationID: location,
-		http:       cfg.HTTPClient,
+		http:       egress.Client(cfg.HTTPClient, tokenHeader),
 		cfg:        cfg,
 		pacer:      newPacer(planLimits(cfg.Plan), cfg.Now, cfg.Sleep),
 	}, nil

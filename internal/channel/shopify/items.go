@@ -14,8 +14,12 @@ const skusPerSearch = 100
 // Items calls fn for each variant whose SKU is in skus (every variant with a SKU when skus is
 // nil) with its inventory item and the available quantity at the location, 0 when the item is
 // not stocked there. Up to BulkThreshold SKUs are read with paged searches; more, or all, with
-// a bulk operation whose result is streamed.
+// a bulk operation whose result is streamed. No error shows the token or a signed URL.
 func (c *Connector) Items(ctx context.Context, skus []string, fn func(channel.Item) error) error {
+	return channel.Redact(c.items(ctx, skus, fn), c.token)
+}
+
+func (c *Connector) items(ctx context.Context, skus []string, fn func(channel.Item) error) error {
 	wanted := newSKUSet(skus)
 	if skus != nil && wanted.len() == 0 {
 		return nil

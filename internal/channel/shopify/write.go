@@ -23,8 +23,20 @@ const maxChanges = 250
 // Shopify applies a call all or nothing: when it refuses some changes, none is applied. The
 // refused ones are reported, Stale when their compare quantity no longer held, Failed
 // otherwise, and the rest are sent again in a new call under a key derived from the first.
-// More than MaxBatch changes are split into calls under derived keys.
+// When Shopify refuses a call as a whole (an HTTP 4xx, GraphQL errors such as a quantity
+// that does not fit its Int, a user error that names no change), Write returns a
+// *channel.RefusedError: nothing was applied. More than MaxBatch changes are split into calls
+// under derived keys; a later call refused as a whole after an earlier one applied reports
+// its changes Failed instead. No error shows the token or a URL's secrets.
 func (c *Connector) Write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
+	results, err := c.write(ctx, strategy, key, changes)
+	if err != nil {
+		return nil, channel.Redact(err, c.token)
+	}
+	return results, nil
+}
+
+func (c *Connector) write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
 	if strategy != v1alpha1.StrategyAbsolute && strategy != v1alpha1.StrategyIncremental {
 		return nil, fmt.Errorf("shopify: unknown write strategy %q", strategy)
 	}
@@ -39,15 +51,18 @@ func (c *Connector) Write(ctx context.Context, strategy v1alpha1.Strategy, key s
 		if batches > 1 {
 			batchKey = key + "/part-" + strconv.Itoa(b+1)
 		}
-		if err := c.writeBatch(ctx, strategy, batchKey, changes[lo:hi], results[lo:hi]); err != nil {
-			return nil, err
+		err := c.writeBatch(ctx, strategy, batchKey, changes[lo:hi], results[lo:hi])
+		if err == nil || (channel.IsRefused(err) && anyApplied(results[:lo])) {
+			continue
 		}
+		return nil, err
 	}
 	return results, nil
 }
 
 // writeBatch writes up to maxChanges changes, resending what was not refused until a call
-// applies or every change is refused.
+// applies or every change is refused. When a call is refused as a whole it reports the
+// changes still pending Failed and returns a *channel.RefusedError.
 func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, results []channel.ChangeResult) error {
 	pending := make([]int, 0, len(changes))
 	for i, ch := range changes {
@@ -64,7 +79,12 @@ func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, 
 		}
 		userErrs, err := c.mutateWithConcurrencyRetry(ctx, strategy, callKey, changes, pending)
 		if err != nil {
-			return err
+			if !refusedCall(err) {
+				return err
+			}
+			reason := err.Error()
+			fail(pending, results, reason)
+			return &channel.RefusedError{Reason: reason}
 		}
 		if len(userErrs) == 0 {
 			for _, i := range pending {
@@ -72,20 +92,38 @@ func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, 
 			}
 			return nil
 		}
-		pending = refuse(pending, userErrs, results)
+		if slices.ContainsFunc(userErrs, isConcurrentRequest) {
+			// Another call with this key is still running: it may yet apply.
+			return fmt.Errorf("shopify: the call with key %q is still being processed after %d attempts", callKey, c.cfg.MaxAttempts)
+		}
+		var general string
+		if pending, general = refuse(pending, userErrs, results); general != "" {
+			return &channel.RefusedError{Reason: "shopify: " + general}
+		}
 	}
 	return nil
 }
 
+func fail(pending []int, results []channel.ChangeResult, reason string) {
+	for _, i := range pending {
+		results[i] = channel.ChangeResult{Outcome: channel.Failed, Reason: reason}
+	}
+}
+
+func anyApplied(results []channel.ChangeResult) bool {
+	return slices.ContainsFunc(results, func(r channel.ChangeResult) bool { return r.Outcome == channel.Applied })
+}
+
 // refuse records the outcome of each change a failed call's user errors name and returns
-// the changes to send again. An error that names no change refuses all of them.
-func refuse(pending []int, userErrs []userError, results []channel.ChangeResult) []int {
+// the changes to send again. Errors that name no change refuse the whole call: every change
+// not named is reported Failed with their text, which refuse returns as general.
+func refuse(pending []int, userErrs []userError, results []channel.ChangeResult) (next []int, general string) {
 	refused := make([]bool, len(pending))
-	var general []string
+	var generals []string
 	for _, ue := range userErrs {
 		pos, ok := changeIndex(ue.Field)
 		if !ok || pos >= len(pending) {
-			general = append(general, describeUserError(ue))
+			generals = append(generals, describeUserError(ue))
 			continue
 		}
 		refused[pos] = true
@@ -95,22 +133,18 @@ func refuse(pending []int, userErrs []userError, results []channel.ChangeResult)
 			results[pending[pos]] = channel.ChangeResult{Outcome: channel.Failed, Reason: describeUserError(ue)}
 		}
 	}
-	if len(general) > 0 {
-		reason := strings.Join(general, "; ")
-		for pos, i := range pending {
-			if !refused[pos] {
-				results[i] = channel.ChangeResult{Outcome: channel.Failed, Reason: reason}
-			}
-		}
-		return nil
-	}
-	next := pending[:0:0]
+	next = pending[:0:0]
 	for pos, i := range pending {
 		if !refused[pos] {
 			next = append(next, i)
 		}
 	}
-	return next
+	if len(generals) > 0 {
+		general = strings.Join(generals, "; ")
+		fail(next, results, general)
+		return nil, general
+	}
+	return next, ""
 }
 
 // mutateWithConcurrencyRetry sends one call and, while Shopify reports that a request with

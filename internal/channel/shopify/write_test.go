@@ -49,6 +49,8 @@ func TestWriteOutcomesFromUserErrors(t *testing.T) {
 		replies  []reply
 		want     []channel.Outcome
 		wantKeys []string
+		// refused is set when the whole call is refused: Write returns a RefusedError.
+		refused bool
 	}{
 		{
 			name:     "all applied in one call",
@@ -75,10 +77,19 @@ func TestWriteOutcomesFromUserErrors(t *testing.T) {
 			wantKeys: []string{"k", "k/retry-1", "k/retry-2"},
 		},
 		{
-			name:     "an error naming no entry fails them all",
+			name:     "an error naming no entry refuses the whole call",
 			replies:  []reply{answered(userErrorsData("inventoryAdjustQuantities", userErr("INVALID_REASON", "input", "reason")), 10, 990)},
-			want:     []channel.Outcome{channel.Failed, channel.Failed, channel.Failed},
 			wantKeys: []string{"k"},
+			refused:  true,
+		},
+		{
+			name: "an error naming no entry after a partial refusal still refuses the whole call",
+			replies: []reply{
+				answered(userErrorsData("inventoryAdjustQuantities", userErr("CHANGE_FROM_QUANTITY_STALE", "input", "changes", "0", "changeFromQuantity")), 10, 990),
+				answered(userErrorsData("inventoryAdjustQuantities", userErr("IDEMPOTENCY_KEY_PARAMETER_MISMATCH")), 10, 990),
+			},
+			wantKeys: []string{"k", "k/retry-1"},
+			refused:  true,
 		},
 		{
 			name: "a concurrent request with the same key is waited for",
@@ -95,7 +106,10 @@ func TestWriteOutcomesFromUserErrors(t *testing.T) {
 			s := newScriptedShopify(t, script(c.replies...))
 			conn := s.connector(newFakeClock(), nil)
 			results, err := conn.Write(context.Background(), v1alpha1.StrategyIncremental, "k", three)
-			if err != nil {
+			if c.refused != channel.IsRefused(err) {
+				t.Fatalf("error %v, want a refusal: %v", err, c.refused)
+			}
+			if err != nil && !c.refused {
 				t.Fatal(err)
 			}
 			for i, r := range results {

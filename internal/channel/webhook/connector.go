@@ -15,6 +15,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // DefaultMaxAttempts is how many times a request is sent at most when Config sets no number.
@@ -31,7 +32,8 @@ type Config struct {
 	Secret []byte
 	// LocationID is sent with every request; empty means the channel's only location.
 	LocationID string
-	// HTTPClient sends the requests; nil means a client with a one-minute timeout.
+	// HTTPClient sends the requests; nil means a client with a one-minute timeout. Its
+	// CheckRedirect is replaced by one that sends no signature to another origin.
 	HTTPClient *http.Client
 	// MaxAttempts bounds the sends of one request, retries included; 0 means
 	// DefaultMaxAttempts.
@@ -73,7 +75,7 @@ func New(cfg Config) (*Connector, error) {
 	}
 	c := &Connector{
 		baseURL:     strings.TrimSuffix(cfg.URL, "/"),
-		where:       redact(u),
+		where:       egress.URL(cfg.URL),
 		secret:      cfg.Secret,
 		locationID:  cfg.LocationID,
 		client:      cfg.HTTPClient,
@@ -84,6 +86,7 @@ func New(cfg Config) (*Connector, error) {
 	if c.client == nil {
 		c.client = &http.Client{Timeout: defaultRequestTimeout}
 	}
+	c.client = egress.Client(c.client, HeaderSignature)
 	if c.maxAttempts == 0 {
 		c.maxAttempts = DefaultMaxAttempts
 	}
@@ -100,8 +103,13 @@ func New(cfg Config) (*Connector, error) {
 func (c *Connector) MaxBatch() int { return MaxBatch }
 
 // Items queries the receiver MaxQuerySKUs SKUs at a time (all items, page by page, when skus
-// is nil) and calls fn for each item it shows.
+// is nil) and calls fn for each item it shows. No error shows the secret or the URL's
+// userinfo.
 func (c *Connector) Items(ctx context.Context, skus []string, fn func(channel.Item) error) error {
+	return channel.Redact(c.items(ctx, skus, fn), string(c.secret))
+}
+
+func (c *Connector) items(ctx context.Context, skus []string, fn func(channel.Item) error) error {
 	if skus == nil {
 		return c.query(ctx, nil, fn)
 	}
@@ -148,8 +156,19 @@ func (c *Connector) query(ctx context.Context, skus []string, fn func(channel.It
 }
 
 // Write sends changes in one levels/set (Absolute) or levels/adjust (Incremental) request
-// whose Idempotency-Key is key, and maps the receiver's per-item results.
+// whose Idempotency-Key is key, and maps the receiver's per-item results. A status the
+// protocol does not retry (400, 401, 404, 422, any other 4xx but 409 and 429) means the
+// receiver applied nothing: Write returns a *channel.RefusedError. Any other failure leaves
+// the outcome unknown. No error shows the secret or the URL's userinfo.
 func (c *Connector) Write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
+	results, err := c.write(ctx, strategy, key, changes)
+	if err != nil {
+		return nil, channel.Redact(err, string(c.secret))
+	}
+	return results, nil
+}
+
+func (c *Connector) write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
 	if len(changes) > MaxBatch {
 		return nil, fmt.Errorf("webhook write of %d changes exceeds the batch limit of %d", len(changes), MaxBatch)
 	}
@@ -169,6 +188,9 @@ func (c *Connector) Write(ctx context.Context, strategy v1alpha1.Strategy, key s
 	}
 	answer, err := c.call(ctx, operation, key, body)
 	if err != nil {
+		if refusedCall(err) {
+			return nil, &channel.RefusedError{Reason: err.Error()}
+		}
 		return nil, err
 	}
 	var resp WriteResponse
@@ -224,22 +246,4 @@ func changeResult(r ItemResult) channel.ChangeResult {
 	default:
 		return channel.ChangeResult{Outcome: channel.Failed, Reason: fmt.Sprintf("unknown status %q from the channel", snippet([]byte(r.Status)))}
 	}
-}
-
-// redact renders a URL for messages without userinfo or query.
-func redact(u *url.URL) string {
-	clean := *u
-	clean.User = nil
-	clean.RawQuery, clean.Fragment, clean.RawFragment = "", "", ""
-	return clean.String()
-}
-
-// unwrapURLError drops the *url.Error wrapper of a client failure, whose text repeats the
-// full URL.
-func unwrapURLError(err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) {
-		return urlErr.Err
-	}
-	return err
 }

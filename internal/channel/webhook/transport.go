@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // Retry pacing.
@@ -39,6 +41,14 @@ func (e *HTTPError) Error() string {
 		msg += ": " + e.Body
 	}
 	return msg
+}
+
+// refusedCall reports whether err is the receiver's definite refusal of a whole request: a
+// 4xx status the protocol does not retry, which the receiver answers without changing
+// anything.
+func refusedCall(err error) bool {
+	var httpErr *HTTPError
+	return errors.As(err, &httpErr) && httpErr.StatusCode >= 400 && httpErr.StatusCode < 500 && !retryable(httpErr.StatusCode)
 }
 
 // retryable reports whether the protocol allows sending the same request again: the receiver
@@ -94,7 +104,7 @@ func (c *Connector) attempt(ctx context.Context, operation, key string, body []b
 
 	resp, err := c.client.Do(req)
 	if err != nil {
-		return nil, -1, fmt.Errorf("webhook %s at %s: %w", operation, c.where, unwrapURLError(err))
+		return nil, -1, fmt.Errorf("webhook %s at %s: %w", operation, c.where, egress.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))

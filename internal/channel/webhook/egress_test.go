@@ -1,0 +1,59 @@
+package webhook_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/webhook"
+	"github.com/techoms/inventory-operator/internal/egress/egresstest"
+)
+
+// A receiver, or a proxy in front of it, that echoes a credential in an error answer must not
+// get it into the connector's errors; neither does userinfo in the channel's URL.
+func TestErrorsShowNoCredentials(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "secret demo-secret does not sign "+r.URL.Path, http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	url := strings.Replace(srv.URL, "http://", "http://hookuser:pw-s3cret@", 1)
+	c, err := webhook.New(webhook.Config{URL: url, Secret: secret, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, writeErr := c.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "item-1", Quantity: 1}})
+	itemsErr := c.Items(context.Background(), nil, func(channel.Item) error { return nil })
+
+	srv.Close() // and now nothing answers: a transport error
+	_, transportErr := c.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "item-1", Quantity: 1}})
+	for _, err := range []error{writeErr, itemsErr, transportErr} {
+		if err == nil {
+			t.Fatal("a call succeeded")
+		}
+		for _, s := range []string{string(secret), "pw-s3cret", "hookuser"} {
+			if strings.Contains(err.Error(), s) {
+				t.Errorf("error %q shows %q", err, s)
+			}
+		}
+	}
+}
+
+// A receiver that redirects to another origin must not hand that origin a signed request:
+// Go copies custom headers such as X-Inventory-Signature to wherever a redirect points.
+func TestTheSignatureNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
+	elsewhere := egresstest.NewElsewhere(t)
+	for _, target := range elsewhere.Origins() {
+		receiver := egresstest.Redirector(t, target, http.StatusPermanentRedirect)
+		c, err := webhook.New(webhook.Config{URL: receiver.URL, Secret: secret, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "item-1", Quantity: 1}})
+		c.Items(context.Background(), nil, func(channel.Item) error { return nil })
+	}
+	elsewhere.AssertNotSent(t, 4, webhook.HeaderSignature)
+}
