@@ -101,9 +101,11 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "CronJobResumed", "Sync", "resumed CronJob %s", name)
 	}
 
+	first := sched.Next(o.now.In(loc))
+	o.scheduleInterval = sched.Next(first).Sub(first)
 	sync.Status.NextSyncTime = nil
 	if !suspend {
-		next := sched.Next(o.now.In(loc))
+		next := first
 		sync.Status.NextSyncTime = &metav1.Time{Time: next}
 		// Refresh nextSyncTime once it has passed.
 		o.requeueAfter = next.Sub(o.now) + time.Second

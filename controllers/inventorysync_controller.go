@@ -20,6 +20,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/metrics"
 	"github.com/techoms/inventory-operator/internal/policy"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
@@ -53,6 +54,9 @@ type InventorySyncReconciler struct {
 func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	var sync v1alpha1.InventorySync
 	if err := r.Get(ctx, req.NamespacedName, &sync); err != nil {
+		if apierrors.IsNotFound(err) {
+			metrics.ForgetInventorySync(req.Namespace, req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := sync.DeepCopy()
@@ -64,6 +68,7 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 			o.conds.retrying(err)
 		}
 		err = errors.Join(err, patchStatus(ctx, r.Client, &sync, before, equality.Semantic.DeepEqual(before.Status, sync.Status)))
+		observeMetrics(o)
 	}()
 
 	if err := r.observeDependencies(ctx, o); err != nil {
@@ -94,6 +99,8 @@ type syncObservation struct {
 	suspended bool
 	// cronJobSuspended: the CronJob of a recurring sync is stopped, for any reason.
 	cronJobSuspended bool
+	// scheduleInterval is the time between two scheduled runs of a recurring sync.
+	scheduleInterval time.Duration
 	requeueAfter     time.Duration
 }
 
@@ -215,6 +222,7 @@ func (r *InventorySyncReconciler) observeRuns(ctx context.Context, o *syncObserv
 			return err
 		}
 		sync.Status.LastRun = run
+		metrics.CountRun(sync.Namespace, sync.Name, *run)
 		if run.Result == v1alpha1.RunSucceeded {
 			r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, v1alpha1.ReasonLastRunSucceeded, "Sync", "run %s succeeded: %s", run.Job, summary(run))
 		} else {
@@ -293,4 +301,17 @@ func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}).
 		Named("inventorysync").
 		Complete(r)
+}
+
+// observeMetrics reports the sync's status as metrics, every reconcile, so they survive a
+// manager restart.
+func observeMetrics(o *syncObservation) {
+	sync := o.sync
+	metrics.ObserveInventorySync(metrics.InventorySync{
+		Namespace: sync.Namespace, Name: sync.Name, Channel: sync.Spec.SalesChannelRef.Name,
+		Suspended:        isTrue(sync.Status.Conditions, v1alpha1.ConditionSuspended),
+		ScheduleInterval: o.scheduleInterval,
+		LastRun:          sync.Status.LastRun,
+		LastSuccess:      sync.Status.LastSuccessfulRun,
+	})
 }

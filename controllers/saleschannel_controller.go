@@ -8,6 +8,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -17,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/metrics"
 	"github.com/techoms/inventory-operator/internal/policy"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
@@ -43,6 +45,9 @@ type SalesChannelReconciler struct {
 func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	var ch v1alpha1.SalesChannel
 	if err := r.Get(ctx, req.NamespacedName, &ch); err != nil {
+		if apierrors.IsNotFound(err) {
+			metrics.ForgetSalesChannel(req.Namespace, req.Name)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	before := ch.DeepCopy()
@@ -55,6 +60,7 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 			conds.retrying(err)
 		}
 		err = errors.Join(err, patchStatus(ctx, r.Client, &ch, before, equality.Semantic.DeepEqual(before.Status, ch.Status)))
+		metrics.ObserveSalesChannel(ch.Namespace, ch.Name, status.EffectiveMode, isTrue(status.Conditions, v1alpha1.ConditionReady))
 	}()
 
 	mode, overridden := effectiveMode(&ch)

@@ -7,6 +7,9 @@ import (
 	"fmt"
 
 	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // Options configure the reconcilers.
@@ -20,6 +23,9 @@ type Options struct {
 // Setup registers the field indexes and both reconcilers with mgr.
 func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	image := o.Image
+	if err := metrics.RegisterManager(ctrlmetrics.Registry); err != nil {
+		return fmt.Errorf("registering metrics: %w", err)
+	}
 	if err := SetupIndexes(ctx, mgr); err != nil {
 		return fmt.Errorf("registering indexes: %w", err)
 	}
