@@ -79,8 +79,9 @@ func TestWatchedNamespaces(t *testing.T) {
 	}
 }
 
-// startControlPlane starts a kube-apiserver with the CRDs installed.
-func startControlPlane(t *testing.T) *rest.Config {
+// startControlPlane starts a kube-apiserver with the CRDs installed, and returns its admin
+// config and a client of it.
+func startControlPlane(t *testing.T) (*rest.Config, client.Client) {
 	t.Helper()
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		t.Fatal("KUBEBUILDER_ASSETS must point at the control plane built by `make controlplane`")
@@ -94,7 +95,18 @@ func startControlPlane(t *testing.T) *rest.Config {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = env.Stop() })
-	return cfg
+	admin, err := client.New(cfg, client.Options{Scheme: newScheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, admin
+}
+
+// actingAs is cfg impersonating a ServiceAccount.
+func actingAs(cfg *rest.Config, namespace, serviceAccount string) *rest.Config {
+	as := rest.CopyConfig(cfg)
+	as.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + namespace + ":" + serviceAccount}
+	return as
 }
 
 // readManifest decodes one object of a YAML file under config/.
@@ -148,13 +160,9 @@ func freeLoopbackAddress(t *testing.T) string {
 // metrics-auth ClusterRole of config/rbac, and scrapes its metrics without a token, with the
 // token of an identity without access, and with one bound to the metrics-reader ClusterRole.
 func TestMetricsRequireAuthorization(t *testing.T) {
-	cfg := startControlPlane(t)
+	cfg, admin := startControlPlane(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	admin, err := client.New(cfg, client.Options{Scheme: newScheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cs := kubernetes.NewForConfigOrDie(cfg)
 
 	var authRole, readerRole rbacv1.ClusterRole
@@ -176,9 +184,7 @@ func TestMetricsRequireAuthorization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asManager := rest.CopyConfig(cfg)
-	asManager.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:default:controller-manager"}
-	mgr, err := ctrl.NewManager(asManager, opts)
+	mgr, err := ctrl.NewManager(actingAs(cfg, "default", "controller-manager"), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -65,34 +64,32 @@ func render(t *testing.T, dir string) install {
 		if err := yaml.Unmarshal(doc, &head); err != nil {
 			t.Fatal(err)
 		}
-		var into any
 		switch head.Kind {
 		case "ClusterRole":
-			in.clusterRoles = append(in.clusterRoles, rbacv1.ClusterRole{})
-			into = &in.clusterRoles[len(in.clusterRoles)-1]
+			decodeInto(t, &in.clusterRoles, doc)
 		case "ClusterRoleBinding":
-			in.clusterRoleBindings = append(in.clusterRoleBindings, rbacv1.ClusterRoleBinding{})
-			into = &in.clusterRoleBindings[len(in.clusterRoleBindings)-1]
+			decodeInto(t, &in.clusterRoleBindings, doc)
 		case "Role":
-			in.roles = append(in.roles, rbacv1.Role{})
-			into = &in.roles[len(in.roles)-1]
+			decodeInto(t, &in.roles, doc)
 		case "RoleBinding":
-			in.roleBindings = append(in.roleBindings, rbacv1.RoleBinding{})
-			into = &in.roleBindings[len(in.roleBindings)-1]
+			decodeInto(t, &in.roleBindings, doc)
 		case "ServiceAccount":
-			in.serviceAccounts = append(in.serviceAccounts, corev1.ServiceAccount{})
-			into = &in.serviceAccounts[len(in.serviceAccounts)-1]
+			decodeInto(t, &in.serviceAccounts, doc)
 		case "Deployment":
-			in.deployments = append(in.deployments, appsv1.Deployment{})
-			into = &in.deployments[len(in.deployments)-1]
-		default:
-			continue
-		}
-		if err := yaml.UnmarshalStrict(doc, into); err != nil {
-			t.Fatalf("%s: %v", head.Kind, err)
+			decodeInto(t, &in.deployments, doc)
 		}
 	}
 	return in
+}
+
+// decodeInto appends the object of a YAML document to list.
+func decodeInto[T any](t *testing.T, list *[]T, doc []byte) {
+	t.Helper()
+	var obj T
+	if err := yaml.UnmarshalStrict(doc, &obj); err != nil {
+		t.Fatalf("%T: %v", obj, err)
+	}
+	*list = append(*list, obj)
 }
 
 // grantsSecrets says whether a rule gives any access to Secrets.
@@ -176,13 +173,9 @@ func TestNamespacedInstall(t *testing.T) {
 // runWatchingManager installs the rendered RBAC in a control plane and runs the controllers
 // as the manager's ServiceAccount, watching the namespaces of watch.
 func runWatchingManager(t *testing.T, in install, watch string) {
-	cfg := startControlPlane(t)
+	cfg, admin := startControlPlane(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	admin, err := client.New(cfg, client.Options{Scheme: newScheme()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sa := in.serviceAccounts[0]
 	watched := strings.Split(watch, ",")[0]
 	const elsewhere = "elsewhere"
@@ -213,9 +206,7 @@ func runWatchingManager(t *testing.T, in install, watch string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	asManager := rest.CopyConfig(cfg)
-	asManager.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + sa.Namespace + ":" + sa.Name}
-	mgr, err := ctrl.NewManager(asManager, opts)
+	mgr, err := ctrl.NewManager(actingAs(cfg, sa.Namespace, sa.Name), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
