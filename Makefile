@@ -114,5 +114,5 @@ bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 10
 
 .PHONY: run
 run: build ## Run the manager against the cluster of your kubeconfig.
-	$(BIN)/inventory-operator manager --sync-image=$${SYNC_IMAGE:-ghcr.io/techoms/inventory-operator:latest} --metrics-bind-address=127.0.0.1:8080 --health-probe-bind-address=127.0.0.1:8081
+	$(BIN)/inventory-operator manager --sync-image=$${SYNC_IMAGE:-ghcr.io/techoms/inventory-operator:latest} --metrics-bind-address=127.0.0.1:8080 --metrics-secure=false --health-probe-bind-address=127.0.0.1:8081
 include hack/dev.mk

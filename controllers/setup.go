@@ -31,13 +31,13 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	}
 	if err := (&SalesChannelReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
-		Recorder: mgr.GetEventRecorder("saleschannel-controller"), Image: image,
+		Recorder: boundedRecorder{mgr.GetEventRecorder("saleschannel-controller")}, Image: image,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the SalesChannel controller: %w", err)
 	}
 	if err := (&InventorySyncReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
-		Recorder: mgr.GetEventRecorder("inventorysync-controller"), Image: image,
+		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the InventorySync controller: %w", err)
 	}

@@ -2,20 +2,26 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
+	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
@@ -25,19 +31,23 @@ import (
 
 // managerOptions are the manager role's flags.
 type managerOptions struct {
-	metricsAddr   string
-	probeAddr     string
-	leaderElect   bool
-	leaderElectNS string
-	syncImage     string
-	concurrency   int
-	zap           zap.Options
+	metricsAddr     string
+	metricsSecure   bool
+	probeAddr       string
+	leaderElect     bool
+	leaderElectNS   string
+	syncImage       string
+	concurrency     int
+	watchNamespaces string
+	zap             zap.Options
 }
 
 func runManager(args []string) int {
 	var o managerOptions
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
-	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8080", "address the metrics endpoint binds to; 0 disables it")
+	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "address the metrics endpoint binds to; 0 disables it")
+	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "serve metrics over HTTPS to clients the API server authenticates and authorizes for GET /metrics; false serves plain HTTP, on a loopback address only")
+	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "comma-separated namespaces whose SalesChannels and InventorySyncs are reconciled (default: every namespace)")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
@@ -50,6 +60,14 @@ func runManager(args []string) int {
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
 	if o.syncImage == "" {
 		fmt.Fprintln(os.Stderr, "manager: --sync-image (or SYNC_IMAGE) is required")
+		return 2
+	}
+	if _, err := metricsOptions(o); err != nil {
+		fmt.Fprintln(os.Stderr, "manager:", err)
+		return 2
+	}
+	if _, err := watchedNamespaces(o.watchNamespaces); err != nil {
+		fmt.Fprintln(os.Stderr, "manager:", err)
 		return 2
 	}
 	if err := startManager(ctrl.SetupSignalHandler(), o); err != nil {
@@ -67,21 +85,98 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
-func startManager(ctx context.Context, o managerOptions) error {
+// metricsOptions serves metrics over HTTPS behind the API server's authentication and
+// authorization (a TokenReview and a SubjectAccessReview for GET /metrics), or, when
+// --metrics-secure=false, over plain HTTP on a loopback address, for a manager run locally.
+func metricsOptions(o managerOptions) (metricsserver.Options, error) {
+	if o.metricsAddr == "0" {
+		return metricsserver.Options{BindAddress: "0"}, nil
+	}
+	if !o.metricsSecure {
+		if !isLoopback(o.metricsAddr) {
+			return metricsserver.Options{}, fmt.Errorf("--metrics-secure=false serves metrics to anyone who can connect; bind it to a loopback address, not %q", o.metricsAddr)
+		}
+		return metricsserver.Options{BindAddress: o.metricsAddr}, nil
+	}
+	return metricsserver.Options{
+		BindAddress:    o.metricsAddr,
+		SecureServing:  true,
+		FilterProvider: filters.WithAuthenticationAndAuthorization,
+		// HTTP/1.1 only: HTTP/2 stream resets let a client exhaust the server (CVE-2023-44487).
+		TLSOpts: []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }},
+	}, nil
+}
+
+// isLoopback says whether a bind address (host:port) listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// watchedNamespaces parses --watch-namespaces: nil for every namespace, else the set of
+// namespaces the cache (and so every reconciler) is confined to.
+func watchedNamespaces(list string) (map[string]cache.Config, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	namespaces := map[string]cache.Config{}
+	for _, ns := range strings.Split(list, ",") {
+		ns = strings.TrimSpace(ns)
+		if errs := validation.IsDNS1123Label(ns); len(errs) > 0 {
+			return nil, fmt.Errorf("--watch-namespaces: %q is not a namespace name: %s", ns, strings.Join(errs, "; "))
+		}
+		namespaces[ns] = cache.Config{}
+	}
+	if len(namespaces) == 0 {
+		return nil, errors.New("--watch-namespaces names no namespace")
+	}
+	return namespaces, nil
+}
+
+// managerConfig is the manager's controller-runtime configuration for these options.
+func managerConfig(o managerOptions) (ctrl.Options, error) {
+	metrics, err := metricsOptions(o)
+	if err != nil {
+		return ctrl.Options{}, err
+	}
+	namespaces, err := watchedNamespaces(o.watchNamespaces)
+	if err != nil {
+		return ctrl.Options{}, err
+	}
 	ours := labels.SelectorFromSet(labels.Set{workload.LabelManagedBy: workload.ManagedByValue})
-	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
+	return ctrl.Options{
 		Scheme:                  newScheme(),
-		Metrics:                 metricsserver.Options{BindAddress: o.metricsAddr},
+		Metrics:                 metrics,
 		HealthProbeBindAddress:  o.probeAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        "inventory-operator.inventory.techoms.io",
 		LeaderElectionNamespace: o.leaderElectNS,
-		// The cache holds only this manager's CronJobs and Jobs, not every one in the cluster.
-		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&batchv1.CronJob{}: {Label: ours},
-			&batchv1.Job{}:     {Label: ours},
-		}},
-	})
+		Cache: cache.Options{
+			// Confined to the watched namespaces, the manager needs Roles there, not a
+			// ClusterRole: it neither lists nor watches anything elsewhere.
+			DefaultNamespaces: namespaces,
+			// The cache holds only this manager's CronJobs and Jobs, not every one in the cluster.
+			ByObject: map[client.Object]cache.ByObject{
+				&batchv1.CronJob{}: {Label: ours},
+				&batchv1.Job{}:     {Label: ours},
+			},
+		},
+	}, nil
+}
+
+func startManager(ctx context.Context, o managerOptions) error {
+	opts, err := managerConfig(o)
+	if err != nil {
+		return err
+	}
+	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), opts)
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}

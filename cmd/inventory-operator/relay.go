@@ -120,7 +120,8 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 	if err != nil {
 		return err
 	}
-	// The cache watches only the relay's namespace, and only the selected SalesChannels.
+	// The cache watches only the relay's namespace, and only the selected SalesChannels and
+	// the InventorySyncs.
 	objects, err := cache.New(cfg, cache.Options{
 		Scheme:            newScheme(),
 		DefaultNamespaces: map[string]cache.Config{o.namespace: {}},
@@ -139,9 +140,14 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 	if !objects.WaitForCacheSync(ctx) {
 		return errors.New("the cache did not sync")
 	}
+	// Secrets are read by name when a channel's connector is built, never cached.
+	secrets, err := client.New(cfg, client.Options{Scheme: newScheme()})
+	if err != nil {
+		return fmt.Errorf("creating the API client: %w", err)
+	}
 
 	svc, err := relay.New(relay.Config{
-		Directory:    kubedirectory.New(objects, o.namespace, selector),
+		Directory:    kubedirectory.New(objects, secrets, o.namespace, selector),
 		QueueSize:    o.queueSize,
 		LedgerSize:   o.ledgerSize,
 		ItemCacheTTL: o.itemCacheTTL,

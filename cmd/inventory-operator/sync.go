@@ -96,8 +96,7 @@ func syncOptions(cfg syncjob.Config, getenv func(string) string) (syncer.Options
 	if err := cfg.Validate(); err != nil {
 		return syncer.Options{}, err
 	}
-	// Secrets written with a trailing newline (echo, a file) would not match.
-	credentials := strings.TrimRight(getenv(syncjob.EnvChannelCredentials), "\r\n")
+	credentials := channel.TrimCredential(getenv(syncjob.EnvChannelCredentials))
 	if credentials == "" {
 		return syncer.Options{}, fmt.Errorf("the channel's credentials (%s) are empty", syncjob.EnvChannelCredentials)
 	}
@@ -109,7 +108,7 @@ func syncOptions(cfg syncjob.Config, getenv func(string) string) (syncer.Options
 		Levels: fulfillment.Feed{
 			URL:         cfg.FeedURL,
 			Format:      cfg.FeedFormat,
-			BearerToken: strings.TrimRight(getenv(syncjob.EnvFeedToken), "\r\n"),
+			BearerToken: channel.TrimCredential(getenv(syncjob.EnvFeedToken)),
 		},
 		Connector:     conn,
 		Strategy:      cfg.Strategy,

@@ -1,6 +1,8 @@
-// Package kubedirectory is the relay's Directory backed by the Kubernetes API, read through a
-// controller-runtime cache restricted to the relay's namespace, so a change to a SalesChannel
-// or InventorySync applies to the next event without a restart.
+// Package kubedirectory is the relay's Directory backed by the Kubernetes API. SalesChannels and
+// InventorySyncs are read through a controller-runtime cache restricted to the relay's
+// namespace, so a change applies to the next event without a restart. Secrets are read one by
+// one, by name, straight from the API server: the relay never holds every Secret of its
+// namespace in memory and needs only `get` on Secrets.
 package kubedirectory
 
 import (
@@ -12,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/relay"
 )
 
@@ -19,19 +22,22 @@ import (
 // Secrets in one namespace.
 type Directory struct {
 	reader    client.Reader
+	secrets   client.Reader
 	namespace string
 	selector  labels.Selector
 }
 
 var _ relay.Directory = (*Directory)(nil)
 
-// New returns a directory reading through reader, normally a cache. A nil selector selects
-// every SalesChannel of the namespace.
-func New(reader client.Reader, namespace string, selector labels.Selector) *Directory {
+// New returns a directory listing channels and syncs through reader, normally a cache, and
+// reading Secrets through secrets, which must not be a cache (a client that goes to the API
+// server, such as a manager's APIReader). A nil selector selects every SalesChannel of the
+// namespace.
+func New(reader, secrets client.Reader, namespace string, selector labels.Selector) *Directory {
 	if selector == nil {
 		selector = labels.Everything()
 	}
-	return &Directory{reader: reader, namespace: namespace, selector: selector}
+	return &Directory{reader: reader, secrets: secrets, namespace: namespace, selector: selector}
 }
 
 // Scope lists the channels in scope and the namespace's InventorySyncs.
@@ -47,17 +53,21 @@ func (d *Directory) Scope(ctx context.Context) (relay.Scope, error) {
 	return relay.Scope{Channels: channels.Items, Syncs: syncs.Items}, nil
 }
 
-// Credential reads the key of the Secret the channel's credentialsSecretRef names. The
-// error names the Secret and key, never the value.
+// Credential reads the key of the Secret the channel's credentialsSecretRef names, trimmed as
+// the sync role trims it. The error names the Secret and key, never the value.
 func (d *Directory) Credential(ctx context.Context, ch *v1alpha1.SalesChannel) ([]byte, error) {
 	ref := ch.Spec.Connection.CredentialsSecretRef
 	var secret corev1.Secret
-	if err := d.reader.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, &secret); err != nil {
+	if err := d.secrets.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, &secret); err != nil {
 		return nil, fmt.Errorf("reading Secret %s: %w", ref.Name, err)
 	}
 	v, ok := secret.Data[ref.Key]
-	if !ok || len(v) == 0 {
+	if !ok {
 		return nil, fmt.Errorf("Secret %s has no key %q", ref.Name, ref.Key)
 	}
-	return v, nil
+	credential := channel.TrimCredential(string(v))
+	if credential == "" {
+		return nil, fmt.Errorf("Secret %s has an empty key %q", ref.Name, ref.Key)
+	}
+	return []byte(credential), nil
 }

@@ -1,0 +1,169 @@
+package kubedirectory
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/yaml"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+)
+
+const namespace = "shop"
+
+// relayIdentity starts a control plane, installs the relay's ServiceAccount, Role and
+// RoleBinding from config/relay in namespace, and returns an admin client and a config that
+// acts as the relay's ServiceAccount.
+func relayIdentity(t *testing.T, scheme *runtime.Scheme) (client.Client, *rest.Config) {
+	t.Helper()
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Fatal("KUBEBUILDER_ASSETS must point at the control plane built by `make controlplane`")
+	}
+	env := &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	admin, err := client.New(cfg, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var sa corev1.ServiceAccount
+	var role rbacv1.Role
+	var binding rbacv1.RoleBinding
+	for file, obj := range map[string]client.Object{"service_account.yaml": &sa, "role.yaml": &role, "role_binding.yaml": &binding} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "..", "config", "relay", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := yaml.UnmarshalStrict(data, obj); err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+	}
+	binding.Subjects[0].Namespace = namespace
+	for _, obj := range []client.Object{&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, &sa, &role, &binding} {
+		if obj.GetName() != namespace {
+			obj.SetNamespace(namespace)
+		}
+		if err := admin.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := rest.CopyConfig(cfg)
+	as.Impersonate = rest.ImpersonationConfig{UserName: "system:serviceaccount:" + namespace + ":" + sa.Name}
+	return admin, as
+}
+
+func channelWithCredentials(name, secret, key string) *v1alpha1.SalesChannel {
+	return &v1alpha1.SalesChannel{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
+		Spec: v1alpha1.SalesChannelSpec{
+			Platform: v1alpha1.PlatformShopify,
+			Connection: v1alpha1.ChannelConnection{
+				URL:                  "https://eu-store.myshopify.com",
+				CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: secret, Key: key},
+				Plan:                 v1alpha1.PlanStandard,
+			},
+			Inventory: v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeSynchronizeWithFulfillmentChannel, DuplicateSKUs: v1alpha1.DuplicateSKUsSkip},
+		},
+	}
+}
+
+// TestDirectoryWithTheRelayRole runs the directory as the relay does, as the relay's
+// ServiceAccount with the Role of config/relay: it lists the channels in scope, reads a
+// credential by name and trims it, while the Role lets it neither list nor watch Secrets.
+func TestDirectoryWithTheRelayRole(t *testing.T) {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	admin, asRelay := relayIdentity(t, scheme)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	ch := channelWithCredentials("shopify-eu", "shopify-eu-admin", "token")
+	for _, obj := range []client.Object{
+		ch,
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "shopify-eu-admin"},
+			Data:       map[string][]byte{"token": []byte("shpat_abc\r\n"), "blank": []byte("\n")},
+		},
+	} {
+		if err := admin.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	objects, err := cache.New(asRelay, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = objects.Start(ctx) }()
+	if !objects.WaitForCacheSync(ctx) {
+		t.Fatal("cache did not sync")
+	}
+	secrets, err := client.New(asRelay, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(objects, secrets, namespace, nil)
+
+	scope, err := d.Scope(ctx)
+	if err != nil {
+		t.Fatalf("Scope: %v", err)
+	}
+	if len(scope.Channels) != 1 || scope.Channels[0].Name != ch.Name {
+		t.Errorf("Scope lists %d channels, want the one created", len(scope.Channels))
+	}
+
+	// Bounded: a reader that needs to watch Secrets would wait for a sync that never comes.
+	readCtx, cancelRead := context.WithTimeout(ctx, 30*time.Second)
+	defer cancelRead()
+	got, err := d.Credential(readCtx, ch)
+	if err != nil {
+		t.Fatalf("Credential: %v", err)
+	}
+	if string(got) != "shpat_abc" {
+		t.Errorf("Credential = %q, want the token without its line break", got)
+	}
+
+	blank := channelWithCredentials("blank", "shopify-eu-admin", "blank")
+	if _, err := d.Credential(ctx, blank); err == nil {
+		t.Error("a key holding only a line break was accepted as a credential")
+	}
+	missing := channelWithCredentials("missing", "shopify-eu-admin", "nope")
+	if _, err := d.Credential(ctx, missing); err == nil {
+		t.Error("a missing key was accepted as a credential")
+	}
+
+	// The relay's identity reads a Secret it names, and nothing more.
+	var list corev1.SecretList
+	if err := secrets.List(ctx, &list, client.InNamespace(namespace)); !apierrors.IsForbidden(err) {
+		t.Errorf("listing Secrets as the relay: err = %v, want Forbidden", err)
+	}
+	w, err := client.NewWithWatch(asRelay, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Watch(ctx, &corev1.SecretList{}, client.InNamespace(namespace)); !apierrors.IsForbidden(err) {
+		t.Errorf("watching Secrets as the relay: err = %v, want Forbidden", err)
+	}
+}
