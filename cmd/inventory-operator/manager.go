@@ -51,17 +51,13 @@ func runManager(args []string) int {
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
-	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE)")
+	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
 	fs.IntVar(&o.concurrency, "concurrency", 4, "objects of each kind reconciled at once")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
-	if o.syncImage == "" {
-		fmt.Fprintln(os.Stderr, "manager: --sync-image (or SYNC_IMAGE) is required")
-		return 2
-	}
 	if _, err := metricsOptions(o); err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
 		return 2
@@ -180,7 +176,12 @@ func startManager(ctx context.Context, o managerOptions) error {
 	if err != nil {
 		return fmt.Errorf("creating manager: %w", err)
 	}
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: o.syncImage, Concurrency: o.concurrency}); err != nil {
+	image, err := syncImage(ctx, o.syncImage, mgr.GetAPIReader())
+	if err != nil {
+		return err
+	}
+	ctrl.Log.Info("sync Jobs run image", "image", image)
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, Concurrency: o.concurrency}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -18,6 +18,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/kustomize/api/krusty"
@@ -41,10 +42,16 @@ type install struct {
 // render builds a kustomization under config/ as `kubectl apply -k` would.
 func render(t *testing.T, dir string) install {
 	t.Helper()
+	return renderPath(t, filepath.Join("..", "..", "config", dir))
+}
+
+// renderPath builds the kustomization in dir.
+func renderPath(t *testing.T, dir string) install {
+	t.Helper()
 	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
-	resources, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join("..", "..", "config", dir))
+	resources, err := k.Run(filesys.MakeFsOnDisk(), dir)
 	if err != nil {
-		t.Fatalf("kustomize build config/%s: %v", dir, err)
+		t.Fatalf("kustomize build %s: %v", dir, err)
 	}
 	out, err := resources.AsYaml()
 	if err != nil {
@@ -179,28 +186,12 @@ func runWatchingManager(t *testing.T, in install, watch string) {
 	sa := in.serviceAccounts[0]
 	watched := strings.Split(watch, ",")[0]
 	const elsewhere = "elsewhere"
-	var objs []client.Object
 	for _, ns := range []string{sa.Namespace, watched, elsewhere} {
-		objs = append(objs, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})
-	}
-	objs = append(objs, &sa)
-	for i := range in.clusterRoles {
-		objs = append(objs, &in.clusterRoles[i])
-	}
-	for i := range in.clusterRoleBindings {
-		objs = append(objs, &in.clusterRoleBindings[i])
-	}
-	for i := range in.roles {
-		objs = append(objs, &in.roles[i])
-	}
-	for i := range in.roleBindings {
-		objs = append(objs, &in.roleBindings[i])
-	}
-	for _, o := range objs {
-		if err := admin.Create(ctx, o); err != nil {
-			t.Fatalf("creating %s %s: %v", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
+		if err := admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}); err != nil {
+			t.Fatal(err)
 		}
 	}
+	applyRendered(t, ctx, admin, in)
 
 	opts, err := managerConfig(managerOptions{metricsAddr: "0", probeAddr: "0", watchNamespaces: watch})
 	if err != nil {
@@ -273,4 +264,41 @@ func runWatchingManager(t *testing.T, in install, watch string) {
 	if len(other.Status.Conditions) != 0 {
 		t.Errorf("the manager reconciled a SalesChannel outside its watched namespaces: %v", other.Status.Conditions)
 	}
+}
+
+// applyRendered creates the ServiceAccounts and RBAC of a rendered install, as an
+// administrator applying it would; their namespaces must exist.
+func applyRendered(t *testing.T, ctx context.Context, admin client.Client, in install) {
+	t.Helper()
+	var objs []client.Object
+	for i := range in.serviceAccounts {
+		objs = append(objs, &in.serviceAccounts[i])
+	}
+	for i := range in.clusterRoles {
+		objs = append(objs, &in.clusterRoles[i])
+	}
+	for i := range in.clusterRoleBindings {
+		objs = append(objs, &in.clusterRoleBindings[i])
+	}
+	for i := range in.roles {
+		objs = append(objs, &in.roles[i])
+	}
+	for i := range in.roleBindings {
+		objs = append(objs, &in.roleBindings[i])
+	}
+	for _, o := range objs {
+		if err := admin.Create(ctx, o); err != nil {
+			t.Fatalf("creating %s %s: %v", o.GetObjectKind().GroupVersionKind().Kind, o.GetName(), err)
+		}
+	}
+}
+
+// clientFor is a client acting with cfg's identity.
+func clientFor(t *testing.T, cfg *rest.Config) client.Client {
+	t.Helper()
+	c, err := client.New(cfg, client.Options{Scheme: newScheme()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
