@@ -66,6 +66,9 @@ func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 	}
 	limiter.mark(index, dec.Buffered())
 	if _, err := dec.Token(); err != io.EOF {
+		if tooLong := (*entryTooLongError)(nil); errors.As(err, &tooLong) {
+			return nil, jsonFailure(b, dec, lim, index, err)
+		}
 		b.problems.add(index, "unexpected data after the array")
 		return nil, b.problems.err()
 	}
