@@ -21,6 +21,8 @@ func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 	b := newBuilder(UnitIndex)
 	limiter := &entryLimiter{r: r, max: int64(lim.recordBytes)}
 	dec := json.NewDecoder(limiter)
+	// Numbers stay text: a token such as 1e700 is no float64, yet only a malformed feed.
+	dec.UseNumber()
 	tok, err := dec.Token()
 	if err == io.EOF {
 		b.problems.add(0, "feed is empty: want a JSON array")
@@ -87,7 +89,8 @@ func jsonFailure(b *builder, dec *json.Decoder, lim limits, index int64, err err
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		b.problems.add(index, "feed ends in the middle of the JSON array (byte %d)", dec.InputOffset())
 	default:
-		return err // a read error; ParseLimit reports it
+		// A failed read surfaces here too, and ParseLimit reports it instead.
+		b.problems.add(index, "invalid JSON: %v", err)
 	}
 	return b.problems.err()
 }

@@ -13,7 +13,7 @@ import (
 
 // DefaultMaxBytes caps a feed's decompressed size when the caller sets no cap: generous for
 // a million SKUs, small enough that a runaway feed cannot exhaust a sync pod's memory.
-const DefaultMaxBytes int64 = 512 << 20
+const DefaultMaxBytes int64 = 64 << 20
 
 // ErrTooLarge is wrapped by the error of a feed that exceeds its size cap.
 var ErrTooLarge = errors.New("feed exceeds its size cap")

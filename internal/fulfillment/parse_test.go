@@ -108,6 +108,8 @@ func TestParseMalformedFeeds(t *testing.T) {
 		{"json empty document", v1alpha1.FeedFormatJSON, "  ", []string{"index 0: feed is empty"}},
 		{"json not an array", v1alpha1.FeedFormatJSON, `{"sku":"A","quantity":1}`,
 			[]string{"index 0: feed is not a JSON array"}},
+		{"json a number beyond float64", v1alpha1.FeedFormatJSON, "1e700", []string{"index 0: feed is not a JSON array"}},
+		{"json a number beyond float64 after the array", v1alpha1.FeedFormatJSON, "[] 1e700", []string{"index 0: unexpected data after the array"}},
 		{"json element not an object", v1alpha1.FeedFormatJSON, `[{"sku":"A","quantity":1}, 7]`,
 			[]string{"index 1: element is a JSON number, want an object"}},
 		{"json non-integer quantity", v1alpha1.FeedFormatJSON, `[{"sku":"A","quantity":1},{"sku":"B","quantity":2.5}]`,

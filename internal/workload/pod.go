@@ -143,7 +143,7 @@ func podSpec(r Run) corev1.PodSpec {
 					corev1.ResourceMemory: resource.MustParse("128Mi"),
 				},
 				Limits: corev1.ResourceList{
-					corev1.ResourceMemory: resource.MustParse("512Mi"),
+					corev1.ResourceMemory: *resource.NewQuantity(syncjob.PodMemoryLimit, resource.BinarySI),
 				},
 			},
 			SecurityContext: &corev1.SecurityContext{
