@@ -21,25 +21,20 @@ const (
 )
 
 func FuzzParseCSV(f *testing.F) {
-	for _, seed := range []string{
+	fuzzFormat(f, v1alpha1.FeedFormatCSV,
 		"sku,quantity\nB-2,27\nA-1,98\nC-3,0\n",
 		"Warehouse, Quantity ,SKU\nberlin,27,B-2\n",
 		"\ufeffsku,quantity\r\n B-2 , 27\r\n\r\n\"C-3\",\"0\"\r\n",
 		"sku,quantity,note\nA,1,\"two\nlines\"\nA,2,x\n",
 		"sku,quantity\nA,1000000001\nB,-1\nC,99999999999999999999\nD,1.5\n",
-		"sku,quantity\n" + strings.Repeat("é", MaxSKULength+1) + ",1\n",
+		"sku,quantity\n"+strings.Repeat("é", MaxSKULength+1)+",1\n",
 		"sku,quantity\nA,x\nB,\"2\n",
 		"sku,quantity\nA\"B,1\n",
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, feed []byte) {
-		checkParse(t, feed, v1alpha1.FeedFormatCSV)
-	})
+	)
 }
 
 func FuzzParseJSON(f *testing.F) {
-	for _, seed := range []string{
+	fuzzFormat(f, v1alpha1.FeedFormatJSON,
 		`[{"sku":"B-2","quantity":27},{"quantity":98,"sku":"A-1","name":"x"},{"sku":"C-3","quantity":0}]`,
 		"[\n  {\"sku\": \"B-2\", \"quantity\": 27}\n]\n",
 		`[{"sku":"A","quantity":1e3},{"sku":"B","quantity":"5"},{"sku":null,"quantity":true}, 7]`,
@@ -48,25 +43,25 @@ func FuzzParseJSON(f *testing.F) {
 		`[{"sku":"A","quantity":1}] [`,
 		`{"sku":"A","quantity":1}`,
 		`[{"sku":"\u00e9\ud83d\ude00","quantity":2},{"sku":"A","quantity":2},{"sku":"A","quantity":3}]`,
-	} {
-		f.Add([]byte(seed))
-	}
-	f.Fuzz(func(t *testing.T, feed []byte) {
-		checkParse(t, feed, v1alpha1.FeedFormatJSON)
-	})
+	)
 }
 
 func FuzzParseNDJSON(f *testing.F) {
-	for _, seed := range []string{
+	fuzzFormat(f, v1alpha1.FeedFormatNDJSON,
 		"{\"sku\":\"B-2\",\"quantity\":27}\n\n{\"sku\":\"A-1\",\"quantity\":98}\r\n{\"sku\":\"C-3\",\"quantity\":0}",
 		"{\"sku\":\"A\",\"quantity\":1}\n{\"sku\":\"B\",\n[1]\n",
 		"{\"sku\":\"A\",\"quantity\":2000000000}\n{\"sku\":\"\",\"quantity\":1}\n",
 		"{\"sku\":\"A\",\"quantity\":1}\n{\"sku\":\"A\",\"quantity\":2}\n",
-	} {
+	)
+}
+
+// fuzzFormat fuzzes the parser of format from seeds.
+func fuzzFormat(f *testing.F, format v1alpha1.FeedFormat, seeds ...string) {
+	for _, seed := range seeds {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, feed []byte) {
-		checkParse(t, feed, v1alpha1.FeedFormatNDJSON)
+		checkParse(t, feed, format)
 	})
 }
 
