@@ -112,6 +112,19 @@ bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a cal
 bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan).
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelay -benchtime 1x -timeout 10m
 
+.PHONY: bench-feed
+bench-feed: ## Peak memory of parsing feeds at the size and row caps (CSV, JSON, NDJSON), against the sync pod's memory limit.
+	go test ./internal/fulfillment/ -run XXX -bench BenchmarkFeedAtTheCapsPeakMemory -benchtime 1x -timeout 20m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+
+FUZZTIME ?= 10m
+FEED_FUZZ_TARGETS := FuzzParseCSV FuzzParseJSON FuzzParseNDJSON FuzzParseGzip
+
+.PHONY: fuzz-feed
+fuzz-feed: ## Fuzz the feed parser, each target for FUZZTIME (default 10m), one after the other.
+	for target in $(FEED_FUZZ_TARGETS); do \
+		go test ./internal/fulfillment/ -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -parallel 1 || exit 1; \
+	done
+
 .PHONY: run
 run: build ## Run the manager against the cluster of your kubeconfig.
 	$(BIN)/inventory-operator manager --sync-image=$${SYNC_IMAGE:-ghcr.io/techoms/inventory-operator:latest} --metrics-bind-address=127.0.0.1:8080 --metrics-secure=false --health-probe-bind-address=127.0.0.1:8081

@@ -37,6 +37,9 @@ var _ = Describe("Admission of bad manifests", func() {
 			"url must be an absolute http or https URL"),
 		Entry("with an ftp URL", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.URL = "ftp://eu-store.myshopify.com" },
 			"url must be an absolute http or https URL"),
+		Entry("with a variable reference in its URL", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Connection.URL = "https://eu-store.myshopify.com/$(CHANNEL_CREDENTIALS)"
+		}, `spec.connection.url: Invalid value: "https://eu-store.myshopify.com/$(CHANNEL_CREDENTIALS)": url must not contain '$(': a reference such as $(VAR) is never expanded`),
 		Entry("without a credentials key", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.CredentialsSecretRef.Key = "" },
 			"spec.connection.credentialsSecretRef.key"),
 		Entry("with an invalid Secret name", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.CredentialsSecretRef.Name = "Not_A_Name" },
@@ -65,6 +68,9 @@ var _ = Describe("Admission of bad manifests", func() {
 			`spec.fulfillmentChannel.feed.format: Unsupported value: "XML"`),
 		Entry("with a feed URL that is not a URL", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.Feed.URL = "levels.csv" },
 			"url must be an absolute http or https URL"),
+		Entry("with a variable reference in its feed URL", func(s *v1alpha1.InventorySync) {
+			s.Spec.FulfillmentChannel.Feed.URL = "http://x.invalid/$(CHANNEL_CREDENTIALS)/f.csv"
+		}, `spec.fulfillmentChannel.feed.url: Invalid value: "http://x.invalid/$(CHANNEL_CREDENTIALS)/f.csv": url must not contain '$(': a reference such as $(VAR) is never expanded`),
 		Entry("without a location", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.LocationID = "" },
 			"spec.fulfillmentChannel.locationID"),
 		Entry("with a name too long for its CronJob", func(s *v1alpha1.InventorySync) { s.Name = strings.Repeat("a", 53) },

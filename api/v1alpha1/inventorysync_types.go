@@ -91,10 +91,13 @@ type FeedSource struct {
 	// +required
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getScheme() == 'http')",message="url must be an absolute http or https URL"
+	// +kubebuilder:validation:XValidation:rule="!self.contains('$(')",message="url must not contain '$(': a reference such as $(VAR) is never expanded"
 	URL string `json:"url"`
 
 	// Format of the feed: CSV (header with sku and quantity), JSON (an array of
-	// {sku, quantity}) or NDJSON (one such object a line). Gzip is accepted.
+	// {sku, quantity}) or NDJSON (one such object a line). Gzip is accepted. A feed holds at
+	// most 2,000,000 entries and 64 MiB decompressed, an entry at most 64 KiB; a SKU has at most
+	// 255 characters and a quantity is an integer from 0 to 1,000,000,000.
 	// +optional
 	// +kubebuilder:default=CSV
 	Format FeedFormat `json:"format,omitempty"`

@@ -31,16 +31,11 @@ var defaultConcurrency = map[v1alpha1.Platform]int{
 	v1alpha1.PlatformWebhook: 1,
 }
 
-// syncMemoryLimit is the sync role's soft heap limit unless GOMEMLIMIT sets one.
-const syncMemoryLimit = 160 << 20
-
 // runSync is the sync role: one synchronization run, configured by syncjob's flags and
 // environment. SIGTERM stops it after the batches in flight, still writing the result.
 func runSync(args []string) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		// A run of a million SKUs keeps well under 100 MiB live; the limit makes the
-		// collector run before garbage doubles that, keeping the pod's peak RSS low.
-		debug.SetMemoryLimit(syncMemoryLimit)
+		debug.SetMemoryLimit(syncjob.SoftMemoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()

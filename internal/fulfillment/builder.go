@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/techoms/inventory-operator/internal/channel"
 )
 
 // builder accumulates a feed's levels in feed order, then sorts and validates them.
@@ -77,7 +79,8 @@ func (b *builder) finish() (*Levels, error) {
 	return l, nil
 }
 
-// parseQuantity checks a quantity's text: a non-negative base-10 integer that fits int64.
+// parseQuantity checks a quantity's text: a non-negative base-10 integer within
+// channel.MaxQuantity, which every channel accepts.
 // It returns a problem message when the text is not one.
 func parseQuantity(text string) (int64, string) {
 	if text == "" {
@@ -92,6 +95,9 @@ func parseQuantity(text string) (int64, string) {
 	}
 	if q < 0 {
 		return 0, fmt.Sprintf("quantity %d is negative", q)
+	}
+	if err := channel.CheckQuantity("quantity", q); err != nil {
+		return 0, err.Error()
 	}
 	return q, ""
 }

@@ -13,9 +13,9 @@ const utf8BOM = "\ufeff"
 // parseCSV reads a CSV feed: a header line naming the columns sku and quantity (any order,
 // any case, other columns ignored), then one row a SKU. Fields are trimmed of surrounding
 // spaces, which CSV writers add as formatting.
-func parseCSV(r io.Reader) (*Levels, error) {
+func parseCSV(r io.Reader, lim limits) (*Levels, error) {
 	b := newBuilder(UnitLine)
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(newCSVRecordLimiter(r, lim.recordBytes))
 	cr.ReuseRecord = true
 	cr.FieldsPerRecord = -1 // rows are checked for the two columns this feed needs, no more
 	cr.TrimLeadingSpace = true
@@ -26,7 +26,7 @@ func parseCSV(r io.Reader) (*Levels, error) {
 		return nil, b.problems.err()
 	}
 	if err != nil {
-		return nil, csvFailure(b, err)
+		return nil, csvFailure(b, lim, err)
 	}
 	skuCol, quantityCol := -1, -1
 	for i, name := range header {
@@ -56,28 +56,33 @@ func parseCSV(r io.Reader) (*Levels, error) {
 		return nil, b.problems.err()
 	}
 
-	for {
+	for rows := int64(1); ; rows++ {
 		record, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, csvFailure(b, err)
+			return nil, csvFailure(b, lim, err)
 		}
 		line, _ := cr.FieldPos(0)
+		if rows > lim.rows {
+			b.problems.add(int64(line), "%s", lim.tooManyRows())
+			return nil, b.problems.err()
+		}
 		if len(record) <= max(skuCol, quantityCol) {
 			b.problems.add(int64(line), "row has %d fields, too few for the sku and quantity columns", len(record))
 			continue
 		}
 		sku := strings.TrimSpace(record[skuCol])
 		quantity, problem := parseQuantity(strings.TrimSpace(record[quantityCol]))
-		if sku == "" {
-			b.problems.add(int64(line), "sku is empty")
+		skuProblem := checkSKU(sku)
+		if skuProblem != "" {
+			b.problems.add(int64(line), "%s", skuProblem)
 		}
 		if problem != "" {
 			b.problems.add(int64(line), "%s", problem)
 		}
-		if sku == "" || problem != "" {
+		if skuProblem != "" || problem != "" {
 			continue
 		}
 		// record's strings are reused by the next Read; the builder copies sku.
@@ -90,11 +95,16 @@ func parseCSV(r io.Reader) (*Levels, error) {
 
 // csvFailure reports a CSV syntax error, after which the reader's position is unreliable, so
 // parsing stops there with the problems found so far.
-func csvFailure(b *builder, err error) error {
+func csvFailure(b *builder, lim limits, err error) error {
 	var pe *csv.ParseError
-	if !errors.As(err, &pe) {
+	var tooLong *entryTooLongError
+	switch {
+	case errors.As(err, &pe):
+		b.problems.add(int64(pe.Line), "%v", pe.Err)
+	case errors.As(err, &tooLong):
+		b.problems.add(tooLong.position, "%s", lim.recordTooLong("record"))
+	default:
 		return err // a read error; ParseLimit reports it
 	}
-	b.problems.add(int64(pe.Line), "%v", pe.Err)
 	return b.problems.err()
 }

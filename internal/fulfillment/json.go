@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 )
 
 // record is one feed entry as raw JSON, so that each field's type can be checked and
@@ -18,23 +17,34 @@ type record struct {
 
 // parseJSON reads a JSON feed, one array of {"sku": ..., "quantity": ...} objects, element by
 // element, so the document is never held whole. Positions are array indexes from 0.
-func parseJSON(r io.Reader) (*Levels, error) {
+func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 	b := newBuilder(UnitIndex)
-	dec := json.NewDecoder(r)
+	limiter := &entryLimiter{r: r, max: int64(lim.recordBytes)}
+	dec := json.NewDecoder(limiter)
+	// Numbers stay text: a token such as 1e700 is no float64, yet only a malformed feed.
+	dec.UseNumber()
 	tok, err := dec.Token()
 	if err == io.EOF {
 		b.problems.add(0, "feed is empty: want a JSON array")
 		return nil, b.problems.err()
 	}
 	if err != nil {
-		return nil, jsonFailure(b, dec, 0, err)
+		return nil, jsonFailure(b, dec, lim, 0, err)
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
 		b.problems.add(0, "feed is not a JSON array")
 		return nil, b.problems.err()
 	}
 	var index int64
-	for ; dec.More(); index++ {
+	for ; ; index++ {
+		limiter.mark(index, dec.Buffered())
+		if !dec.More() {
+			break
+		}
+		if index >= lim.rows {
+			b.problems.add(index, "%s", lim.tooManyRows())
+			return nil, b.problems.err()
+		}
 		var rec record
 		if err := dec.Decode(&rec); err != nil {
 			var typeErr *json.UnmarshalTypeError
@@ -43,7 +53,7 @@ func parseJSON(r io.Reader) (*Levels, error) {
 				b.problems.add(index, "element is a JSON %s, want an object", typeErr.Value)
 				continue
 			}
-			return nil, jsonFailure(b, dec, index, err)
+			return nil, jsonFailure(b, dec, lim, index, err)
 		}
 		sku, quantity, ok := checkRecord(&b.problems, index, rec)
 		if !ok {
@@ -54,9 +64,13 @@ func parseJSON(r io.Reader) (*Levels, error) {
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing ']'
-		return nil, jsonFailure(b, dec, index, err)
+		return nil, jsonFailure(b, dec, lim, index, err)
 	}
+	limiter.mark(index, dec.Buffered())
 	if _, err := dec.Token(); err != io.EOF {
+		if tooLong := (*entryTooLongError)(nil); errors.As(err, &tooLong) {
+			return nil, jsonFailure(b, dec, lim, index, err)
+		}
 		b.problems.add(index, "unexpected data after the array")
 		return nil, b.problems.err()
 	}
@@ -64,15 +78,19 @@ func parseJSON(r io.Reader) (*Levels, error) {
 }
 
 // jsonFailure reports a JSON syntax error, after which the decoder cannot go on.
-func jsonFailure(b *builder, dec *json.Decoder, index int64, err error) error {
+func jsonFailure(b *builder, dec *json.Decoder, lim limits, index int64, err error) error {
 	var syntaxErr *json.SyntaxError
+	var tooLong *entryTooLongError
 	switch {
+	case errors.As(err, &tooLong):
+		b.problems.add(tooLong.position, "%s", lim.recordTooLong("element"))
 	case errors.As(err, &syntaxErr):
 		b.problems.add(index, "invalid JSON at byte %d: %v", syntaxErr.Offset, err)
 	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
 		b.problems.add(index, "feed ends in the middle of the JSON array (byte %d)", dec.InputOffset())
 	default:
-		return err // a read error; ParseLimit reports it
+		// A failed read surfaces here too, and ParseLimit reports it instead.
+		b.problems.add(index, "invalid JSON: %v", err)
 	}
 	return b.problems.err()
 }
@@ -99,8 +117,8 @@ func jsonSKU(raw json.RawMessage) (string, string) {
 		if err := json.Unmarshal(raw, &sku); err != nil {
 			return "", fmt.Sprintf("sku is not a valid JSON string: %v", err)
 		}
-		if strings.TrimSpace(sku) == "" {
-			return "", "sku is empty"
+		if problem := checkSKU(sku); problem != "" {
+			return "", problem
 		}
 		return sku, ""
 	default:

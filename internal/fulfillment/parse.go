@@ -11,9 +11,10 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
 
-// DefaultMaxBytes caps a feed's decompressed size when the caller sets no cap: generous for
-// a million SKUs, small enough that a runaway feed cannot exhaust a sync pod's memory.
-const DefaultMaxBytes int64 = 512 << 20
+// DefaultMaxBytes caps a feed's decompressed size when the caller sets no cap: a million
+// SKUs of 40 characters fit, and parsing peaks at about three times the feed, so a feed at
+// the caps stays well within the sync pod's memory limit (`make bench-feed` measures it).
+const DefaultMaxBytes int64 = 64 << 20
 
 // ErrTooLarge is wrapped by the error of a feed that exceeds its size cap.
 var ErrTooLarge = errors.New("feed exceeds its size cap")
@@ -30,6 +31,11 @@ func Parse(r io.Reader, format v1alpha1.FeedFormat) (*Levels, error) {
 // ParseLimit is Parse with a cap on the feed's decompressed size; maxBytes <= 0 means
 // DefaultMaxBytes. Exceeding it returns an error wrapping ErrTooLarge.
 func ParseLimit(r io.Reader, format v1alpha1.FeedFormat, maxBytes int64) (*Levels, error) {
+	return parseWithin(r, format, maxBytes, defaultLimits)
+}
+
+// parseWithin is ParseLimit with the entry bounds given.
+func parseWithin(r io.Reader, format v1alpha1.FeedFormat, maxBytes int64, lim limits) (*Levels, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
 	}
@@ -52,7 +58,7 @@ func ParseLimit(r io.Reader, format v1alpha1.FeedFormat, maxBytes int64) (*Level
 	src.remaining = maxBytes
 	src.limit = maxBytes
 
-	levels, err := parse(src)
+	levels, err := parse(src, lim)
 	// A failed read (size cap, broken connection, corrupt gzip) explains a parse failure
 	// better than the truncated document it left behind.
 	if src.err != nil {
@@ -61,7 +67,7 @@ func ParseLimit(r io.Reader, format v1alpha1.FeedFormat, maxBytes int64) (*Level
 	return levels, err
 }
 
-func parserFor(format v1alpha1.FeedFormat) (func(io.Reader) (*Levels, error), error) {
+func parserFor(format v1alpha1.FeedFormat) (func(io.Reader, limits) (*Levels, error), error) {
 	switch format {
 	case v1alpha1.FeedFormatCSV:
 		return parseCSV, nil

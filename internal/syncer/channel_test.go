@@ -127,9 +127,20 @@ func checkCounts(t *testing.T, got syncer.Report, want v1alpha1.SKUCounts, statu
 	if got.Status != status {
 		t.Errorf("status %v, want %v (result %+v)", got.Status, status, got.Result)
 	}
+	checkCountsAddUp(t, got)
+}
+
+// checkCountsAddUp checks the invariant every report keeps, whatever happened:
+// read = unchanged + updated + skippedDuplicates + notFound + failed, and a failure sample
+// whenever something failed.
+func checkCountsAddUp(t *testing.T, got syncer.Report) {
+	t.Helper()
 	c := got.Result.SKUs
-	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Failed; got.Result.Message == "" && sum != c.Read {
-		t.Errorf("counts add up to %d, not read = %d", sum, c.Read)
+	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Failed; sum != c.Read {
+		t.Errorf("counts %+v add up to %d, not read = %d", c, sum, c.Read)
+	}
+	if c.Failed > 0 && len(got.Result.Failures) == 0 {
+		t.Errorf("%d SKUs failed without a failure sample", c.Failed)
 	}
 }
 

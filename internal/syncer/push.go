@@ -64,20 +64,45 @@ func (p *pusher) round(stop, writeCtx context.Context, round int, positions []ui
 	wg.Wait()
 }
 
+// quantity is what a change writes for an item whose channel quantity is current and whose
+// SKU's level is level: the level, or with Incremental the difference, which like every
+// increment must stay within ±channel.MaxQuantity.
+func (p *pusher) quantity(level, current int64) (int64, error) {
+	if p.strategy != v1alpha1.StrategyIncremental {
+		return level, nil
+	}
+	if err := channel.CheckQuantity("the channel's quantity", current); err != nil {
+		return 0, err
+	}
+	delta, ok := channel.AddQuantities(level, -current)
+	if !ok {
+		return 0, fmt.Errorf("the increment from %d to %d is out of range: increments are bounded by ±%d", current, level, channel.MaxQuantity)
+	}
+	return delta, nil
+}
+
 // write sends one batch and records each item's outcome.
 func (p *pusher) write(ctx context.Context, round int, batch []uint32) {
-	changes := make([]channel.Change, len(batch))
+	changes := make([]channel.Change, 0, len(batch))
 	compare := make([]int64, len(batch))
-	for j, pos := range batch {
+	sent := make([]uint32, 0, len(batch))
+	for _, pos := range batch {
 		i := p.pending[pos]
 		level := p.cat.sku(i)
+		j := len(changes)
 		compare[j] = p.cat.quantity[i]
-		quantity := level.Quantity
-		if p.strategy == v1alpha1.StrategyIncremental {
-			quantity -= compare[j]
+		quantity, err := p.quantity(level.Quantity, compare[j])
+		if err != nil {
+			p.ledger.fail(pos, err.Error())
+			continue
 		}
-		changes[j] = channel.Change{ItemID: p.cat.id(i), SKU: level.SKU, Quantity: quantity, CompareQuantity: &compare[j]}
+		changes = append(changes, channel.Change{ItemID: p.cat.id(i), SKU: level.SKU, Quantity: quantity, CompareQuantity: &compare[j]})
+		sent = append(sent, pos)
 	}
+	if len(changes) == 0 {
+		return
+	}
+	batch = sent
 	key := batchKey(p.runID, p.strategy, round, changes)
 	results, err := p.conn.Write(ctx, p.strategy, key, changes)
 	if err == nil && len(results) != len(changes) {

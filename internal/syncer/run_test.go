@@ -203,6 +203,7 @@ func TestRunFailsOnAMalformedFeedBeforePushing(t *testing.T) {
 
 	report := syncer.Run(t.Context(), options(src, ch.conn))
 
+	checkCountsAddUp(t, report)
 	if report.Status != syncer.Permanent {
 		t.Errorf("status %v, want Permanent", report.Status)
 	}
@@ -223,6 +224,7 @@ func TestRunRetriesAnUnreachableFeed(t *testing.T) {
 	defer feed.Close()
 	ch := newWebhookChannel(t)
 	report := syncer.Run(t.Context(), options(fulfillment.Feed{URL: feed.URL, Format: v1alpha1.FeedFormatCSV}, ch.conn))
+	checkCountsAddUp(t, report)
 	if report.Status != syncer.Partial || !strings.Contains(report.Result.Message, "503") {
 		t.Errorf("report %+v, want a retryable failure naming HTTP 503", report)
 	}
@@ -267,6 +269,7 @@ func TestRunWritesBatchesConcurrently(t *testing.T) {
 
 	report := syncer.Run(t.Context(), opts)
 
+	checkCountsAddUp(t, report)
 	c := report.Result.SKUs
 	if report.Status != syncer.Succeeded || c.Read != 1200 || c.Failed != 0 || c.Unchanged+c.Updated != 1200 {
 		t.Fatalf("report %+v, want every SKU unchanged or updated", report)
@@ -284,7 +287,43 @@ func TestRunRejectsInvalidOptions(t *testing.T) {
 	ch := newWebhookChannel(t)
 	opts := options(levels(t, "A=1"), ch.conn)
 	opts.Strategy = "Sideways"
-	if report := syncer.Run(t.Context(), opts); report.Status != syncer.Permanent || report.Result.Message == "" {
+	report := syncer.Run(t.Context(), opts)
+	checkCountsAddUp(t, report)
+	if report.Status != syncer.Permanent || report.Result.Message == "" {
 		t.Errorf("report %+v, want a permanent failure with a message", report)
 	}
+}
+
+func TestRunCountsEverySKUFailedWhenTheChannelCannotBeRead(t *testing.T) {
+	ch := newWebhookChannel(t, item("1", "A", 0), item("2", "B", 0))
+	ch.rc.Inject(webhooktestFailure(), webhooktestFailure()) // both attempts of the item query
+
+	report := syncer.Run(t.Context(), options(levels(t, "A=1", "B=2", "C=3"), ch.conn))
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 3, Failed: 3}, syncer.Partial)
+	if !strings.HasPrefix(report.Result.Message, "reading the channel's items: ") {
+		t.Errorf("message %q does not say the channel's items could not be read", report.Result.Message)
+	}
+	if len(report.Result.Failures) != 3 || report.Result.Failures[0].SKU != "A" ||
+		report.Result.Failures[0].Reason != "not pushed: the channel's items could not be read" {
+		t.Errorf("failures %+v, want each SKU with the channel's items unreadable", report.Result.Failures)
+	}
+	if n := ch.writeRequests(webhook.OperationSet); n != 0 {
+		t.Errorf("%d writes, want none", n)
+	}
+}
+
+func TestRunFailsAnIncrementBeyondTheQuantityBound(t *testing.T) {
+	ch := newWebhookChannel(t, item("1", "A", -600_000_000), item("2", "B", 1))
+	opts := options(levels(t, "A=500000000", "B=3"), ch.conn)
+	opts.Strategy = v1alpha1.StrategyIncremental
+
+	report := syncer.Run(t.Context(), opts)
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 2, Updated: 1, Failed: 1}, syncer.Partial)
+	if len(report.Result.Failures) != 1 || report.Result.Failures[0].SKU != "A" ||
+		!strings.Contains(report.Result.Failures[0].Reason, "out of range") {
+		t.Errorf("failures %+v, want A with an increment out of range", report.Result.Failures)
+	}
+	checkQuantities(t, ch, map[string]int64{"1": -600_000_000, "2": 3})
 }

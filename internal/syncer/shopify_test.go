@@ -132,6 +132,7 @@ func TestRunAgainstShopifyWithBulkReadAndConcurrentWrites(t *testing.T) {
 
 	report := syncer.Run(t.Context(), opts)
 
+	checkCountsAddUp(t, report)
 	c := report.Result.SKUs
 	if report.Status != syncer.Succeeded || c.Read != n || c.Unchanged+c.Updated != n {
 		t.Fatalf("report %+v, want every SKU unchanged or updated", report)

@@ -114,10 +114,7 @@ func Run(ctx context.Context, opts Options) Report {
 	cat, err := readCatalog(ctx, opts.Connector, levels)
 	if err != nil {
 		log.Error("reading the channel's items failed", "error", err.Error())
-		return Report{Status: Partial, Result: v1alpha1.SyncResult{
-			SKUs:    v1alpha1.SKUCounts{Read: int64(levels.Len())},
-			Message: "reading the channel's items: " + err.Error(),
-		}}
+		return unreadableChannel(levels, err)
 	}
 	pl := makePlan(cat, opts.DuplicateSKUs)
 	log.Info("planned the run", "channelItems", cat.len(), "otherItems", cat.ignored,
@@ -210,6 +207,21 @@ func readCatalog(ctx context.Context, conn channel.Connector, levels *fulfillmen
 	}
 	cat.seal()
 	return cat, nil
+}
+
+// unreadableChannel is the report of a run that could not read the channel's items: every
+// SKU of the feed failed, for that reason, so the counts still add up.
+func unreadableChannel(levels *fulfillment.Levels, err error) Report {
+	const reason = "not pushed: the channel's items could not be read"
+	failures := make([]v1alpha1.SKUFailure, 0, min(levels.Len(), v1alpha1.MaxFailureSample))
+	for k := range cap(failures) {
+		failures = append(failures, v1alpha1.SKUFailure{SKU: truncate(levels.At(k).SKU, maxSKUBytes), Reason: reason})
+	}
+	return Report{Status: Partial, Result: v1alpha1.SyncResult{
+		SKUs:     v1alpha1.SKUCounts{Read: int64(levels.Len()), Failed: int64(levels.Len())},
+		Failures: failures,
+		Message:  "reading the channel's items: " + err.Error(),
+	}}
 }
 
 // tally turns the plan and the ledger into the run's counts and failure sample.

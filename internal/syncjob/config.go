@@ -22,6 +22,17 @@ const (
 	EnvRunID = "SYNC_RUN_ID"
 )
 
+// Memory of a sync pod. The container's limit is the hard bound; the sync role sets the Go
+// runtime's soft limit well below it (unless GOMEMLIMIT sets one), so that the collector runs
+// before garbage doubles the heap, and the feed's caps keep a feed at the caps within it.
+const (
+	// PodMemoryLimit is the sync container's memory limit, in bytes.
+	PodMemoryLimit = 512 << 20
+	// SoftMemoryLimit is the Go runtime's soft memory limit of the sync role: a run of a
+	// million SKUs keeps well under 100 MiB live.
+	SoftMemoryLimit = 160 << 20
+)
+
 // DefaultResultPath is where the sync role writes its SyncResult: the container's
 // termination message.
 const DefaultResultPath = "/dev/termination-log"

@@ -96,16 +96,17 @@ func podSpec(r Run) corev1.PodSpec {
 	if ch.Spec.Platform == v1alpha1.PlatformShopify && plan == "" {
 		plan = v1alpha1.PlanStandard
 	}
+	// Every value but the run ID is a literal: the kubelet expands $(NAME) in args.
 	cfg := syncjob.Config{
-		Platform:      ch.Spec.Platform,
-		ChannelURL:    ch.Spec.Connection.URL,
-		Plan:          plan,
-		LocationID:    sync.Spec.FulfillmentChannel.LocationID,
-		FeedURL:       sync.Spec.FulfillmentChannel.Feed.URL,
-		FeedFormat:    format,
-		Strategy:      r.Strategy,
-		DuplicateSKUs: duplicates,
-		Trigger:       r.Trigger,
+		Platform:      literal(ch.Spec.Platform),
+		ChannelURL:    literal(ch.Spec.Connection.URL),
+		Plan:          literal(plan),
+		LocationID:    literal(sync.Spec.FulfillmentChannel.LocationID),
+		FeedURL:       literal(sync.Spec.FulfillmentChannel.Feed.URL),
+		FeedFormat:    literal(format),
+		Strategy:      literal(r.Strategy),
+		DuplicateSKUs: literal(duplicates),
+		Trigger:       literal(r.Trigger),
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncjob.EnvRunID + ")",
 	}
@@ -142,7 +143,7 @@ func podSpec(r Run) corev1.PodSpec {
 					corev1.ResourceMemory: resource.MustParse("128Mi"),
 				},
 				Limits: corev1.ResourceList{
-					corev1.ResourceMemory: resource.MustParse("512Mi"),
+					corev1.ResourceMemory: *resource.NewQuantity(syncjob.PodMemoryLimit, resource.BinarySI),
 				},
 			},
 			SecurityContext: &corev1.SecurityContext{
