@@ -90,6 +90,12 @@ bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a cal
 bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan).
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelay -benchtime 1x -timeout 10m
 
+FUZZTIME ?= 10m
+
+.PHONY: fuzz-relay
+fuzz-relay: ## Fuzz the relay's request decoding and validation, each target for FUZZTIME (default 10m).
+	for target in FuzzDecodeEvents FuzzValidateEvent; do go test ./internal/relay/ -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -parallel 1 || exit 1; done
+
 .PHONY: run
 run: build ## Run the manager against the cluster of your kubeconfig.
 	$(BIN)/inventory-operator manager --sync-image=$${SYNC_IMAGE:-ghcr.io/techoms/inventory-operator:latest} --metrics-bind-address=127.0.0.1:8080 --health-probe-bind-address=127.0.0.1:8081

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/policy"
 )
 
@@ -106,8 +107,33 @@ func (e *Event) Validate() error {
 			return fmt.Errorf("increment, or quantityBefore and quantityAfter, is required")
 		}
 		return fmt.Errorf("increment is required")
-	case hasLevels && e.Increment != nil && *e.Increment != *e.QuantityAfter-*e.QuantityBefore:
-		return fmt.Errorf("increment %d disagrees with quantityAfter - quantityBefore = %d", *e.Increment, *e.QuantityAfter-*e.QuantityBefore)
+	}
+	return e.validateQuantities()
+}
+
+// validateQuantities keeps every quantity of the event, and the increment its levels imply,
+// within ±channel.MaxQuantity, so no sum the relay computes can overflow.
+func (e *Event) validateQuantities() error {
+	if e.Increment != nil {
+		if err := channel.CheckQuantity("increment", *e.Increment); err != nil {
+			return err
+		}
+	}
+	if e.QuantityBefore == nil {
+		return nil
+	}
+	if err := channel.CheckQuantity("quantityBefore", *e.QuantityBefore); err != nil {
+		return err
+	}
+	if err := channel.CheckQuantity("quantityAfter", *e.QuantityAfter); err != nil {
+		return err
+	}
+	diff, ok := channel.AddQuantities(*e.QuantityAfter, -*e.QuantityBefore)
+	if !ok {
+		return fmt.Errorf("quantityAfter - quantityBefore is out of range: quantities are bounded by ±%d", channel.MaxQuantity)
+	}
+	if e.Increment != nil && *e.Increment != diff {
+		return fmt.Errorf("increment %d disagrees with quantityAfter - quantityBefore = %d", *e.Increment, diff)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -136,7 +137,12 @@ func (h *eventsHandler) decode(w http.ResponseWriter, r *http.Request) ([]Event,
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return nil, http.StatusUnsupportedMediaType, "the body must be application/json"
 	}
-	body := http.MaxBytesReader(w, r.Body, h.opts.MaxRequestBytes)
+	return decodeEvents(http.MaxBytesReader(w, r.Body, h.opts.MaxRequestBytes), h.opts.MaxRequestBytes, h.opts.MaxEvents)
+}
+
+// decodeEvents reads a request body of at most maxBytes (body fails beyond, as
+// http.MaxBytesReader does) holding at most maxEvents events.
+func decodeEvents(body io.Reader, maxBytes int64, maxEvents int) ([]Event, int, string) {
 	var raw struct {
 		Events []json.RawMessage `json:"events"`
 	}
@@ -145,15 +151,15 @@ func (h *eventsHandler) decode(w http.ResponseWriter, r *http.Request) ([]Event,
 	if err := dec.Decode(&raw); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", h.opts.MaxRequestBytes)
+			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", maxBytes)
 		}
 		return nil, http.StatusBadRequest, "the body is not a JSON object with an events array: " + err.Error()
 	}
 	if len(raw.Events) == 0 {
 		return nil, http.StatusBadRequest, "events is empty"
 	}
-	if len(raw.Events) > h.opts.MaxEvents {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("%d events in one request, at most %d", len(raw.Events), h.opts.MaxEvents)
+	if len(raw.Events) > maxEvents {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("%d events in one request, at most %d", len(raw.Events), maxEvents)
 	}
 	events := make([]Event, len(raw.Events))
 	for i, msg := range raw.Events {
