@@ -94,7 +94,7 @@ FUZZTIME ?= 10m
 
 .PHONY: fuzz-relay
 fuzz-relay: ## Fuzz the relay's request decoding and validation, each target for FUZZTIME (default 10m).
-	for target in FuzzDecodeEvents FuzzValidateEvent; do go test ./internal/relay/ -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -parallel 1 || exit 1; done
+	for target in FuzzDecodeEvents FuzzValidateEvent; do go test ./internal/relay/ -run XXX -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) -timeout 0 -parallel 1 || exit 1; done
 
 .PHONY: run
 run: build ## Run the manager against the cluster of your kubeconfig.
