@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/policy"
@@ -73,6 +74,9 @@ func (e *Event) Validate() error {
 	switch {
 	case e.malformed != "":
 		return fmt.Errorf("not a valid event: %s", e.malformed)
+	case !utf8.ValidString(e.ID) || !utf8.ValidString(e.SKU) || !utf8.ValidString(e.FulfillmentChannel) || !utf8.ValidString(e.SalesChannel):
+		// JSON carries only UTF-8: such an event could not be reported back as it came.
+		return fmt.Errorf("id, sku and channel names must be UTF-8")
 	case e.ID == "":
 		return fmt.Errorf("id is required")
 	case len(e.ID) > MaxEventIDLength:

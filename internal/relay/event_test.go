@@ -8,7 +8,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel"
 )
 
-func TestEventQuantitiesAreBounded(t *testing.T) {
+func TestEventValidation(t *testing.T) {
 	const limit = channel.MaxQuantity
 	incr := func(v int64) Event {
 		return Event{ID: "e", Trigger: TriggerReceiveReceipt, SKU: testSKU, FulfillmentChannel: testWarehouse, Increment: ptr(v)}
@@ -38,6 +38,7 @@ func TestEventQuantitiesAreBounded(t *testing.T) {
 		{"quantityAfter out of range", levels(0, math.MaxInt64), "quantityAfter"},
 		{"levels whose difference leaves the range", levels(-limit, limit), "quantityAfter - quantityBefore is out of range"},
 		{"levels that overflow int64", levels(math.MinInt64, math.MaxInt64), "out of range"},
+		{"a SKU that is not UTF-8", Event{ID: "e", Trigger: TriggerReceiveReceipt, SKU: "\xae", FulfillmentChannel: testWarehouse, Increment: ptr(1)}, "UTF-8"},
 		{"increment agreeing with the levels", withIncrement(levels(40, 98), 58), ""},
 		{"increment disagreeing with the levels", withIncrement(levels(40, 98), 57), "disagrees"},
 	}
