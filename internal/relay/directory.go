@@ -3,6 +3,7 @@ package relay
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
@@ -13,6 +14,19 @@ import (
 type Scope struct {
 	Channels []v1alpha1.SalesChannel
 	Syncs    []v1alpha1.InventorySync
+	// OtherChannels names the SalesChannels of the namespace that a channel selector leaves
+	// out of Channels: an order may come from them too.
+	OtherChannels []string
+}
+
+// knows says whether name is a SalesChannel of the namespace, in scope or not.
+func (s *Scope) knows(name string) bool {
+	for i := range s.Channels {
+		if s.Channels[i].Name == name {
+			return true
+		}
+	}
+	return slices.Contains(s.OtherChannels, name)
 }
 
 // Directory supplies the relay's scope, read afresh for every request so a mode change
@@ -55,8 +69,9 @@ func (d *StaticDirectory) Scope(context.Context) (Scope, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return Scope{
-		Channels: append([]v1alpha1.SalesChannel(nil), d.scope.Channels...),
-		Syncs:    append([]v1alpha1.InventorySync(nil), d.scope.Syncs...),
+		Channels:      append([]v1alpha1.SalesChannel(nil), d.scope.Channels...),
+		Syncs:         append([]v1alpha1.InventorySync(nil), d.scope.Syncs...),
+		OtherChannels: slices.Clone(d.scope.OtherChannels),
 	}, nil
 }
 

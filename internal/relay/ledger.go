@@ -94,18 +94,27 @@ func (l *Ledger) Len() int {
 	return len(l.entries)
 }
 
-// conflicts says whether key is remembered for an event with other content.
-func (l *Ledger) conflicts(key ledgerKey, digest [sha256.Size]byte) bool {
+// claim says, for each channel location of one event, what to do with it, and returns its
+// entries, all in one critical section: when any of keys is remembered for an event with
+// other content, it claims none and reports a conflict, so of two requests racing with one
+// id and different content, one is refused.
+func (l *Ledger) claim(keys []ledgerKey, digest [sha256.Size]byte) ([]*entry, []claimKind, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, ok := l.entries[key]
-	return ok && e.digest != digest
+	for _, key := range keys {
+		if e, ok := l.entries[key]; ok && e.digest != digest {
+			return nil, nil, true
+		}
+	}
+	entries := make([]*entry, len(keys))
+	kinds := make([]claimKind, len(keys))
+	for i, key := range keys {
+		entries[i], kinds[i] = l.claimLocked(key, digest)
+	}
+	return entries, kinds, false
 }
 
-// claim says what to do with an event for a channel location and returns its entry.
-func (l *Ledger) claim(key ledgerKey, digest [sha256.Size]byte) (*entry, claimKind) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+func (l *Ledger) claimLocked(key ledgerKey, digest [sha256.Size]byte) (*entry, claimKind) {
 	e, ok := l.entries[key]
 	if !ok {
 		e = &entry{digest: digest, state: statePending, done: make(chan struct{})}

@@ -154,16 +154,33 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 			continue
 		}
 		ev := &events[i]
+		if ev.Trigger == TriggerAllocateOrder && !scope.knows(ev.SalesChannel) {
+			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: fmt.Sprintf("salesChannel %q is not a SalesChannel of this namespace", ev.SalesChannel)})
+			valid[i] = false
+			continue
+		}
 		targets := planEvent(&scope, ev)
-		digest := ev.digest()
-		if s.reused(ev, digest, targets) {
+		var keys []ledgerKey
+		for _, t := range targets {
+			if t.result == nil {
+				keys = append(keys, ledgerKey{eventID: ev.ID, lane: targetLane(t)})
+			}
+		}
+		entries, kinds, reused := s.ledger.claim(keys, ev.digest())
+		if reused {
 			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: "id was already used for an event with other content"})
 			valid[i] = false
 			continue
 		}
 		s.stats.events.Add(1)
+		claimed := 0
 		for _, t := range targets {
-			waits[i] = append(waits[i], s.dispatch(ctx, ev, digest, t))
+			if t.result != nil {
+				waits[i] = append(waits[i], pending{result: *t.result})
+				continue
+			}
+			waits[i] = append(waits[i], s.dispatch(ctx, ev, t, keys[claimed], entries[claimed], kinds[claimed]))
+			claimed++
 		}
 	}
 
@@ -181,29 +198,15 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 	return resp, nil
 }
 
-// reused says whether the event's id was seen with other content on any of its targets.
-func (s *Service) reused(ev *Event, digest [32]byte, targets []target) bool {
-	for _, t := range targets {
-		if t.result == nil && s.ledger.conflicts(ledgerKey{eventID: ev.ID, lane: targetLane(t)}, digest) {
-			return true
-		}
-	}
-	return false
-}
-
 func targetLane(t target) laneKey {
 	return laneKey{namespace: t.channel.Namespace, channel: t.channel.Name, location: t.sync.Spec.FulfillmentChannel.LocationID}
 }
 
-// dispatch queues one event for one target, or answers at once.
-func (s *Service) dispatch(ctx context.Context, ev *Event, digest [32]byte, t target) pending {
-	if t.result != nil {
-		return pending{result: *t.result}
-	}
+// dispatch queues one event for one channel location, claimed in the ledger as kind, or
+// answers at once.
+func (s *Service) dispatch(ctx context.Context, ev *Event, t target, key ledgerKey, e *entry, kind claimKind) pending {
 	q := t.quantity
 	base := ChannelResult{SalesChannel: t.channel.Name, InventorySync: t.sync.Name, LocationID: t.sync.Spec.FulfillmentChannel.LocationID, Push: pushOf(t.strategy), Quantity: &q}
-	key := ledgerKey{eventID: ev.ID, lane: targetLane(t)}
-	e, kind := s.ledger.claim(key, digest)
 	switch kind {
 	case claimApplied:
 		base.Status, base.Replayed = StatusPushed, true

@@ -66,6 +66,9 @@ func TestTriggerTableThroughTheAPI(t *testing.T) {
 		{"APIBulkUpdate", withLevels(TriggerAPIBulkUpdate, 90, 97), [3]cell{nothing, increment, absolute}},
 		{"APISingleRowUpdate", withLevels(TriggerAPISingleRowUpdate, 97, 96), [3]cell{nothing, increment, nothing}},
 	}
+	// other-store is a SalesChannel of the namespace outside the relay's scope.
+	e.scope.OtherChannels = []string{"other-store"}
+	e.dir.Set(e.scope)
 	origins := map[string][]string{"AllocateOrder": {"other-store"}}
 	for name := range column {
 		origins["AllocateOrder"] = append(origins["AllocateOrder"], name)
