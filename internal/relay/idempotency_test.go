@@ -11,46 +11,76 @@ import (
 )
 
 // TestReusedIDRacingWithOtherContentIsRefused sends, for each of many ids, two events with
-// that id and different content at the same moment: exactly one of each pair is taken, and
-// the channels show exactly the taken ones.
+// that id and different content at the same moment, all requests of a round leaving the
+// directory together: exactly one of each pair is taken, and the channel shows exactly the
+// taken ones.
 func TestReusedIDRacingWithOtherContentIsRefused(t *testing.T) {
 	e := newTestEnv(t, envOptions{})
-	shop := e.addChannel("shop", v1alpha1.PlatformShopify, v1alpha1.ModeRealTimeAdjustment, "")
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
-	const ids = 100
-	increments := [2]int64{1, 1000}
-	taken := make([][2]bool, ids)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range ids {
-		for v, inc := range increments {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				resp, err := e.svc.Handle(context.Background(), []Event{receipt(fmt.Sprintf("race-%d", i), inc)})
-				taken[i][v] = err == nil && len(resp.Errors) == 0
-			}()
-		}
+	const rounds, pairs = 20, 50
+	dir := &gatheringDirectory{Directory: e.dir, size: 2 * pairs}
+	svc, err := New(Config{Directory: dir})
+	if err != nil {
+		t.Fatal(err)
 	}
-	close(start)
-	wg.Wait()
+	defer svc.Close()
+	increments := [2]int64{1, 1000}
 	want := int64(initialQuantity)
-	for i, pair := range taken {
-		if pair[0] == pair[1] {
-			t.Errorf("id race-%d: taken %v, want exactly one of the two", i, pair)
+	for round := range rounds {
+		taken := make([][2]bool, pairs)
+		var wg sync.WaitGroup
+		for i := range pairs {
+			for v, inc := range increments {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					resp, err := svc.Handle(context.Background(), []Event{receipt(fmt.Sprintf("race-%d-%d", round, i), inc)})
+					taken[i][v] = err == nil && len(resp.Errors) == 0
+				}()
+			}
 		}
-		for v, ok := range pair {
-			if ok {
-				want += increments[v]
+		wg.Wait()
+		for i, pair := range taken {
+			if pair[0] == pair[1] {
+				t.Errorf("id race-%d-%d: taken %v, want exactly one of the two", round, i, pair)
+			}
+			for v, ok := range pair {
+				if ok {
+					want += increments[v]
+				}
 			}
 		}
 	}
-	for _, c := range []*testChannel{shop, hook} {
-		if got := e.level(c); got != want {
-			t.Errorf("%s shows %d, want %d", c.name, got, want)
-		}
+	if got := e.level(hook); got != want {
+		t.Errorf("hook shows %d, want %d", got, want)
 	}
+}
+
+// gatheringDirectory holds Scope callers until size of them have come, then lets them all go
+// at once, so their requests reach the ledger together.
+type gatheringDirectory struct {
+	Directory
+	size    int
+	mu      sync.Mutex
+	arrived int
+	release chan struct{}
+}
+
+func (d *gatheringDirectory) Scope(ctx context.Context) (Scope, error) {
+	scope, err := d.Directory.Scope(ctx)
+	d.mu.Lock()
+	if d.release == nil {
+		d.release = make(chan struct{})
+	}
+	release := d.release
+	d.arrived++
+	if d.arrived == d.size {
+		close(release)
+		d.arrived, d.release = 0, nil
+	}
+	d.mu.Unlock()
+	<-release
+	return scope, err
 }
 
 // TestAllocateOrderFromAnUnknownChannelIsRefused: an order naming a SalesChannel that does
