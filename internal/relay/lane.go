@@ -158,7 +158,7 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	if err != nil {
 		o := outcome{status: StatusFailed, reason: ReasonChannelUnavailable, message: "reading the channel's items failed, nothing was written: " + err.Error()}
 		for _, w := range works {
-			l.ledger.settle(w.key, w.entry, o, false, nil)
+			l.ledger.settle(w.entry, o, false, nil)
 		}
 		return
 	}
@@ -169,12 +169,12 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 		items := slices.Compact(slices.Sorted(slices.Values(ids[w.sku])))
 		switch {
 		case len(items) == 0:
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusNotApplicable, reason: ReasonSKUNotOnChannel, message: "the channel has no item with this SKU"}, false, nil)
+			l.ledger.settle(w.entry, outcome{status: StatusNotApplicable, reason: ReasonSKUNotOnChannel, message: "the channel has no item with this SKU"}, false, nil)
 		case len(items) > 1 && w.duplicates != v1alpha1.DuplicateSKUsUpdateAll:
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusNotApplicable, reason: ReasonDuplicateSKU, message: fmt.Sprintf("%d channel items share this SKU and duplicateSKUs is Skip", len(items))}, false, nil)
+			l.ledger.settle(w.entry, outcome{status: StatusNotApplicable, reason: ReasonDuplicateSKU, message: fmt.Sprintf("%d channel items share this SKU and duplicateSKUs is Skip", len(items))}, false, nil)
 		case len(items) > maxBatch:
 			// One event is one call, so its outcome is never partly applied.
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusFailed, reason: ReasonChannelRefused, message: fmt.Sprintf("%d channel items share this SKU, more than the %d one call to the channel takes", len(items), maxBatch)}, false, nil)
+			l.ledger.settle(w.entry, outcome{status: StatusFailed, reason: ReasonChannelRefused, message: fmt.Sprintf("%d channel items share this SKU, more than the %d one call to the channel takes", len(items), maxBatch)}, false, nil)
 		default:
 			events = append(events, routed{work: w, items: items})
 		}
@@ -203,7 +203,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	}
 	if len(send) == 0 {
 		for _, ev := range c.events {
-			l.ledger.settle(ev.work.key, ev.work.entry, outcome{status: StatusPushed}, true, nil)
+			l.ledger.settle(ev.work.entry, outcome{status: StatusPushed}, true, nil)
 		}
 		return
 	}
@@ -226,12 +226,12 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	case channel.IsRefused(err):
 		ev := c.events[0]
 		l.items.forget(ev.work.sku)
-		l.ledger.settle(ev.work.key, ev.work.entry, refusedOutcome(err), false, nil)
+		l.ledger.settle(ev.work.entry, refusedOutcome(err), false, nil)
 		return
 	case err != nil:
 		sent := sentFor(strategy, key, callChanges, send, c)
 		for _, ev := range c.events {
-			l.ledger.settle(ev.work.key, ev.work.entry, unknownOutcome(err), false, sent)
+			l.ledger.settle(ev.work.entry, unknownOutcome(err), false, sent)
 		}
 		return
 	}
@@ -258,17 +258,13 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 			again = append(again, ev)
 			continue
 		}
-		l.ledger.settle(ev.work.key, ev.work.entry, o, applied, nil)
+		l.ledger.settle(ev.work.entry, o, applied, nil)
 	}
 	if len(again) > 0 {
 		half := (len(again) + 1) / 2
 		l.writeEvents(strategy, again[:half], maxBatch)
 		l.writeEvents(strategy, again[half:], maxBatch)
 	}
-}
-
-func noneApplied(results []channel.ChangeResult, mine []int) bool {
-	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Applied })
 }
 
 // sentFor records a call whose outcome is unknown with the events it carried; send lists
@@ -278,7 +274,7 @@ func sentFor(strategy v1alpha1.Strategy, key string, callChanges []channel.Chang
 	for j, i := range send {
 		pos[i] = j
 	}
-	sent := &sentWrite{key: key, strategy: strategy, changes: callChanges}
+	sent := newSentWrite(key, strategy, callChanges)
 	for n, ev := range c.events {
 		var mine []int
 		for _, i := range c.contributions[n] {
@@ -286,10 +282,13 @@ func sentFor(strategy v1alpha1.Strategy, key string, callChanges []channel.Chang
 				mine = append(mine, j)
 			}
 		}
-		sent.events = append(sent.events, ev.work.key)
-		sent.eventChanges = append(sent.eventChanges, mine)
+		sent.addEvent(ev.work.key, mine)
 	}
 	return sent
+}
+
+func noneApplied(results []channel.ChangeResult, mine []int) bool {
+	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Applied })
 }
 
 func (l *lane) write(strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
