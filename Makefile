@@ -90,6 +90,10 @@ bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a cal
 bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan).
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelay -benchtime 1x -timeout 10m
 
+.PHONY: bench-relay-memory
+bench-relay-memory: ## Peak RSS of a relay with the default configuration after 600,000 unique events (ids of 36 and 200 bytes), against its 512Mi limit.
+	go test ./internal/relay/ -run XXX -bench BenchmarkRelayMemory -benchtime 1x -timeout 20m
+
 FUZZTIME ?= 10m
 
 .PHONY: fuzz-relay

@@ -70,7 +70,7 @@ type sentWrite struct {
 // entry, its map slot at the map's lowest load, and its share of the done channel while
 // pending. Overestimating only makes the ledger forget sooner.
 const (
-	entryBytes      = 320
+	entryBytes      = 352
 	sentChangeBytes = 96
 	sentEventBytes  = 96
 	sentWriteBytes  = 160
