@@ -47,6 +47,10 @@ type lane struct {
 	// ctx outlives requests: a write goes on when its caller gives up waiting, so its
 	// outcome is recorded for a retry.
 	ctx context.Context
+	// idle is called when the lane has had no work for idleAfter; it retires the lane, so
+	// a channel location no longer written to holds no connector or item cache.
+	idleAfter time.Duration
+	idle      func(*lane)
 
 	mu     sync.RWMutex
 	closed bool
@@ -82,7 +86,21 @@ func (l *lane) retire() {
 func (l *lane) run() {
 	defer close(l.done)
 	maxBatch := max(l.conn.MaxBatch(), 1)
-	for first := range l.queue {
+	idle := time.NewTimer(l.idleAfter)
+	defer idle.Stop()
+	for {
+		var first *work
+		select {
+		case w, ok := <-l.queue:
+			if !ok {
+				return
+			}
+			first = w
+		case <-idle.C:
+			// Retiring closes the queue: what is queued is still written, then the loop ends.
+			l.idle(l)
+			continue
+		}
 		batch := []*work{first}
 	drain:
 		for len(batch) < maxBatch {
@@ -97,6 +115,7 @@ func (l *lane) run() {
 			}
 		}
 		l.process(batch)
+		idle.Reset(l.idleAfter)
 	}
 }
 

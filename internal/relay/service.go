@@ -27,6 +27,9 @@ const (
 	DefaultLedgerBytes  int64 = 96 << 20
 	DefaultItemCacheTTL       = time.Minute
 	DefaultWriteTimeout       = 2 * time.Minute
+	// DefaultLaneIdleTimeout is how long a channel location keeps its connector and item
+	// cache without events.
+	DefaultLaneIdleTimeout = 10 * time.Minute
 )
 
 // ErrShuttingDown is returned for requests that arrive once Close has begun.
@@ -51,6 +54,9 @@ type Config struct {
 	// WriteTimeout bounds one connector call, its retries included. Default
 	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
+	// LaneIdleTimeout is how long a channel location without events keeps its connector
+	// and item cache. Default DefaultLaneIdleTimeout.
+	LaneIdleTimeout time.Duration
 	// Now is the clock of the item cache; time.Now when nil.
 	Now func() time.Time
 	// Log receives lane lifecycle messages; discarded when unset.
@@ -95,6 +101,9 @@ func New(cfg Config) (*Service, error) {
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
+	if cfg.LaneIdleTimeout <= 0 {
+		cfg.LaneIdleTimeout = DefaultLaneIdleTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -113,7 +122,7 @@ func (s *Service) Stats() Stats { return s.stats.snapshot() }
 func (s *Service) Close() {
 	s.closing.Store(true)
 	s.mu.Lock()
-	all := s.all
+	all := slices.Clone(s.all)
 	s.mu.Unlock()
 	for _, l := range all {
 		l.retire()
@@ -295,15 +304,37 @@ func (s *Service) lane(ctx context.Context, t target) (*lane, error) {
 		items:  newItemCache(s.cfg.ItemCacheTTL, s.cfg.Now),
 		ledger: s.ledger, stats: &s.stats, writeTimeout: s.cfg.WriteTimeout, ctx: s.ctx,
 		queue: make(chan *work, s.cfg.QueueSize), done: make(chan struct{}),
+		idleAfter: s.cfg.LaneIdleTimeout, idle: s.retireIdle,
 	}
 	s.lanes[key] = l
 	s.all = append(s.all, l)
-	go l.run()
+	go func() {
+		l.run()
+		s.release(l)
+	}()
 	if old != nil {
 		s.cfg.Log.Info("channel connection changed, replacing its connector", "lane", key.String())
 		old.retire()
 	}
 	return l, nil
+}
+
+// retireIdle retires a lane without events; the next event for its channel location gets
+// a new one.
+func (s *Service) retireIdle(l *lane) {
+	s.mu.Lock()
+	if s.lanes[l.key] == l {
+		delete(s.lanes, l.key)
+	}
+	s.mu.Unlock()
+	l.retire()
+}
+
+// release forgets a lane whose worker has finished, with its connector and item cache.
+func (s *Service) release(l *lane) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.all = slices.DeleteFunc(s.all, func(other *lane) bool { return other == l })
 }
 
 // pushOf names a write strategy as the trigger table does.
