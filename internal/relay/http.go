@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -20,6 +21,11 @@ const (
 	DefaultResponseTimeout = 30 * time.Second
 	DefaultRetryAfter      = time.Second
 	DefaultMaxInFlight     = 1024
+	// DefaultMaxInFlightBytes bounds the request bodies being handled at once. Decoding
+	// holds about four times a body, so with the ledger's DefaultLedgerBytes the relay's
+	// live heap stays near 200 MiB, and its resident memory within its 512Mi limit under
+	// the Go collector's default target of twice the live heap.
+	DefaultMaxInFlightBytes = 16 << 20
 )
 
 // EventsPath is where the OMS posts events.
@@ -40,6 +46,9 @@ type HandlerOptions struct {
 	RetryAfter time.Duration
 	// MaxInFlight bounds the requests handled at once; more get 503.
 	MaxInFlight int
+	// MaxInFlightBytes bounds the bodies of the requests handled at once, counting a
+	// request's Content-Length, or MaxRequestBytes when it has none; more get 503.
+	MaxInFlightBytes int64
 }
 
 // Handler serves POST /v1/events (bearer token required), GET /healthz and GET /readyz.
@@ -59,6 +68,9 @@ func (s *Service) Handler(opts HandlerOptions) http.Handler {
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = DefaultMaxInFlight
 	}
+	if opts.MaxInFlightBytes <= 0 {
+		opts.MaxInFlightBytes = DefaultMaxInFlightBytes
+	}
 	h := &eventsHandler{svc: s, opts: opts, slots: make(chan struct{}, opts.MaxInFlight)}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+EventsPath, h)
@@ -77,6 +89,27 @@ type eventsHandler struct {
 	svc   *Service
 	opts  HandlerOptions
 	slots chan struct{}
+
+	mu            sync.Mutex
+	inFlightBytes int64
+}
+
+// reserve counts n more body bytes in flight, unless that would exceed MaxInFlightBytes
+// while other requests are in flight.
+func (h *eventsHandler) reserve(n int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inFlightBytes > 0 && h.inFlightBytes+n > h.opts.MaxInFlightBytes {
+		return false
+	}
+	h.inFlightBytes += n
+	return true
+}
+
+func (h *eventsHandler) unreserve(n int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inFlightBytes -= n
 }
 
 func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -92,6 +125,19 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.retryLater(w, http.StatusServiceUnavailable, "too many requests in flight")
 		return
 	}
+	size := r.ContentLength
+	if size > h.opts.MaxRequestBytes {
+		h.reply(w, http.StatusRequestEntityTooLarge, Response{Message: bodyTooLarge(h.opts.MaxRequestBytes)})
+		return
+	}
+	if size < 0 {
+		size = h.opts.MaxRequestBytes
+	}
+	if !h.reserve(size) {
+		h.retryLater(w, http.StatusServiceUnavailable, "too many request bytes in flight")
+		return
+	}
+	defer h.unreserve(size)
 	events, status, msg := h.decode(w, r)
 	if status != 0 {
 		h.reply(w, status, Response{Message: msg})
@@ -151,7 +197,7 @@ func decodeEvents(body io.Reader, maxBytes int64, maxEvents int) ([]Event, int, 
 	if err := dec.Decode(&raw); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", maxBytes)
+			return nil, http.StatusRequestEntityTooLarge, bodyTooLarge(maxBytes)
 		}
 		return nil, http.StatusBadRequest, "the body is not a JSON object with an events array: " + err.Error()
 	}
@@ -172,6 +218,10 @@ func decodeEvents(body io.Reader, maxBytes int64, maxEvents int) ([]Event, int, 
 		}
 	}
 	return events, 0, ""
+}
+
+func bodyTooLarge(maxBytes int64) string {
+	return fmt.Sprintf("the body is larger than %d bytes", maxBytes)
 }
 
 func (h *eventsHandler) retryAfter() string {

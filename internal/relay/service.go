@@ -20,10 +20,10 @@ import (
 const (
 	DefaultQueueSize  = 10_000
 	DefaultLedgerSize = 1_000_000
-	// DefaultLedgerBytes fits the relay Deployment's 512Mi memory limit with headroom: with
-	// the Go collector's default target of twice the live heap, a full ledger and the
-	// in-flight budget below stay under about 300 MiB of resident memory
-	// (BenchmarkRelayMemory measures it).
+	// DefaultLedgerBytes fits the relay Deployment's 512Mi memory limit with headroom: under
+	// the Go collector's default target of twice the live heap, a full ledger keeps the
+	// relay under about 300 MiB of resident memory (BenchmarkRelayMemory measures it),
+	// leaving room for DefaultMaxInFlightBytes of requests.
 	DefaultLedgerBytes  int64 = 96 << 20
 	DefaultItemCacheTTL       = time.Minute
 	DefaultWriteTimeout       = 2 * time.Minute
