@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/policy"
 )
 
@@ -72,6 +74,9 @@ func (e *Event) Validate() error {
 	switch {
 	case e.malformed != "":
 		return fmt.Errorf("not a valid event: %s", e.malformed)
+	case !utf8.ValidString(e.ID) || !utf8.ValidString(e.SKU) || !utf8.ValidString(e.FulfillmentChannel) || !utf8.ValidString(e.SalesChannel):
+		// JSON carries only UTF-8: such an event could not be reported back as it came.
+		return fmt.Errorf("id, sku and channel names must be UTF-8")
 	case e.ID == "":
 		return fmt.Errorf("id is required")
 	case len(e.ID) > MaxEventIDLength:
@@ -106,8 +111,33 @@ func (e *Event) Validate() error {
 			return fmt.Errorf("increment, or quantityBefore and quantityAfter, is required")
 		}
 		return fmt.Errorf("increment is required")
-	case hasLevels && e.Increment != nil && *e.Increment != *e.QuantityAfter-*e.QuantityBefore:
-		return fmt.Errorf("increment %d disagrees with quantityAfter - quantityBefore = %d", *e.Increment, *e.QuantityAfter-*e.QuantityBefore)
+	}
+	return e.validateQuantities()
+}
+
+// validateQuantities keeps every quantity of the event, and the increment its levels imply,
+// within ±channel.MaxQuantity, so no sum the relay computes can overflow.
+func (e *Event) validateQuantities() error {
+	if e.Increment != nil {
+		if err := channel.CheckQuantity("increment", *e.Increment); err != nil {
+			return err
+		}
+	}
+	if e.QuantityBefore == nil {
+		return nil
+	}
+	if err := channel.CheckQuantity("quantityBefore", *e.QuantityBefore); err != nil {
+		return err
+	}
+	if err := channel.CheckQuantity("quantityAfter", *e.QuantityAfter); err != nil {
+		return err
+	}
+	diff, ok := channel.AddQuantities(*e.QuantityAfter, -*e.QuantityBefore)
+	if !ok {
+		return fmt.Errorf("quantityAfter - quantityBefore is out of range: quantities are bounded by ±%d", channel.MaxQuantity)
+	}
+	if e.Increment != nil && *e.Increment != diff {
+		return fmt.Errorf("increment %d disagrees with quantityAfter - quantityBefore = %d", *e.Increment, diff)
 	}
 	return nil
 }

@@ -52,6 +52,8 @@ type testEnv struct {
 
 type envOptions struct {
 	config Config
+	// handler configures the HTTP API; its Tokens are the test's.
+	handler HandlerOptions
 	// receiverHandler wraps the webhook receiver, to delay or observe requests.
 	receiverHandler func(http.Handler) http.Handler
 }
@@ -80,7 +82,9 @@ func newTestEnv(t *testing.T, opts envOptions) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httptest.NewServer(svc.Handler(HandlerOptions{Tokens: func() (*TokenSet, error) { return tokens, nil }}))
+	handlerOpts := opts.handler
+	handlerOpts.Tokens = func() (*TokenSet, error) { return tokens, nil }
+	api := httptest.NewServer(svc.Handler(handlerOpts))
 	t.Cleanup(func() {
 		api.Close()
 		svc.Close()

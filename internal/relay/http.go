@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,6 +21,11 @@ const (
 	DefaultResponseTimeout = 30 * time.Second
 	DefaultRetryAfter      = time.Second
 	DefaultMaxInFlight     = 1024
+	// DefaultMaxInFlightBytes bounds the request bodies being handled at once. Decoding
+	// holds about four times a body, so with the ledger's DefaultLedgerBytes the relay's
+	// live heap stays near 200 MiB, and its resident memory within its 512Mi limit under
+	// the Go collector's default target of twice the live heap.
+	DefaultMaxInFlightBytes = 16 << 20
 )
 
 // EventsPath is where the OMS posts events.
@@ -39,6 +46,9 @@ type HandlerOptions struct {
 	RetryAfter time.Duration
 	// MaxInFlight bounds the requests handled at once; more get 503.
 	MaxInFlight int
+	// MaxInFlightBytes bounds the bodies of the requests handled at once, counting a
+	// request's Content-Length, or MaxRequestBytes when it has none; more get 503.
+	MaxInFlightBytes int64
 }
 
 // Handler serves POST /v1/events (bearer token required), GET /healthz and GET /readyz.
@@ -58,6 +68,9 @@ func (s *Service) Handler(opts HandlerOptions) http.Handler {
 	if opts.MaxInFlight <= 0 {
 		opts.MaxInFlight = DefaultMaxInFlight
 	}
+	if opts.MaxInFlightBytes <= 0 {
+		opts.MaxInFlightBytes = DefaultMaxInFlightBytes
+	}
 	h := &eventsHandler{svc: s, opts: opts, slots: make(chan struct{}, opts.MaxInFlight)}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+EventsPath, h)
@@ -76,6 +89,27 @@ type eventsHandler struct {
 	svc   *Service
 	opts  HandlerOptions
 	slots chan struct{}
+
+	mu            sync.Mutex
+	inFlightBytes int64
+}
+
+// reserve counts n more body bytes in flight, unless that would exceed MaxInFlightBytes
+// while other requests are in flight.
+func (h *eventsHandler) reserve(n int64) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.inFlightBytes > 0 && h.inFlightBytes+n > h.opts.MaxInFlightBytes {
+		return false
+	}
+	h.inFlightBytes += n
+	return true
+}
+
+func (h *eventsHandler) unreserve(n int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inFlightBytes -= n
 }
 
 func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -91,6 +125,19 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.retryLater(w, http.StatusServiceUnavailable, "too many requests in flight")
 		return
 	}
+	size := r.ContentLength
+	if size > h.opts.MaxRequestBytes {
+		h.reply(w, http.StatusRequestEntityTooLarge, Response{Message: bodyTooLarge(h.opts.MaxRequestBytes)})
+		return
+	}
+	if size < 0 {
+		size = h.opts.MaxRequestBytes
+	}
+	if !h.reserve(size) {
+		h.retryLater(w, http.StatusServiceUnavailable, "too many request bytes in flight")
+		return
+	}
+	defer h.unreserve(size)
 	events, status, msg := h.decode(w, r)
 	if status != 0 {
 		h.reply(w, status, Response{Message: msg})
@@ -136,7 +183,12 @@ func (h *eventsHandler) decode(w http.ResponseWriter, r *http.Request) ([]Event,
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return nil, http.StatusUnsupportedMediaType, "the body must be application/json"
 	}
-	body := http.MaxBytesReader(w, r.Body, h.opts.MaxRequestBytes)
+	return decodeEvents(http.MaxBytesReader(w, r.Body, h.opts.MaxRequestBytes), h.opts.MaxRequestBytes, h.opts.MaxEvents)
+}
+
+// decodeEvents reads a request body of at most maxBytes (body fails beyond, as
+// http.MaxBytesReader does) holding at most maxEvents events.
+func decodeEvents(body io.Reader, maxBytes int64, maxEvents int) ([]Event, int, string) {
 	var raw struct {
 		Events []json.RawMessage `json:"events"`
 	}
@@ -145,15 +197,15 @@ func (h *eventsHandler) decode(w http.ResponseWriter, r *http.Request) ([]Event,
 	if err := dec.Decode(&raw); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("the body is larger than %d bytes", h.opts.MaxRequestBytes)
+			return nil, http.StatusRequestEntityTooLarge, bodyTooLarge(maxBytes)
 		}
 		return nil, http.StatusBadRequest, "the body is not a JSON object with an events array: " + err.Error()
 	}
 	if len(raw.Events) == 0 {
 		return nil, http.StatusBadRequest, "events is empty"
 	}
-	if len(raw.Events) > h.opts.MaxEvents {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("%d events in one request, at most %d", len(raw.Events), h.opts.MaxEvents)
+	if len(raw.Events) > maxEvents {
+		return nil, http.StatusRequestEntityTooLarge, fmt.Sprintf("%d events in one request, at most %d", len(raw.Events), maxEvents)
 	}
 	events := make([]Event, len(raw.Events))
 	for i, msg := range raw.Events {
@@ -166,6 +218,10 @@ func (h *eventsHandler) decode(w http.ResponseWriter, r *http.Request) ([]Event,
 		}
 	}
 	return events, 0, ""
+}
+
+func bodyTooLarge(maxBytes int64) string {
+	return fmt.Sprintf("the body is larger than %d bytes", maxBytes)
 }
 
 func (h *eventsHandler) retryAfter() string {

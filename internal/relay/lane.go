@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +47,10 @@ type lane struct {
 	// ctx outlives requests: a write goes on when its caller gives up waiting, so its
 	// outcome is recorded for a retry.
 	ctx context.Context
+	// idle is called when the lane has had no work for idleAfter; it retires the lane, so
+	// a channel location no longer written to holds no connector or item cache.
+	idleAfter time.Duration
+	idle      func(*lane)
 
 	mu     sync.RWMutex
 	closed bool
@@ -83,7 +86,21 @@ func (l *lane) retire() {
 func (l *lane) run() {
 	defer close(l.done)
 	maxBatch := max(l.conn.MaxBatch(), 1)
-	for first := range l.queue {
+	idle := time.NewTimer(l.idleAfter)
+	defer idle.Stop()
+	for {
+		var first *work
+		select {
+		case w, ok := <-l.queue:
+			if !ok {
+				return
+			}
+			first = w
+		case <-idle.C:
+			// Retiring closes the queue: what is queued is still written, then the loop ends.
+			l.idle(l)
+			continue
+		}
 		batch := []*work{first}
 	drain:
 		for len(batch) < maxBatch {
@@ -98,6 +115,7 @@ func (l *lane) run() {
 			}
 		}
 		l.process(batch)
+		idle.Reset(l.idleAfter)
 	}
 }
 
@@ -129,7 +147,12 @@ func (l *lane) process(batch []*work) {
 func (l *lane) resendWrite(sent *sentWrite) {
 	results, err := l.write(sent.strategy, sent.key, sent.changes)
 	l.ledger.settleSent(sent, func(i int) (outcome, bool, bool) {
-		if err != nil {
+		switch {
+		case channel.IsRefused(err):
+			// Nothing of the write was applied, now or before: its events are settled
+			// and a retry of one is a new attempt.
+			return refusedOutcome(err), false, false
+		case err != nil:
 			return unknownOutcome(err), false, true
 		}
 		o, applied := changesOutcome(results, sent.eventChanges[i])
@@ -154,145 +177,137 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	if err != nil {
 		o := outcome{status: StatusFailed, reason: ReasonChannelUnavailable, message: "reading the channel's items failed, nothing was written: " + err.Error()}
 		for _, w := range works {
-			l.ledger.settle(w.key, w.entry, o, false, nil)
+			l.ledger.settle(w.entry, o, false, nil)
 		}
 		return
 	}
 
-	var changes []channel.Change
-	changeOf := map[string]int{}
-	var included []*work
-	var contributions [][]int
+	maxBatch := max(l.conn.MaxBatch(), 1)
+	var events []routed
 	for _, w := range works {
-		items := ids[w.sku]
+		items := slices.Compact(slices.Sorted(slices.Values(ids[w.sku])))
 		switch {
 		case len(items) == 0:
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusNotApplicable, reason: ReasonSKUNotOnChannel, message: "the channel has no item with this SKU"}, false, nil)
-			continue
+			l.ledger.settle(w.entry, outcome{status: StatusNotApplicable, reason: ReasonSKUNotOnChannel, message: "the channel has no item with this SKU"}, false, nil)
 		case len(items) > 1 && w.duplicates != v1alpha1.DuplicateSKUsUpdateAll:
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusNotApplicable, reason: ReasonDuplicateSKU, message: fmt.Sprintf("%d channel items share this SKU and duplicateSKUs is Skip", len(items))}, false, nil)
-			continue
+			l.ledger.settle(w.entry, outcome{status: StatusNotApplicable, reason: ReasonDuplicateSKU, message: fmt.Sprintf("%d channel items share this SKU and duplicateSKUs is Skip", len(items))}, false, nil)
+		case len(items) > maxBatch:
+			// One event is one call, so its outcome is never partly applied.
+			l.ledger.settle(w.entry, outcome{status: StatusFailed, reason: ReasonChannelRefused, message: fmt.Sprintf("%d channel items share this SKU, more than the %d one call to the channel takes", len(items), maxBatch)}, false, nil)
+		default:
+			events = append(events, routed{work: w, items: items})
 		}
-		var mine []int
-		for _, id := range items {
-			i, ok := changeOf[id]
-			if !ok {
-				i = len(changes)
-				changeOf[id] = i
-				changes = append(changes, channel.Change{ItemID: id, SKU: w.sku})
-			}
-			if strategy == v1alpha1.StrategyIncremental {
-				changes[i].Quantity += w.quantity
-			} else {
-				changes[i].Quantity = w.quantity
-			}
-			mine = append(mine, i)
-		}
-		included = append(included, w)
-		contributions = append(contributions, mine)
 	}
-	if len(included) == 0 {
+	l.writeEvents(strategy, events, maxBatch)
+}
+
+// writeEvents coalesces events into calls and writes them.
+func (l *lane) writeEvents(strategy v1alpha1.Strategy, events []routed, maxBatch int) {
+	for _, c := range coalesce(strategy, events, maxBatch) {
+		l.writeCall(strategy, c, maxBatch)
+	}
+}
+
+// writeCall sends one call and settles its events. A call the channel refuses applied
+// nothing: when it carried several events it is split in halves and each half written
+// again, so only the event the channel refuses fails; a lone refused event fails with the
+// channel's reason. A call without an answer is kept, whole, for a retry to send again.
+func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
+	// Increments that sum to zero are sent nowhere.
+	var send []int
+	for i, ch := range c.changes {
+		if strategy != v1alpha1.StrategyIncremental || ch.Quantity != 0 {
+			send = append(send, i)
+		}
+	}
+	if len(send) == 0 {
+		for _, ev := range c.events {
+			l.ledger.settle(ev.work.entry, outcome{status: StatusPushed}, true, nil)
+		}
 		return
 	}
-	l.writeChanges(strategy, included, contributions, changes)
-}
-
-// changeState is what became of one merged change.
-type changeState struct {
-	result channel.ChangeResult
-	// sent is set when the call carrying the change failed without an answer.
-	sent *sentWrite
-	// skipped: an increment that summed to zero, sent nowhere.
-	skipped bool
-}
-
-// writeChanges sends the merged changes and settles every included event.
-func (l *lane) writeChanges(strategy v1alpha1.Strategy, included []*work, contributions [][]int, changes []channel.Change) {
-	states := make([]changeState, len(changes))
-	var send []int
-	for i, ch := range changes {
-		if strategy == v1alpha1.StrategyIncremental && ch.Quantity == 0 {
-			states[i] = changeState{result: channel.ChangeResult{Outcome: channel.Applied}, skipped: true}
-			continue
-		}
-		send = append(send, i)
-	}
-	eventIDs := make([]string, len(included))
-	for i, w := range included {
-		eventIDs[i] = w.key.eventID
+	eventIDs := make([]string, len(c.events))
+	for i, ev := range c.events {
+		eventIDs[i] = ev.work.key.eventID
 	}
 	key := writeKey(l.key, strategy, eventIDs)
-	maxBatch := max(l.conn.MaxBatch(), 1)
-	chunks := (len(send) + maxBatch - 1) / maxBatch
-	for c := range chunks {
-		part := send[c*maxBatch : min((c+1)*maxBatch, len(send))]
-		callKey := key
-		if chunks > 1 {
-			callKey = key + "-" + strconv.Itoa(c+1)
+	callChanges := make([]channel.Change, len(send))
+	for j, i := range send {
+		callChanges[j] = c.changes[i]
+	}
+	results, err := l.write(strategy, key, callChanges)
+	switch {
+	case channel.IsRefused(err) && len(c.events) > 1:
+		half := len(c.events) / 2
+		l.writeEvents(strategy, c.events[:half], maxBatch)
+		l.writeEvents(strategy, c.events[half:], maxBatch)
+		return
+	case channel.IsRefused(err):
+		ev := c.events[0]
+		l.items.forget(ev.work.sku)
+		l.ledger.settle(ev.work.entry, refusedOutcome(err), false, nil)
+		return
+	case err != nil:
+		sent := sentFor(strategy, key, callChanges, send, c)
+		for _, ev := range c.events {
+			l.ledger.settle(ev.work.entry, unknownOutcome(err), false, sent)
 		}
-		callChanges := make([]channel.Change, len(part))
-		for j, i := range part {
-			callChanges[j] = changes[i]
-		}
-		results, err := l.write(strategy, callKey, callChanges)
-		if err != nil {
-			sent := l.sentFor(strategy, callKey, callChanges, part, included, contributions)
-			for _, i := range part {
-				states[i] = changeState{sent: sent, result: channel.ChangeResult{Outcome: channel.Failed, Reason: err.Error()}}
-			}
-			continue
-		}
-		for j, i := range part {
-			states[i] = changeState{result: results[j]}
-			if results[j].Outcome != channel.Applied {
-				l.items.forget(changes[i].SKU)
-			}
+		return
+	}
+	full := make([]channel.ChangeResult, len(c.changes))
+	for j, i := range send {
+		full[i] = results[j]
+		if results[j].Outcome != channel.Applied {
+			l.items.forget(c.changes[i].SKU)
 		}
 	}
-	for n, w := range included {
-		var sent *sentWrite
-		var unknown, refused []string
-		for _, i := range contributions[n] {
-			st := states[i]
-			switch {
-			case st.sent != nil:
-				sent = st.sent
-				unknown = append(unknown, st.result.Reason)
-			case st.result.Outcome != channel.Applied:
-				refused = append(refused, describeRefusal(st.result))
-			}
+	contributors := make([]int, len(c.changes))
+	for _, mine := range c.contributions {
+		for _, i := range mine {
+			contributors[i]++
 		}
-		switch {
-		case sent != nil:
-			l.ledger.settle(w.key, w.entry, unknownOutcome(fmt.Errorf("%s", strings.Join(unknown, "; "))), false, sent)
-		case len(refused) > 0:
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusFailed, reason: ReasonChannelRefused, message: strings.Join(refused, "; ")}, false, nil)
-		default:
-			l.ledger.settle(w.key, w.entry, outcome{status: StatusPushed}, true, nil)
+	}
+	// An event none of whose changes applied, one of them merged with another event's, may
+	// have been refused for the other event's part: it is written again without it.
+	var again []routed
+	for n, ev := range c.events {
+		o, applied := changesOutcome(full, c.contributions[n])
+		if !applied && len(c.events) > 1 && noneApplied(full, c.contributions[n]) &&
+			slices.ContainsFunc(c.contributions[n], func(i int) bool { return contributors[i] > 1 }) {
+			again = append(again, ev)
+			continue
 		}
+		l.ledger.settle(ev.work.entry, o, applied, nil)
+	}
+	if len(again) > 0 {
+		half := (len(again) + 1) / 2
+		l.writeEvents(strategy, again[:half], maxBatch)
+		l.writeEvents(strategy, again[half:], maxBatch)
 	}
 }
 
-// sentFor records a call whose outcome is unknown with the events it carried.
-func (l *lane) sentFor(strategy v1alpha1.Strategy, key string, callChanges []channel.Change, part []int, included []*work, contributions [][]int) *sentWrite {
-	pos := make(map[int]int, len(part))
-	for j, i := range part {
+// sentFor records a call whose outcome is unknown with the events it carried; send lists
+// the indexes in c.changes of the changes sent.
+func sentFor(strategy v1alpha1.Strategy, key string, callChanges []channel.Change, send []int, c *call) *sentWrite {
+	pos := make(map[int]int, len(send))
+	for j, i := range send {
 		pos[i] = j
 	}
-	sent := &sentWrite{key: key, strategy: strategy, changes: callChanges}
-	for n, w := range included {
+	sent := newSentWrite(key, strategy, callChanges)
+	for n, ev := range c.events {
 		var mine []int
-		for _, i := range contributions[n] {
+		for _, i := range c.contributions[n] {
 			if j, ok := pos[i]; ok {
 				mine = append(mine, j)
 			}
 		}
-		if len(mine) > 0 {
-			sent.events = append(sent.events, w.key)
-			sent.eventChanges = append(sent.eventChanges, mine)
-		}
+		sent.addEvent(ev.work.key, mine)
 	}
 	return sent
+}
+
+func noneApplied(results []channel.ChangeResult, mine []int) bool {
+	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Applied })
 }
 
 func (l *lane) write(strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
@@ -325,6 +340,10 @@ func describeRefusal(r channel.ChangeResult) string {
 		return r.Outcome.String()
 	}
 	return r.Outcome.String() + ": " + r.Reason
+}
+
+func refusedOutcome(err error) outcome {
+	return outcome{status: StatusFailed, reason: ReasonChannelRefused, message: err.Error()}
 }
 
 func unknownOutcome(err error) outcome {

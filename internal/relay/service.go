@@ -18,10 +18,18 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultQueueSize    = 10_000
-	DefaultLedgerSize   = 1_000_000
-	DefaultItemCacheTTL = time.Minute
-	DefaultWriteTimeout = 2 * time.Minute
+	DefaultQueueSize  = 10_000
+	DefaultLedgerSize = 1_000_000
+	// DefaultLedgerBytes fits the relay Deployment's 512Mi memory limit with headroom: under
+	// the Go collector's default target of twice the live heap, a full ledger keeps the
+	// relay under about 300 MiB of resident memory (BenchmarkRelayMemory measures it),
+	// leaving room for DefaultMaxInFlightBytes of requests.
+	DefaultLedgerBytes  int64 = 96 << 20
+	DefaultItemCacheTTL       = time.Minute
+	DefaultWriteTimeout       = 2 * time.Minute
+	// DefaultLaneIdleTimeout is how long a channel location keeps its connector and item
+	// cache without events.
+	DefaultLaneIdleTimeout = 10 * time.Minute
 )
 
 // ErrShuttingDown is returned for requests that arrive once Close has begun.
@@ -36,14 +44,19 @@ type Config struct {
 	// QueueSize is how many events one channel location may have waiting; beyond it events
 	// for that location are throttled. Default DefaultQueueSize.
 	QueueSize int
-	// LedgerSize is how many (event, channel location) pairs are remembered for
-	// idempotency. Default DefaultLedgerSize.
+	// LedgerBytes bounds the memory of the (event, channel location) pairs remembered for
+	// idempotency, counting their ids and what they keep. Default DefaultLedgerBytes.
+	LedgerBytes int64
+	// LedgerSize bounds the number of pairs remembered too. Default DefaultLedgerSize.
 	LedgerSize int
 	// ItemCacheTTL is how long a SKU's channel items are reused. Default DefaultItemCacheTTL.
 	ItemCacheTTL time.Duration
 	// WriteTimeout bounds one connector call, its retries included. Default
 	// DefaultWriteTimeout.
 	WriteTimeout time.Duration
+	// LaneIdleTimeout is how long a channel location without events keeps its connector
+	// and item cache. Default DefaultLaneIdleTimeout.
+	LaneIdleTimeout time.Duration
 	// Now is the clock of the item cache; time.Now when nil.
 	Now func() time.Time
 	// Log receives lane lifecycle messages; discarded when unset.
@@ -79,11 +92,17 @@ func New(cfg Config) (*Service, error) {
 	if cfg.LedgerSize <= 0 {
 		cfg.LedgerSize = DefaultLedgerSize
 	}
+	if cfg.LedgerBytes <= 0 {
+		cfg.LedgerBytes = DefaultLedgerBytes
+	}
 	if cfg.ItemCacheTTL <= 0 {
 		cfg.ItemCacheTTL = DefaultItemCacheTTL
 	}
 	if cfg.WriteTimeout <= 0 {
 		cfg.WriteTimeout = DefaultWriteTimeout
+	}
+	if cfg.LaneIdleTimeout <= 0 {
+		cfg.LaneIdleTimeout = DefaultLaneIdleTimeout
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -92,7 +111,7 @@ func New(cfg Config) (*Service, error) {
 		cfg.Log = logr.Discard()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{cfg: cfg, ledger: NewLedger(cfg.LedgerSize), ctx: ctx, cancel: cancel, lanes: map[laneKey]*lane{}}, nil
+	return &Service{cfg: cfg, ledger: NewLedger(cfg.LedgerBytes, cfg.LedgerSize), ctx: ctx, cancel: cancel, lanes: map[laneKey]*lane{}}, nil
 }
 
 // Stats returns the running totals.
@@ -103,7 +122,7 @@ func (s *Service) Stats() Stats { return s.stats.snapshot() }
 func (s *Service) Close() {
 	s.closing.Store(true)
 	s.mu.Lock()
-	all := s.all
+	all := slices.Clone(s.all)
 	s.mu.Unlock()
 	for _, l := range all {
 		l.retire()
@@ -118,6 +137,7 @@ func (s *Service) Close() {
 type pending struct {
 	result ChannelResult
 	entry  *entry
+	done   chan struct{}
 }
 
 // Handle validates events and applies the valid ones, returning when every channel location
@@ -166,7 +186,7 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 				keys = append(keys, ledgerKey{eventID: ev.ID, lane: targetLane(t)})
 			}
 		}
-		entries, kinds, reused := s.ledger.claim(keys, ev.digest())
+		claims, reused := s.ledger.claim(keys, ev.digest())
 		if reused {
 			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: "id was already used for an event with other content"})
 			valid[i] = false
@@ -179,7 +199,7 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 				waits[i] = append(waits[i], pending{result: *t.result})
 				continue
 			}
-			waits[i] = append(waits[i], s.dispatch(ctx, ev, t, keys[claimed], entries[claimed], kinds[claimed]))
+			waits[i] = append(waits[i], s.dispatch(ctx, ev, t, claims[claimed]))
 			claimed++
 		}
 	}
@@ -202,44 +222,41 @@ func targetLane(t target) laneKey {
 	return laneKey{namespace: t.channel.Namespace, channel: t.channel.Name, location: t.sync.Spec.FulfillmentChannel.LocationID}
 }
 
-// dispatch queues one event for one channel location, claimed in the ledger as kind, or
-// answers at once.
-func (s *Service) dispatch(ctx context.Context, ev *Event, t target, key ledgerKey, e *entry, kind claimKind) pending {
+// dispatch queues one event for one channel location it claimed in the ledger, or answers
+// at once.
+func (s *Service) dispatch(ctx context.Context, ev *Event, t target, c claimed) pending {
 	q := t.quantity
 	base := ChannelResult{SalesChannel: t.channel.Name, InventorySync: t.sync.Name, LocationID: t.sync.Spec.FulfillmentChannel.LocationID, Push: pushOf(t.strategy), Quantity: &q}
-	switch kind {
+	switch c.kind {
 	case claimApplied:
 		base.Status, base.Replayed = StatusPushed, true
 		return pending{result: base}
 	case claimWait:
-		return pending{result: base, entry: e}
+		return pending{result: base, entry: c.entry, done: c.done}
 	}
-	w := &work{key: key, entry: e, sku: ev.SKU, strategy: t.strategy, quantity: t.quantity, duplicates: t.channel.Spec.Inventory.DuplicateSKUs}
-	if kind == claimResend {
-		w.resend = e.sent
-	}
-	// keep is what the entry returns to when the work cannot be queued: a re-send stays in
-	// doubt, a new event is forgotten.
-	keep := w.resend
+	w := &work{key: c.key, entry: c.entry, sku: ev.SKU, strategy: t.strategy, quantity: t.quantity, duplicates: t.channel.Spec.Inventory.DuplicateSKUs, resend: c.resend}
+	waiting := pending{result: base, entry: c.entry, done: c.done}
+	// c.resend is what the entry returns to when the work cannot be queued: a re-send stays
+	// in doubt, a new event is forgotten.
 	for attempt := 0; ; attempt++ {
 		l, err := s.lane(ctx, t)
 		if err != nil {
-			s.ledger.settle(key, e, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()}, false, keep)
-			return pending{result: base, entry: e}
+			s.ledger.settle(c.entry, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()}, false, c.resend)
+			return waiting
 		}
 		queued, retired := l.enqueue(w)
 		switch {
 		case queued:
-			return pending{result: base, entry: e}
+			return waiting
 		case retired && attempt == 0:
 			continue
 		case retired:
-			s.ledger.settle(key, e, outcome{status: StatusThrottled, reason: ReasonShuttingDown, message: "the channel's connection is being replaced; send the event again"}, false, keep)
+			s.ledger.settle(c.entry, outcome{status: StatusThrottled, reason: ReasonShuttingDown, message: "the channel's connection is being replaced; send the event again"}, false, c.resend)
 		default:
 			s.stats.throttled.Add(1)
-			s.ledger.settle(key, e, outcome{status: StatusThrottled, reason: ReasonQueueFull, message: "the queue of this channel location is full; send the event again after Retry-After"}, false, keep)
+			s.ledger.settle(c.entry, outcome{status: StatusThrottled, reason: ReasonQueueFull, message: "the queue of this channel location is full; send the event again after Retry-After"}, false, c.resend)
 		}
-		return pending{result: base, entry: e}
+		return waiting
 	}
 }
 
@@ -250,8 +267,8 @@ func (s *Service) await(ctx context.Context, p pending) ChannelResult {
 		return r
 	}
 	select {
-	case <-p.entry.done:
-		o := p.entry.outcome
+	case <-p.done:
+		o := s.ledger.outcome(p.entry)
 		r.Status, r.Reason, r.Message = o.status, o.reason, o.message
 	case <-ctx.Done():
 		r.Status, r.Reason = StatusFailed, ReasonTimedOut
@@ -287,15 +304,37 @@ func (s *Service) lane(ctx context.Context, t target) (*lane, error) {
 		items:  newItemCache(s.cfg.ItemCacheTTL, s.cfg.Now),
 		ledger: s.ledger, stats: &s.stats, writeTimeout: s.cfg.WriteTimeout, ctx: s.ctx,
 		queue: make(chan *work, s.cfg.QueueSize), done: make(chan struct{}),
+		idleAfter: s.cfg.LaneIdleTimeout, idle: s.retireIdle,
 	}
 	s.lanes[key] = l
 	s.all = append(s.all, l)
-	go l.run()
+	go func() {
+		l.run()
+		s.release(l)
+	}()
 	if old != nil {
 		s.cfg.Log.Info("channel connection changed, replacing its connector", "lane", key.String())
 		old.retire()
 	}
 	return l, nil
+}
+
+// retireIdle retires a lane without events; the next event for its channel location gets
+// a new one.
+func (s *Service) retireIdle(l *lane) {
+	s.mu.Lock()
+	if s.lanes[l.key] == l {
+		delete(s.lanes, l.key)
+	}
+	s.mu.Unlock()
+	l.retire()
+}
+
+// release forgets a lane whose worker has finished, with its connector and item cache.
+func (s *Service) release(l *lane) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.all = slices.DeleteFunc(s.all, func(other *lane) bool { return other == l })
 }
 
 // pushOf names a write strategy as the trigger table does.
