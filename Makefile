@@ -57,6 +57,13 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
 build: ## Build the operator binary into bin/.
 	go build -o $(BIN)/inventory-operator ./cmd/inventory-operator
 
+IMAGE ?= ghcr.io/techoms/inventory-operator:dev
+IMAGE_TAR := $(BIN)/image/inventory-operator.tar
+
+.PHONY: image
+image: ## Build the one image of every role as a tarball in bin/image (no container engine needed); prints its digest.
+	go run ./cmd/build-image -out $(IMAGE_TAR) -tag $(IMAGE)
+
 .PHONY: fmt
 fmt:
 	gofmt -w $$(git ls-files '*.go')
