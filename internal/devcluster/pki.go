@@ -19,6 +19,7 @@ import (
 type pki struct {
 	CAFile, ServingCertFile, ServingKeyFile string
 	ServiceAccountKeyFile                   string
+	AdminCertFile, AdminKeyFile             string
 	// Admin client certificate (group system:masters), PEM.
 	AdminCert, AdminKey, CA []byte
 }
@@ -76,7 +77,7 @@ func newPKI(dir string) (*pki, error) {
 	}
 	servingCert, servingKey, err := issue(2, pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth,
 		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
-		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(10, 0, 0, 1)})
+		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv4(10, 0, 0, 1), net.ParseIP(GatewayIP)})
 	if err != nil {
 		return nil, fmt.Errorf("serving certificate: %w", err)
 	}
@@ -98,6 +99,8 @@ func newPKI(dir string) (*pki, error) {
 		ServingCertFile:       filepath.Join(dir, "apiserver.crt"),
 		ServingKeyFile:        filepath.Join(dir, "apiserver.key"),
 		ServiceAccountKeyFile: filepath.Join(dir, "service-account.key"),
+		AdminCertFile:         filepath.Join(dir, "admin.crt"),
+		AdminKeyFile:          filepath.Join(dir, "admin.key"),
 		AdminCert:             adminCert,
 		AdminKey:              adminKey,
 		CA:                    pemBlock("CERTIFICATE", caDER),
@@ -107,6 +110,8 @@ func newPKI(dir string) (*pki, error) {
 		p.ServingCertFile:       servingCert,
 		p.ServingKeyFile:        servingKey,
 		p.ServiceAccountKeyFile: pemBlock("EC PRIVATE KEY", saKeyDER),
+		p.AdminCertFile:         adminCert,
+		p.AdminKeyFile:          adminKey,
 	}
 	for path, data := range files {
 		if err := os.WriteFile(path, data, 0o600); err != nil {
