@@ -26,7 +26,7 @@ $(CONTROLLER_GEN):
 	GOBIN=$(BIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_GEN_VERSION)
 
 .PHONY: controlplane
-controlplane: ## Build etcd, kube-apiserver and kube-controller-manager into bin/k8s.
+controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy into bin/k8s.
 	hack/build-controlplane.sh $(CONTROLPLANE)
 
 # Shopify's Admin API schema (introspection JSON) ships inside the @shopify/dev-mcp npm package.
@@ -81,7 +81,7 @@ verify: ## Fail when gofmt, go vet or the generated files (deepcopy, CRDs, RBAC)
 		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --short -- api config; git diff -- api config | head -50; exit 1; fi
 
 .PHONY: test
-test: controlplane $(SHOPIFY_SCHEMA) verify ## Run every suite: unit, envtest, then end to end (builds the control plane on a fresh machine).
+test: controlplane node-deps $(SHOPIFY_SCHEMA) verify ## Run every suite: unit, envtest, then end to end on a real node (builds the control plane and installs the node packages on a fresh machine; needs root).
 	go test ./... -timeout 30m
 	$(MAKE) test-e2e
 

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/techoms/inventory-operator/internal/image"
 )
@@ -15,32 +14,12 @@ import (
 func main() {
 	out := flag.String("out", "bin/image/inventory-operator.tar", "where to write the image tarball")
 	tag := flag.String("tag", "ghcr.io/techoms/inventory-operator:dev", "the image's name and tag in the tarball")
-	caCerts := flag.String("ca-certificates", "/etc/ssl/certs/ca-certificates.crt", "the CA certificate bundle to put in the image")
+	caCerts := flag.String("ca-certificates", image.DefaultCACerts, "the CA certificate bundle to put in the image")
 	flag.Parse()
-	digest, err := build(*out, *tag, *caCerts)
+	digest, err := image.BuildOperator(".", *out, *tag, *caCerts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "build-image:", err)
 		os.Exit(1)
 	}
 	fmt.Printf("%s %s %s\n", *out, *tag, digest)
-}
-
-func build(out, tag, caCerts string) (string, error) {
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return "", err
-	}
-	binary := filepath.Join(filepath.Dir(out), "inventory-operator")
-	if err := image.GoBuild(".", "./cmd/inventory-operator", binary); err != nil {
-		return "", err
-	}
-	zoneInfo, err := image.GoZoneInfo()
-	if err != nil {
-		return "", err
-	}
-	img, err := image.Build(image.Operator(binary, caCerts, zoneInfo))
-	if err != nil {
-		return "", err
-	}
-	digest, err := image.Write(out, tag, img)
-	return digest.String(), err
 }

@@ -44,6 +44,10 @@ func setUpBridge() error {
 	if out, err := exec.Command("ip", "link", "set", BridgeName, "up").CombinedOutput(); err != nil {
 		return fmt.Errorf("bring %s up: %v: %s", BridgeName, err, strings.TrimSpace(string(out)))
 	}
+	// This machine reaches the Services through the bridge too, from the gateway address.
+	if out, err := exec.Command("ip", "route", "replace", ServiceSubnet, "dev", BridgeName, "src", GatewayIP).CombinedOutput(); err != nil {
+		return fmt.Errorf("route %s through %s: %v: %s", ServiceSubnet, BridgeName, err, strings.TrimSpace(string(out)))
+	}
 	// Traffic between pods on the bridge goes through iptables too, so Services work
 	// between pods; absent without br_netfilter, which only pod-to-pod Services need.
 	_ = os.WriteFile("/proc/sys/net/bridge/bridge-nf-call-iptables", []byte("1"), 0o644)

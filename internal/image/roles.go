@@ -63,3 +63,28 @@ func Pause(binary string) Spec {
 		User:       strconv.Itoa(UserID) + ":" + strconv.Itoa(UserID),
 	}
 }
+
+// DefaultCACerts is the CA bundle of Debian-like hosts, copied into the image.
+const DefaultCACerts = "/etc/ssl/certs/ca-certificates.crt"
+
+// BuildOperator builds the operator binary of the module in moduleDir and writes its image,
+// tagged tag, as the tarball out (the binary lands beside it). It returns the digest.
+func BuildOperator(moduleDir, out, tag, caCerts string) (string, error) {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return "", err
+	}
+	binary := filepath.Join(filepath.Dir(out), "inventory-operator")
+	if err := GoBuild(moduleDir, "./cmd/inventory-operator", binary); err != nil {
+		return "", err
+	}
+	zoneInfo, err := GoZoneInfo()
+	if err != nil {
+		return "", err
+	}
+	img, err := Build(Operator(binary, caCerts, zoneInfo))
+	if err != nil {
+		return "", err
+	}
+	digest, err := Write(out, tag, img)
+	return digest.String(), err
+}
