@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -62,6 +63,7 @@ type Cluster struct {
 	restConfig *rest.Config
 	processes  []*Process
 	dir        string
+	binDir     string
 	runtime    *containerd
 	nodeLock   *os.File
 }
@@ -86,7 +88,7 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &Cluster{Kubeconfig: filepath.Join(dir, "kubeconfig"), LogDir: filepath.Join(dir, "logs"), dir: dir}
+	c = &Cluster{Kubeconfig: filepath.Join(dir, "kubeconfig"), LogDir: filepath.Join(dir, "logs"), dir: dir, binDir: opts.BinDir}
 	defer func() {
 		if err != nil {
 			c.Stop()
@@ -266,6 +268,8 @@ func (c *Cluster) Stop() {
 	c.processes = nil
 	if c.runtime != nil {
 		unmountUnder(c.dir)
+		// kube-proxy's chains would outlive it in the machine's iptables.
+		_ = exec.Command(filepath.Join(c.binDir, "kube-proxy"), "--cleanup").Run()
 		c.runtime = nil
 	}
 	if c.nodeLock != nil {
