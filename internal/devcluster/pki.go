@@ -55,17 +55,7 @@ func newPKI(dir string) (*pki, error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      subject,
-			NotBefore:    now.Add(-time.Hour),
-			NotAfter:     now.Add(7 * 24 * time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			DNSNames:     hosts,
-			IPAddresses:  ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
+		der, err := x509.CreateCertificate(rand.Reader, leafTemplate(serial, subject, usage, hosts, ips, now), caCert, &key.PublicKey, caKey)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -119,6 +109,42 @@ func newPKI(dir string) (*pki, error) {
 		}
 	}
 	return p, nil
+}
+
+// leafTemplate is a certificate for hosts and ips, valid from an hour before now for a week.
+func leafTemplate(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, hosts []string, ips []net.IP, now time.Time) *x509.Certificate {
+	return &x509.Certificate{
+		SerialNumber: big.NewInt(serial),
+		Subject:      subject,
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(7 * 24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{usage},
+		DNSNames:     hosts,
+		IPAddresses:  ips,
+	}
+}
+
+// SelfSignedServingCert is a serving certificate for hosts that is its own CA: a client
+// trusts certPEM. PEM encoded.
+func SelfSignedServingCert(hosts []string) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := time.Now()
+	tmpl := leafTemplate(now.UnixNano(), pkix.Name{CommonName: hosts[0]}, x509.ExtKeyUsageServerAuth, hosts, nil, now)
+	tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
+	tmpl.KeyUsage |= x509.KeyUsageCertSign
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pemBlock("CERTIFICATE", der), pemBlock("EC PRIVATE KEY", keyDER), nil
 }
 
 func pemBlock(kind string, der []byte) []byte {

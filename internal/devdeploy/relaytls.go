@@ -1,17 +1,10 @@
 package devdeploy
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"time"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/techoms/inventory-operator/internal/devcluster"
 )
 
 // RelayHost is the relay Service's name in namespace, as its certificate names it.
@@ -21,32 +14,12 @@ func RelayHost(namespace string) string { return RelayService + "." + namespace 
 // self-signed serving certificate for the relay Service's names. certPEM is also the CA a
 // client trusts.
 func RelaySecrets(namespace, token string) (secrets []*corev1.Secret, certPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	certPEM, keyPEM, err := devcluster.SelfSignedServingCert([]string{
+		RelayHost(namespace), RelayService, RelayService + "." + namespace, RelayHost(namespace) + ".cluster.local",
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(now.UnixNano()),
-		Subject:               pkix.Name{CommonName: RelayHost(namespace)},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(7 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		DNSNames:              []string{RelayService, RelayService + "." + namespace, RelayHost(namespace), RelayHost(namespace) + ".cluster.local"},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		return nil, nil, err
-	}
-	certPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
 	return []*corev1.Secret{
 		{
 			ObjectMeta: metav1.ObjectMeta{Name: RelayTokensSecret, Namespace: namespace},

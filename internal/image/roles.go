@@ -13,9 +13,10 @@ import (
 const BinaryPath = "/inventory-operator"
 
 // GoBuild builds the Go command pkg of the module in moduleDir as a static binary at out,
-// as the image needs it: no cgo, no paths of this machine, time-zone data embedded.
+// as the image needs it: no cgo, no paths of this machine or version-control state (the same
+// sources give the same binary), time-zone data embedded.
 func GoBuild(moduleDir, pkg, out string) error {
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s -w", "-tags=timetzdata", "-o", out, pkg)
+	cmd := exec.Command("go", "build", "-trimpath", "-buildvcs=false", "-ldflags=-s -w", "-tags=timetzdata", "-o", out, pkg)
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=amd64")
 	if out, err := cmd.CombinedOutput(); err != nil {
