@@ -25,17 +25,24 @@ func binDir(t *testing.T) string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "bin", "k8s")
 }
 
-func TestStartServesTheAPIAndStops(t *testing.T) {
-	c, err := devcluster.Start(context.Background(), devcluster.Options{Dir: tempDir(t), BinDir: binDir(t)})
+// start starts a cluster stopped at the end of the test, with an admin clientset.
+func start(t *testing.T, opts devcluster.Options) (*devcluster.Cluster, kubernetes.Interface) {
+	t.Helper()
+	opts.Dir, opts.BinDir = tempDir(t), binDir(t)
+	c, err := devcluster.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Stop()
+	t.Cleanup(c.Stop)
 	cfg, err := c.RESTConfig()
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs := kubernetes.NewForConfigOrDie(cfg)
+	return c, kubernetes.NewForConfigOrDie(cfg)
+}
+
+func TestStartServesTheAPIAndStops(t *testing.T) {
+	c, cs := start(t, devcluster.Options{})
 	if _, err := cs.CoreV1().Namespaces().Get(context.Background(), "default", metav1.GetOptions{}); err != nil {
 		t.Fatalf("get namespace default: %v", err)
 	}
@@ -73,17 +80,7 @@ func TestNodeRunsARestrictedPod(t *testing.T) {
 	if err := devcluster.CheckNode(binDir(t)); err != nil {
 		t.Skip("no node on this machine:", err)
 	}
-	dir := tempDir(t)
-	c, err := devcluster.Start(context.Background(), devcluster.Options{Dir: dir, BinDir: binDir(t), Node: &devcluster.NodeOptions{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Stop()
-	cfg, err := c.RESTConfig()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := kubernetes.NewForConfigOrDie(cfg)
+	_, cs := start(t, devcluster.Options{Node: &devcluster.NodeOptions{}})
 	ctx := context.Background()
 	if _, err := cs.CoreV1().Secrets("default").Create(ctx, &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{Name: "s"}, StringData: map[string]string{"k": "v"},

@@ -51,19 +51,7 @@ func newPKI(dir string) (*pki, error) {
 		return nil, err
 	}
 	issue := func(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, hosts []string, ips []net.IP) (certPEM, keyPEM []byte, err error) {
-		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-		if err != nil {
-			return nil, nil, err
-		}
-		der, err := x509.CreateCertificate(rand.Reader, leafTemplate(serial, subject, usage, hosts, ips, now), caCert, &key.PublicKey, caKey)
-		if err != nil {
-			return nil, nil, err
-		}
-		keyDER, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			return nil, nil, err
-		}
-		return pemBlock("CERTIFICATE", der), pemBlock("EC PRIVATE KEY", keyDER), nil
+		return newKeyPair(leafTemplate(serial, subject, usage, hosts, ips, now), caCert, caKey)
 	}
 	servingCert, servingKey, err := issue(2, pkix.Name{CommonName: "kube-apiserver"}, x509.ExtKeyUsageServerAuth,
 		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc"},
@@ -128,15 +116,24 @@ func leafTemplate(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, hosts
 // SelfSignedServingCert is a serving certificate for hosts that is its own CA: a client
 // trusts certPEM. PEM encoded.
 func SelfSignedServingCert(hosts []string) (certPEM, keyPEM []byte, err error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return nil, nil, err
-	}
 	now := time.Now()
 	tmpl := leafTemplate(now.UnixNano(), pkix.Name{CommonName: hosts[0]}, x509.ExtKeyUsageServerAuth, hosts, nil, now)
 	tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
 	tmpl.KeyUsage |= x509.KeyUsageCertSign
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	return newKeyPair(tmpl, nil, nil)
+}
+
+// newKeyPair makes a key and its certificate from tmpl, signed by parent's key, or by
+// itself when parent is nil. PEM encoded.
+func newKeyPair(tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	if parent == nil {
+		parent, parentKey = tmpl, key
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
 	if err != nil {
 		return nil, nil, err
 	}
