@@ -45,7 +45,7 @@ const NodeInstallHint = "apt-get install -y containerd runc containernetworking-
 // CheckNode says why a node cannot start on this machine, or nil when it can.
 func CheckNode(binDir string) error {
 	if os.Geteuid() != 0 {
-		return errors.New("the node needs root (containerd and the kubelet manage mounts, cgroups and network namespaces): run as root")
+		return errors.New("the node needs root (containerd and the kubelet manage mounts, cgroups and network namespaces): run as root, e.g. sudo make dev or sudo make test-e2e")
 	}
 	var missing []string
 	for _, tool := range nodeTools {
