@@ -44,7 +44,7 @@ $(GOLANGCI_LINT):
 	rm -rf $(BIN)/golangci-lint-build
 
 .PHONY: controlplane
-controlplane: ## Build etcd, kube-apiserver and kube-controller-manager into bin/k8s.
+controlplane: ## Build etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubelet and kube-proxy into bin/k8s.
 	hack/build-controlplane.sh $(CONTROLPLANE)
 
 # Shopify's Admin API schema (introspection JSON) ships inside the @shopify/dev-mcp npm package.
@@ -75,6 +75,13 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
 build: ## Build the operator binary into bin/.
 	go build -o $(BIN)/inventory-operator ./cmd/inventory-operator
 
+IMAGE ?= ghcr.io/techoms/inventory-operator:dev
+IMAGE_TAR := $(BIN)/image/inventory-operator.tar
+
+.PHONY: image
+image: ## Build the one image of every role as a tarball in bin/image (no container engine needed); prints its digest.
+	go run ./cmd/build-image -out $(IMAGE_TAR) -tag $(IMAGE)
+
 .PHONY: fmt
 fmt: ## Format every Go file with gofmt.
 	gofmt -w $$(git ls-files '*.go')
@@ -96,7 +103,7 @@ verify: lint ## Fail when gofmt, go vet, golangci-lint or the generated files (d
 		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --short -- api config; git diff -- api config | head -50; exit 1; fi
 
 .PHONY: test
-test: controlplane $(SHOPIFY_SCHEMA) verify ## Run every suite: unit, envtest, then end to end (builds the control plane on a fresh machine).
+test: controlplane node-deps $(SHOPIFY_SCHEMA) verify ## Run every suite: unit, envtest, then end to end on a real node (builds the control plane and installs the node packages on a fresh machine; needs root).
 	go test ./... -timeout 30m
 	$(MAKE) test-e2e
 

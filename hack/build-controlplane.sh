@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the local control plane used by the tests and `make dev` into bin/k8s/:
-# kube-apiserver and kube-controller-manager from k8s.io/kubernetes, and etcd from
+# Builds the local cluster used by the tests and `make dev` into bin/k8s/: kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubelet and kube-proxy from k8s.io/kubernetes, and etcd from
 # go.etcd.io/etcd/server/v3, at the versions pinned by the go.mod files beside this script.
 # Only the Go module proxy is used. A binary already built for the pinned versions is kept.
 set -euo pipefail
@@ -29,3 +29,6 @@ build() { # build <module dir> <package> <binary name>
 build "$src/etcd" . etcd
 build "$src/kube" k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver
 build "$src/kube" k8s.io/kubernetes/cmd/kube-controller-manager kube-controller-manager
+build "$src/kube" k8s.io/kubernetes/cmd/kube-scheduler kube-scheduler
+build "$src/kube" k8s.io/kubernetes/cmd/kubelet kubelet
+build "$src/kube" k8s.io/kubernetes/cmd/kube-proxy kube-proxy

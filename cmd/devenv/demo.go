@@ -42,7 +42,8 @@ var (
 	demoFeed = "sku,quantity\nSKU-A,98\nSKU-B,27\nSKU-C,5\nSKU-SHARED,40\nSKU-GONE,7\n"
 )
 
-// demo is the fake Shopify store and the fulfillment feed, both on one loopback address.
+// demo is the fake Shopify store and the fulfillment feed, both on one address of the node's
+// bridge, where the sync pods reach them.
 type demo struct {
 	baseURL  string
 	feedPath string
@@ -142,7 +143,9 @@ func (d *demo) createObjects(ctx context.Context, c client.Client, syncNow bool)
 		sync.Annotations = map[string]string{v1alpha1.SyncRequestedAtAnnotation: strconv.FormatInt(time.Now().Unix(), 10)}
 	}
 	objects := []client.Object{
-		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: demoNamespace}},
+		// The restricted Pod Security Standard: the sync and relay pods must meet it.
+		&corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: demoNamespace,
+			Labels: map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}}},
 		&corev1.Secret{
 			ObjectMeta: metav1.ObjectMeta{Name: demoSecret, Namespace: demoNamespace},
 			StringData: map[string]string{"token": d.shop.Token()},

@@ -9,6 +9,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/devdeploy"
 )
 
 // printGuide says where everything is and what to try.
@@ -33,25 +34,32 @@ Request one more run of the sync:
 Switch the channel's mode:
   kubectl patch saleschannel %[9]s -n %[2]s --type=merge -p '{"spec":{"inventory":{"mode":"DoNotSynchronize"}}}'
 
-Logs: %[11]s (manager.log, relay.log and the control plane), %[12]s (one file per sync pod)
+Logs of the manager, the relay and the sync pods (one pod per run):
+  kubectl logs -n %[11]s deploy/%[12]s
+  kubectl logs -n %[2]s deploy/%[13]s
+  kubectl logs -n %[2]s -l app.kubernetes.io/managed-by=inventory-operator --tail=20
+Cluster and node logs (kube-apiserver, kubelet, containerd, ...): %[14]s
 `, kubeconfig, demoNamespace, demoSync, demoSecret, e.demo.baseURL, e.demo.levelsURL(), e.demo.feedURL(),
-		e.demo.feedPath, demoChannel, v1alpha1.SyncRequestedAtAnnotation, e.cluster.LogDir, e.podLogs)
+		e.demo.feedPath, demoChannel, v1alpha1.SyncRequestedAtAnnotation,
+		devdeploy.ManagerNamespace, devdeploy.ManagerDeployment, devdeploy.RelayDeployment, e.cluster.LogDir)
 	printRelayGuide(e)
 }
 
-// printRelayGuide shows one event sent to the relay. The demo channel starts in
+// printRelayGuide shows one event sent to the relay through its Service. The demo channel starts in
 // SynchronizeWithFulfillmentChannel, which does not push receipts, so the guide also shows the
 // switch to RealTimeAdjustment after which the same kind of event reaches the store.
 func printRelayGuide(e *env) {
 	fmt.Printf(`
-Relay (real-time inventory events): %[1]s, bearer token in %[2]s
+Relay (real-time inventory events): https://%[1]s (Service %[7]s), bearer token in %[2]s, CA in %[8]s
 Send a ReceiveReceipt of 3 units of SKU-A (each paste gets a new event id):
-  curl -s -X POST %[1]s/v1/events -H "Authorization: Bearer $(cat %[2]s)" -H 'Content-Type: application/json' \
+  curl -s --cacert %[8]s --resolve %[1]s:443:%[7]s -X POST https://%[1]s/v1/events \
+    -H "Authorization: Bearer $(cat %[2]s)" -H 'Content-Type: application/json' \
     -d '{"events":[{"id":"receipt-'"$(date +%%s)"'","trigger":"ReceiveReceipt","sku":"SKU-A","fulfillmentChannel":"%[3]s","increment":3}]}'
 The channel is SynchronizeWithFulfillmentChannel, so the answer is NotApplicable (ModeDoesNotPush).
 Switch it to RealTimeAdjustment, send the event again, and SKU-A goes up by 3 in %[4]s:
   kubectl patch saleschannel %[5]s -n %[6]s --type=merge -p '{"spec":{"inventory":{"mode":"RealTimeAdjustment"}}}'
-`, e.relayURL, e.relayTokens, demoWarehouse, e.demo.levelsURL(), demoChannel, demoNamespace)
+`, e.relay.host, e.relay.tokenFile, demoWarehouse, e.demo.levelsURL(), demoChannel, demoNamespace,
+		e.relay.clusterIP, e.relay.caFile)
 }
 
 // waitFirstSync watches the demo InventorySync until a run has completed and describes it,

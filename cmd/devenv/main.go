@@ -1,8 +1,9 @@
-// Command devenv is the development environment behind `make dev`: a local control plane
-// (package devcluster) with the operator's CRDs, the manager, the relay (real-time inventory
-// events), a pod executor standing in for a kubelet (package podexec), a fake Shopify store
-// and a demo fulfillment feed, plus a demo SalesChannel and recurring InventorySync. It runs until
-// interrupted, then stops everything. It is a development tool, not a role of the product binary.
+// Command devenv is the development environment behind `make dev`: a local cluster with a
+// real node (package devcluster), the operator installed from config/default and the relay
+// from config/relay with the locally built image (package devdeploy), a fake Shopify store
+// and a demo fulfillment feed on the node's bridge, plus a demo SalesChannel and recurring
+// InventorySync. It runs until interrupted, then stops everything. It is a development tool,
+// not a role of the product binary.
 package main
 
 import (
@@ -14,26 +15,27 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/techoms/inventory-operator/internal/devcluster"
+	"github.com/techoms/inventory-operator/internal/devdeploy"
 )
 
 type options struct {
-	dir       string
-	binDir    string
-	operator  string
-	crds      string
-	addr      string
-	relayAddr string
-	syncNow   bool
+	dir      string
+	binDir   string
+	image    string
+	imageRef string
+	addr     string
+	syncNow  bool
 }
 
 func main() {
 	var o options
 	flag.StringVar(&o.dir, "dir", "bin/dev", "directory for the cluster's data, logs and kubeconfig")
-	flag.StringVar(&o.binDir, "bin-dir", "bin/k8s", "directory with etcd, kube-apiserver and kube-controller-manager")
-	flag.StringVar(&o.operator, "operator", "bin/inventory-operator", "the operator binary (manager and sync roles)")
-	flag.StringVar(&o.crds, "crds", "config/crd/bases", "directory of the CRD manifests")
-	flag.StringVar(&o.addr, "addr", "127.0.0.1:18080", "loopback address of the fake store, the feed and the levels page")
-	flag.StringVar(&o.relayAddr, "relay-addr", "127.0.0.1:18443", "loopback address of the relay (real-time inventory events)")
+	flag.StringVar(&o.binDir, "bin-dir", "bin/k8s", "directory with the control plane and node binaries (make controlplane)")
+	flag.StringVar(&o.image, "image", "bin/image/inventory-operator.tar", "the operator's image tarball (make image)")
+	flag.StringVar(&o.imageRef, "image-ref", devdeploy.PublishedImage+":dev", "the name and tag of the image in the tarball (not latest)")
+	flag.StringVar(&o.addr, "addr", devcluster.GatewayIP+":18080", "address of the fake store, the feed and the levels page, on the node's bridge")
 	flag.BoolVar(&o.syncNow, "sync-now", true, "request a manual sync at start instead of waiting for the schedule")
 	flag.Parse()
 
@@ -47,7 +49,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	start := time.Now()
-	for _, p := range []*string{&o.dir, &o.binDir, &o.operator, &o.crds} {
+	for _, p := range []*string{&o.dir, &o.binDir, &o.image} {
 		abs, err := filepath.Abs(*p)
 		if err != nil {
 			return err
@@ -61,29 +63,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("control plane, manager, relay and pod executor ready in %s\n", time.Since(start).Round(10*time.Millisecond))
+	fmt.Printf("cluster, node, manager and relay ready in %s\n", time.Since(start).Round(10*time.Millisecond))
 	printGuide(env)
-
-	first := make(chan string, 1)
-	go func() { first <- env.waitFirstSync(ctx, start) }()
-	select {
-	case msg := <-first:
-		if msg != "" {
-			fmt.Println(msg)
-		}
-	case <-ctx.Done():
-	case <-env.manager.Done():
-		return fmt.Errorf("the manager exited; see %s", env.managerLog)
-	case <-env.relay.Done():
-		return fmt.Errorf("the relay exited; see %s", env.relayLog)
+	if msg := env.waitFirstSync(ctx, start); msg != "" {
+		fmt.Println(msg)
 	}
-	select {
-	case <-ctx.Done():
-	case <-env.manager.Done():
-		return fmt.Errorf("the manager exited; see %s", env.managerLog)
-	case <-env.relay.Done():
-		return fmt.Errorf("the relay exited; see %s", env.relayLog)
-	}
+	<-ctx.Done()
 	fmt.Println("\nstopping")
 	return nil
 }

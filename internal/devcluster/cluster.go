@@ -1,7 +1,7 @@
-// Package devcluster runs a throwaway Kubernetes control plane on loopback for development
-// and end-to-end tests: etcd, kube-apiserver and a kube-controller-manager with the batch
-// controllers, from the binaries `make controlplane` builds. It has no nodes; a pod executor
-// (package podexec) stands in for a kubelet.
+// Package devcluster runs a throwaway Kubernetes cluster for development and end-to-end
+// tests, from the binaries `make controlplane` builds: etcd, kube-apiserver and
+// kube-controller-manager on loopback and, when asked, one real node: containerd, the
+// kubelet, kube-proxy and kube-scheduler, with pods on a bridge of the cluster's own.
 package devcluster
 
 import (
@@ -12,8 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -26,6 +28,12 @@ import (
 // to expire and namespaces to be deleted.
 var Controllers = []string{"cronjob", "job", "garbagecollector", "ttl-after-finished", "namespace"}
 
+// NodeControllers are the controllers a cluster with a node runs too: Deployments, service
+// accounts and their root CA, Service endpoints, node lifecycle (the not-ready taint) and
+// pod garbage collection.
+var NodeControllers = []string{"deployment", "replicaset", "serviceaccount", "root-ca-cert-publisher",
+	"endpointslice", "nodelifecycle", "podgc"}
+
 // Options configure a cluster.
 type Options struct {
 	// Dir holds the cluster's data, credentials, logs and kubeconfig. etcd's data under it is
@@ -33,8 +41,14 @@ type Options struct {
 	Dir string
 	// BinDir holds etcd, kube-apiserver and kube-controller-manager.
 	BinDir string
-	// StartTimeout bounds the wait for every component to be ready; one minute when zero.
+	// StartTimeout bounds the wait for every component to be ready; one minute when zero,
+	// three with a node.
 	StartTimeout time.Duration
+	// Node, when set, adds a real node (containerd, kubelet, kube-proxy, kube-scheduler). It
+	// needs root and the packages CheckNode names; the API server then listens on the
+	// node's bridge (GatewayIP) instead of loopback, so pods reach it through the kubernetes
+	// Service.
+	Node *NodeOptions
 }
 
 // Cluster is a running control plane.
@@ -48,6 +62,10 @@ type Cluster struct {
 
 	restConfig *rest.Config
 	processes  []*Process
+	dir        string
+	binDir     string
+	runtime    *containerd
+	nodeLock   *os.File
 }
 
 // Start starts etcd, kube-apiserver and kube-controller-manager and waits until they are
@@ -55,6 +73,9 @@ type Cluster struct {
 func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if opts.StartTimeout == 0 {
 		opts.StartTimeout = time.Minute
+		if opts.Node != nil {
+			opts.StartTimeout = 3 * time.Minute
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
 	defer cancel()
@@ -67,13 +88,26 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c = &Cluster{Kubeconfig: filepath.Join(dir, "kubeconfig"), LogDir: filepath.Join(dir, "logs")}
+	c = &Cluster{Kubeconfig: filepath.Join(dir, "kubeconfig"), LogDir: filepath.Join(dir, "logs"), dir: dir, binDir: opts.BinDir}
 	defer func() {
 		if err != nil {
 			c.Stop()
 			c = nil
 		}
 	}()
+	host := "127.0.0.1"
+	if opts.Node != nil {
+		if err := CheckNode(opts.BinDir); err != nil {
+			return c, err
+		}
+		if c.nodeLock, err = lockNode(); err != nil {
+			return c, err
+		}
+		if err := setUpBridge(); err != nil {
+			return c, err
+		}
+		host = GatewayIP
+	}
 	etcdDir := filepath.Join(dir, "etcd")
 	if err := os.RemoveAll(etcdDir); err != nil {
 		return c, err
@@ -103,27 +137,37 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		return c, fmt.Errorf("etcd: %w (log: %s)", err, c.logPath("etcd"))
 	}
 
-	c.APIServerURL = "https://127.0.0.1:" + strconv.Itoa(ports[2])
-	if err := c.start(opts.BinDir, "kube-apiserver",
-		"--etcd-servers="+etcdURL,
-		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(ports[2]),
-		"--cert-dir="+filepath.Join(dir, "pki"),
-		"--tls-cert-file="+certs.ServingCertFile,
-		"--tls-private-key-file="+certs.ServingKeyFile,
-		"--client-ca-file="+certs.CAFile,
-		"--service-account-key-file="+certs.ServiceAccountKeyFile,
-		"--service-account-signing-key-file="+certs.ServiceAccountKeyFile,
+	c.APIServerURL = "https://" + host + ":" + strconv.Itoa(ports[2])
+	apiserverArgs := []string{
+		"--etcd-servers=" + etcdURL,
+		"--bind-address=" + host,
+		"--advertise-address=" + host,
+		"--secure-port=" + strconv.Itoa(ports[2]),
+		"--cert-dir=" + filepath.Join(dir, "pki"),
+		"--tls-cert-file=" + certs.ServingCertFile,
+		"--tls-private-key-file=" + certs.ServingKeyFile,
+		"--client-ca-file=" + certs.CAFile,
+		"--service-account-key-file=" + certs.ServiceAccountKeyFile,
+		"--service-account-signing-key-file=" + certs.ServiceAccountKeyFile,
 		"--service-account-issuer=https://kubernetes.default.svc",
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range=" + ServiceSubnet,
 		"--authorization-mode=RBAC",
-		// No service account controllers run, so pods are not given a token volume.
-		"--disable-admission-plugins=ServiceAccount",
 		"--allow-privileged=true",
-		// The kubernetes Service would need a non-loopback address; nothing here uses it.
-		"--endpoint-reconciler-type=none",
-	); err != nil {
+	}
+	if opts.Node != nil {
+		apiserverArgs = append(apiserverArgs,
+			// kubectl logs and exec: the API server calls the kubelet with the admin identity.
+			"--kubelet-client-certificate="+certs.AdminCertFile,
+			"--kubelet-client-key="+certs.AdminKeyFile,
+			"--kubelet-preferred-address-types=InternalIP")
+	} else {
+		apiserverArgs = append(apiserverArgs,
+			// Without a node no pod runs: no service account controllers, no token volumes.
+			"--disable-admission-plugins=ServiceAccount",
+			// The kubernetes Service would need a non-loopback address; nothing uses it.
+			"--endpoint-reconciler-type=none")
+	}
+	if err := c.start(opts.BinDir, "kube-apiserver", apiserverArgs...); err != nil {
 		return c, err
 	}
 	if err := c.writeKubeconfig(certs); err != nil {
@@ -140,22 +184,20 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 		return c, fmt.Errorf("kube-apiserver: %w (log: %s)", err, c.logPath("kube-apiserver"))
 	}
 
-	controllers := ""
-	for i, name := range Controllers {
-		if i > 0 {
-			controllers += ","
-		}
-		controllers += name
+	controllers := Controllers
+	if opts.Node != nil {
+		controllers = append(append([]string{}, Controllers...), NodeControllers...)
 	}
 	if err := c.start(opts.BinDir, "kube-controller-manager",
 		"--kubeconfig="+c.Kubeconfig,
 		"--authentication-kubeconfig="+c.Kubeconfig,
 		"--authorization-kubeconfig="+c.Kubeconfig,
-		"--controllers="+controllers,
+		"--controllers="+strings.Join(controllers, ","),
 		"--leader-elect=false",
 		"--bind-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(ports[3]),
 		"--cert-dir="+filepath.Join(dir, "pki", "controller-manager"),
+		"--root-ca-file="+certs.CAFile,
 		"--concurrent-job-syncs=5",
 		"--concurrent-cron-job-syncs=5",
 	); err != nil {
@@ -166,6 +208,11 @@ func Start(ctx context.Context, opts Options) (c *Cluster, err error) {
 	insecure := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	if err := waitReady(ctx, c.processes[2], insecure, "https://127.0.0.1:"+strconv.Itoa(ports[3])+"/healthz"); err != nil {
 		return c, fmt.Errorf("kube-controller-manager: %w (log: %s)", err, c.logPath("kube-controller-manager"))
+	}
+	if opts.Node != nil {
+		if err := c.startNode(ctx, opts.BinDir, dir, *opts.Node, certs); err != nil {
+			return c, err
+		}
 	}
 	return c, nil
 }
@@ -198,15 +245,37 @@ func (c *Cluster) RESTConfig() (*rest.Config, error) {
 	return cfg, nil
 }
 
-// Stop stops the components in reverse order of start. It is safe to call more than once.
+// Stop stops the components in reverse order of start. With a node, the scheduler stops
+// first and every pod is deleted, so the kubelet releases their sandboxes; containers left
+// are removed through containerd, and mounts left under the directory are detached. It is
+// safe to call more than once.
 func (c *Cluster) Stop() {
 	if c == nil {
 		return
+	}
+	if c.runtime != nil {
+		for _, p := range c.processes {
+			if p.Name == "kube-scheduler" {
+				p.Stop(10 * time.Second)
+			}
+		}
+		c.drainNode(context.Background())
+		c.runtime.removeTasks(context.Background())
 	}
 	for i := len(c.processes) - 1; i >= 0; i-- {
 		c.processes[i].Stop(10 * time.Second)
 	}
 	c.processes = nil
+	if c.runtime != nil {
+		unmountUnder(c.dir)
+		// kube-proxy's chains would outlive it in the machine's iptables.
+		_ = exec.Command(filepath.Join(c.binDir, "kube-proxy"), "--cleanup").Run()
+		c.runtime = nil
+	}
+	if c.nodeLock != nil {
+		_ = c.nodeLock.Close()
+		c.nodeLock = nil
+	}
 }
 
 func (c *Cluster) writeKubeconfig(certs *pki) error {

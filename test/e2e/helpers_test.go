@@ -5,10 +5,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -19,10 +18,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/yaml"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/devcluster"
+	"github.com/techoms/inventory-operator/internal/devdeploy"
 	"github.com/techoms/inventory-operator/internal/shopifyfake"
 )
 
@@ -35,6 +37,10 @@ const (
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9-]+`)
 
+// restricted labels a namespace to enforce the restricted Pod Security Standard: every pod
+// the operator creates there must meet it.
+var restricted = map[string]string{"pod-security.kubernetes.io/enforce": "restricted"}
+
 // newNamespace makes a namespace for one test and, when the test fails, logs what the
 // cluster shows in it.
 func newNamespace(t *testing.T) string {
@@ -44,7 +50,7 @@ func newNamespace(t *testing.T) string {
 		name = name[:50]
 	}
 	name = strings.Trim(name, "-")
-	create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}})
+	create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: restricted}})
 	t.Cleanup(func() {
 		if t.Failed() {
 			dumpNamespace(t, name)
@@ -73,22 +79,56 @@ func dumpNamespace(t *testing.T, ns string) {
 	for _, j := range jobs.Items {
 		t.Logf("Job %s: active %d succeeded %d failed %d", j.Name, j.Status.Active, j.Status.Succeeded, j.Status.Failed)
 	}
-	for _, p := range pods.Items {
-		t.Logf("Pod %s: %s", p.Name, p.Status.Phase)
-		if out, err := os.ReadFile(filepath.Join(podLogs, ns+"_"+p.Name+".log")); err == nil {
-			t.Logf("output:\n%s", tailOf(out, 2000))
-		}
-	}
-	if out, err := os.ReadFile(managerLog); err == nil {
-		t.Logf("manager log (end):\n%s", tailOf(out, 4000))
-	}
+	t.Logf("pods and their logs:%s", podLogsOf(ns))
+	t.Logf("manager:%s", podLogsOf(devdeploy.ManagerNamespace))
 }
 
-func tailOf(b []byte, n int) string {
-	if len(b) > n {
-		b = b[len(b)-n:]
+// podLogsOf describes every pod of ns with the end of its logs, read through the API
+// server from the kubelet, as kubectl logs does.
+func podLogsOf(ns string) string {
+	if clientset == nil {
+		return ""
 	}
-	return string(b)
+	ctx := context.Background()
+	pods, err := clientset.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return "\n(pods: " + err.Error() + ")"
+	}
+	var b strings.Builder
+	for _, p := range pods.Items {
+		fmt.Fprintf(&b, "\npod %s: %s", p.Name, p.Status.Phase)
+		for _, c := range p.Status.ContainerStatuses {
+			if t := c.State.Terminated; t != nil {
+				fmt.Fprintf(&b, "; %s terminated: %s, exit %d", c.Name, t.Reason, t.ExitCode)
+			}
+			if w := c.State.Waiting; w != nil {
+				fmt.Fprintf(&b, "; %s waiting: %s %s", c.Name, w.Reason, w.Message)
+			}
+		}
+		out, err := clientset.CoreV1().Pods(ns).GetLogs(p.Name, &corev1.PodLogOptions{TailLines: ptr.To[int64](40)}).DoRaw(ctx)
+		if err != nil {
+			fmt.Fprintf(&b, "\n(logs: %v)", err)
+			continue
+		}
+		fmt.Fprintf(&b, "\n%s", out)
+	}
+	return b.String()
+}
+
+// serveOnBridge serves h on the node's bridge address, where pods reach this machine, and
+// returns its base URL.
+func serveOnBridge(t *testing.T, h http.Handler) string {
+	t.Helper()
+	l, err := net.Listen("tcp", devcluster.GatewayIP+":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(h)
+	_ = srv.Listener.Close()
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv.URL
 }
 
 func create(t *testing.T, obj client.Object) {
@@ -116,9 +156,11 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 	}
 }
 
-// shop is a fake Shopify store with one location, whose token is in a Secret.
+// shop is a fake Shopify store with one location, whose token is in a Secret, served on the
+// node's bridge.
 type shop struct {
-	*shopifyfake.Server
+	*shopifyfake.Handler
+	URL      string
 	location string
 	secret   string
 }
@@ -133,12 +175,12 @@ func newShop(t *testing.T, ns string, stock ...stockLine) *shop {
 // newShopWithSecret is newShop with the Secret's name.
 func newShopWithSecret(t *testing.T, ns, secret string, stock ...stockLine) *shop {
 	t.Helper()
-	srv, err := shopifyfake.Start(shopifyfake.Options{Plan: "Standard"})
+	srv, err := shopifyfake.NewHandler(shopifyfake.Options{Plan: "Standard"})
 	if err != nil {
 		t.Fatalf("fake Shopify store: %v (run `make shopify-schema`)", err)
 	}
 	t.Cleanup(srv.Close)
-	s := &shop{Server: srv, location: srv.AddLocation("warehouse"), secret: secret}
+	s := &shop{Handler: srv, URL: serveOnBridge(t, srv), location: srv.AddLocation("warehouse"), secret: secret}
 	for _, line := range stock {
 		_, item := srv.AddVariant(line.sku)
 		srv.SetAvailable(item, s.location, line.available)
@@ -185,14 +227,12 @@ type feed struct {
 
 func newFeed(t *testing.T, csv string) *feed {
 	f := &feed{csv: csv}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	f.url = serveOnBridge(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		w.Header().Set("Content-Type", "text/csv")
 		_, _ = w.Write([]byte(f.csv))
-	}))
-	t.Cleanup(srv.Close)
-	f.url = srv.URL + "/levels.csv"
+	})) + "/levels.csv"
 	return f
 }
 

@@ -1,16 +1,18 @@
 //go:build e2e
 
-// Package e2e runs the operator end to end: a local control plane (devcluster) with the real
-// CronJob and Job controllers, the real manager binary, sync pods run by the pod executor
-// (podexec) as processes of the real binary, and fake Shopify stores (shopifyfake). Run it
-// with `make test-e2e`.
+// Package e2e runs the operator end to end, as a user installs it: a local cluster
+// (devcluster) with a real node (containerd, kubelet, kube-proxy, kube-scheduler), the
+// project's image built by `make image`'s code and loaded into the node, the manager and the
+// relay installed from config/default and config/relay by kustomize under their own
+// ServiceAccounts and RBAC, in namespaces enforcing the restricted Pod Security Standard, and
+// fake Shopify stores (shopifyfake) and feeds served at the node's bridge address. Run it as
+// root with `make test-e2e`.
 package e2e
 
 import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	goruntime "runtime"
 	"testing"
@@ -24,20 +26,21 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/devcluster"
-	"github.com/techoms/inventory-operator/internal/podexec"
+	"github.com/techoms/inventory-operator/internal/devdeploy"
+	"github.com/techoms/inventory-operator/internal/image"
 	"github.com/techoms/inventory-operator/internal/shopifyschema"
 )
+
+// operatorImage is the image the suite builds and loads: a tag other than latest, so the node
+// never tries to pull it.
+const operatorImage = devdeploy.PublishedImage + ":e2e"
 
 // The suite's shared environment, set up once by TestMain.
 var (
 	k8s        client.Client
 	clientset  kubernetes.Interface
-	managerLog string
-	// operatorBinary is the binary built for the suite; kubeconfig the cluster's admin one.
-	operatorBinary string
-	kubeconfig     string
-	podLogs        string
-	suiteStart     time.Time
+	kubeconfig string
+	suiteStart time.Time
 )
 
 func TestMain(m *testing.M) { os.Exit(runSuite(m)) }
@@ -69,7 +72,7 @@ func runSuite(m *testing.M) int {
 	return code
 }
 
-// setUp builds the binary and starts the control plane, the pod executor and the manager.
+// setUp builds the image, starts the cluster with its node and installs the manager.
 // stop undoes whatever was started, also after an error.
 func setUp(dir string) (stop func(), err error) {
 	var stops []func()
@@ -82,19 +85,22 @@ func setUp(dir string) (stop func(), err error) {
 	if _, err := os.Stat(shopifyschema.DefaultPath()); err != nil {
 		return stop, fmt.Errorf("the Shopify Admin schema is missing (%v): run `make shopify-schema`", err)
 	}
-	binary := filepath.Join(dir, "inventory-operator")
-	operatorBinary = binary
-	build := exec.Command("go", "build", "-o", binary, "./cmd/inventory-operator")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		return stop, fmt.Errorf("go build: %v\n%s", err, out)
-	}
 	binDir := os.Getenv("KUBEBUILDER_ASSETS")
 	if binDir == "" {
 		binDir = filepath.Join(root, "bin", "k8s")
 	}
+	if err := devcluster.CheckNode(binDir); err != nil {
+		return stop, fmt.Errorf("the suite runs on a real node: %w", err)
+	}
+	tarball := filepath.Join(dir, "image", "inventory-operator.tar")
+	if _, err := image.BuildOperator(root, tarball, operatorImage, image.DefaultCACerts); err != nil {
+		return stop, err
+	}
 	ctx := context.Background()
-	cluster, err := devcluster.Start(ctx, devcluster.Options{Dir: filepath.Join(dir, "cluster"), BinDir: binDir})
+	cluster, err := devcluster.Start(ctx, devcluster.Options{
+		Dir: filepath.Join(dir, "cluster"), BinDir: binDir,
+		Node: &devcluster.NodeOptions{Images: []string{tarball}},
+	})
 	if err != nil {
 		return stop, err
 	}
@@ -104,9 +110,6 @@ func setUp(dir string) (stop func(), err error) {
 	if err != nil {
 		return stop, err
 	}
-	if err := devcluster.InstallCRDs(cfg, filepath.Join(root, "config", "crd", "bases")); err != nil {
-		return stop, err
-	}
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1alpha1.AddToScheme(scheme))
@@ -114,30 +117,9 @@ func setUp(dir string) (stop func(), err error) {
 		return stop, err
 	}
 	clientset = kubernetes.NewForConfigOrDie(cfg)
-
-	podLogs = filepath.Join(dir, "pods")
-	executor, err := podexec.New(podexec.Options{Client: clientset, Binary: binary, WorkDir: podLogs, MaxConcurrent: 6})
-	if err != nil {
-		return stop, err
+	if err := devdeploy.InstallManager(ctx, k8s, root, operatorImage); err != nil {
+		return stop, fmt.Errorf("install the manager: %w%s", err, podLogsOf(devdeploy.ManagerNamespace))
 	}
-	execCtx, cancelExec := context.WithCancel(ctx)
-	execDone := make(chan struct{})
-	go func() {
-		defer close(execDone)
-		if err := executor.Run(execCtx); err != nil {
-			fmt.Fprintln(os.Stderr, "e2e: pod executor:", err)
-		}
-	}()
-	stops = append(stops, func() { cancelExec(); <-execDone })
-
-	managerLog = filepath.Join(cluster.LogDir, "manager.log")
-	manager, err := devcluster.StartProcess("manager", []string{binary, "manager",
-		"--sync-image=e2e", "--metrics-bind-address=0", "--health-probe-bind-address=127.0.0.1:0",
-	}, []string{"KUBECONFIG=" + cluster.Kubeconfig}, managerLog)
-	if err != nil {
-		return stop, err
-	}
-	stops = append(stops, func() { manager.Stop(10 * time.Second) })
 	return stop, nil
 }
 

@@ -4,18 +4,22 @@ package e2e
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/devcluster"
+	"github.com/techoms/inventory-operator/internal/devdeploy"
 )
 
 // An inventory event sent to the relay reaches RealTimeAdjustment channels only.
@@ -33,7 +37,7 @@ func TestRelayPushesEventsToRealTimeChannelsOnly(t *testing.T) {
 		newSync(t, ns, "to-shop-"+strconv.Itoa(i), ch, f, s, "0 0 1 1 *")
 		shops[mode] = s
 	}
-	relayURL := startRelay(t, ns, "relay-token")
+	relay, relayURL := startRelay(t, ns, "relay-token")
 
 	body := `{"events":[{"id":"rcpt-1","trigger":"ReceiveReceipt","sku":"SKU-1","fulfillmentChannel":"warehouse","increment":3}]}`
 	var answer struct {
@@ -48,7 +52,7 @@ func TestRelayPushesEventsToRealTimeChannelsOnly(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, relayURL+"/v1/events", bytes.NewBufferString(body))
 	req.Header.Set("Authorization", "Bearer relay-token")
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := relay.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,41 +78,47 @@ func TestRelayPushesEventsToRealTimeChannelsOnly(t *testing.T) {
 	}
 }
 
-// startRelay runs the binary's relay role for namespace ns on a loopback port and waits
-// until it is ready.
-func startRelay(t *testing.T, ns, token string) string {
+// startRelay installs config/relay in ns with the suite's image, a bearer token and a
+// self-signed certificate, waits until it is available and returns a client that reaches it
+// through its Service, and the Service's URL.
+func startRelay(t *testing.T, ns, token string) (*http.Client, string) {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ctx := context.Background()
+	secrets, caPEM, err := devdeploy.RelaySecrets(ns, token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := l.Addr().String()
-	_ = l.Close()
-	logPath := filepath.Join(filepath.Dir(managerLog), "relay-"+ns+".log")
-	p, err := devcluster.StartProcess("relay", []string{operatorBinary, "relay",
-		"--listen-address=" + addr, "--namespace=" + ns,
-	}, []string{"KUBECONFIG=" + kubeconfig, "RELAY_TOKENS=" + token}, logPath)
-	if err != nil {
+	for _, s := range secrets {
+		create(t, s)
+	}
+	if err := devdeploy.InstallRelay(ctx, k8s, repoRoot(), operatorImage, ns); err != nil {
+		t.Fatalf("install the relay: %v", err)
+	}
+	var svc corev1.Service
+	if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: devdeploy.RelayService}, &svc); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		p.Stop(10 * time.Second)
-		if t.Failed() {
-			out, _ := os.ReadFile(logPath)
-			t.Logf("relay log (end):\n%s", tailOf(out, 4000))
-		}
-	})
-	url := "http://" + addr
-	eventually(t, runTimeout, "the relay ready", func() (bool, string) {
-		if err, exited := p.Exited(); exited {
-			t.Fatalf("relay exited: %v", err)
-		}
-		resp, err := http.Get(url + "/readyz")
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(caPEM)
+	host := devdeploy.RelayHost(ns)
+	addr := net.JoinHostPort(svc.Spec.ClusterIP, "443")
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{RootCAs: roots, ServerName: host},
+		// The Service's name resolves nowhere on this machine: dial its ClusterIP.
+		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		},
+	}}
+	url := "https://" + host
+	// The Service answers once kube-proxy has programmed the relay's ready endpoint.
+	eventually(t, runTimeout, "the relay answering through its Service", func() (bool, string) {
+		resp, err := c.Get(url + "/readyz")
 		if err != nil {
 			return false, err.Error()
 		}
 		_ = resp.Body.Close()
 		return resp.StatusCode == http.StatusOK, resp.Status
 	})
-	return url
+	return c, url
 }

@@ -1,0 +1,57 @@
+package devdeploy
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// The names config/default and config/relay give the operator's objects.
+const (
+	ManagerNamespace  = "inventory-operator-system"
+	ManagerDeployment = "inventory-operator-controller-manager"
+	RelayDeployment   = "inventory-relay"
+	RelayService      = "inventory-relay"
+	// RelayTokensSecret and RelayTLSSecret are the Secrets the relay's Deployment mounts.
+	RelayTokensSecret = "inventory-relay-tokens"
+	RelayTLSSecret    = "inventory-relay-tls"
+)
+
+// availableTimeout bounds the wait for a Deployment's pods to be ready.
+const availableTimeout = 3 * time.Minute
+
+// InstallManager renders config/default of the repository at root with image for the
+// manager (and so its sync Jobs), applies it (CRDs, RBAC, the namespace and the Deployment) and
+// waits until the manager is available.
+func InstallManager(ctx context.Context, c client.Client, root, image string) error {
+	// No sync-image setting: the manager takes its own image from its pod, as installed.
+	objs, err := Render(Overlay{Base: filepath.Join(root, "config", "default"), Image: image})
+	if err != nil {
+		return err
+	}
+	if err := Apply(ctx, c, objs); err != nil {
+		return err
+	}
+	return WaitAvailable(ctx, c, client.ObjectKey{Namespace: ManagerNamespace, Name: ManagerDeployment}, availableTimeout)
+}
+
+// InstallRelay renders config/relay of the repository at root into namespace with image and
+// one replica, applies it and waits until the relay is available. The namespace must hold
+// the Secrets RelayTokensSecret (key "tokens") and RelayTLSSecret.
+func InstallRelay(ctx context.Context, c client.Client, root, image, namespace string) error {
+	objs, err := Render(Overlay{
+		Base:      filepath.Join(root, "config", "relay"),
+		Image:     image,
+		Namespace: namespace,
+		Replicas:  map[string]int64{RelayDeployment: 1},
+	})
+	if err != nil {
+		return err
+	}
+	if err := Apply(ctx, c, objs); err != nil {
+		return err
+	}
+	return WaitAvailable(ctx, c, client.ObjectKey{Namespace: namespace, Name: RelayDeployment}, availableTimeout)
+}
