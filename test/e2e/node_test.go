@@ -154,8 +154,8 @@ func TestSyncPodKilledForMemoryFailsTheRun(t *testing.T) {
 	})
 	run := sync.Status.LastRun
 	t.Logf("failed run: %s", run.Message)
-	if run.Message == "" {
-		t.Error("the failed run gives no reason")
+	if !strings.Contains(run.Message, "OOMKilled") {
+		t.Errorf("the failed run's reason %q does not say the sync pod was killed for memory", run.Message)
 	}
 	var pods corev1.PodList
 	if err := k8s.List(context.Background(), &pods, client.InNamespace(ns), client.MatchingLabels{workload.LabelInventorySync: "once"}); err != nil {
