@@ -70,7 +70,7 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	wasSuspended := true
 	var conflict bool
 	op, err := controllerutil.CreateOrUpdate(ctx, r.Client, cj, func() error {
-		if cj.CreationTimestamp.Time.IsZero() == false && !metav1.IsControlledBy(cj, sync) {
+		if !cj.CreationTimestamp.IsZero() && !metav1.IsControlledBy(cj, sync) {
 			conflict = true
 			return fmt.Errorf("CronJob %s exists and is not owned by this InventorySync", name)
 		}

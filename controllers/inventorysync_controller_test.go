@@ -48,9 +48,8 @@ var _ = Describe("InventorySync", func() {
 		Expect(k8s.Create(ctx, s, client.FieldOwner("platform-team"))).To(Succeed())
 		applied := s.Spec.DeepCopy()
 
-		cj := &batchv1.CronJob{}
 		Eventually(cronJobOf(s)).Should(Not(BeNil()))
-		cj = cronJobOf(s)(Default)
+		cj := cronJobOf(s)(Default)
 		Expect(cj.Name).To(Equal("berlin-to-eu"))
 		Expect(cj.Spec.Schedule).To(Equal("*/15 * * * *"))
 		Expect(cj.Spec.TimeZone).To(Equal(ptr.To("Europe/Berlin")))

@@ -1,6 +1,7 @@
 package shopifyfake
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -279,7 +280,7 @@ func (x *execution) addError(path []any, f *ast.Field, err error) {
 	if f != nil && f.Position != nil {
 		e.Locations = []gqlLocation{{Line: f.Position.Line, Column: f.Position.Column}}
 	}
-	if fe, ok := err.(*fieldError); ok {
+	if fe := (*fieldError)(nil); errors.As(err, &fe) {
 		e.Extensions = fe.extensions
 	}
 	x.errors = append(x.errors, e)

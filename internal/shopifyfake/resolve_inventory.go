@@ -47,11 +47,10 @@ type adjustmentGroup struct {
 }
 
 type inventoryChange struct {
-	name       string
-	delta      int64
-	after      int64
-	item, loc  int
-	ledgerDocs string
+	name      string
+	delta     int64
+	after     int64
+	item, loc int
 }
 
 func (g *adjustmentGroup) graphqlType() string { return "InventoryAdjustmentGroup" }

@@ -276,7 +276,7 @@ func TestRunWritesBatchesConcurrently(t *testing.T) {
 	}
 	for _, it := range ch.rc.Items(location) {
 		var n int
-		fmt.Sscan(it.ID, &n)
+		_, _ = fmt.Sscan(it.ID, &n)
 		if it.Quantity != int64(n%5) {
 			t.Errorf("item %s shows %d, want %d", it.ID, it.Quantity, n%5)
 		}
