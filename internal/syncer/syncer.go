@@ -183,12 +183,8 @@ func (o Options) validate() error {
 		return fmt.Errorf("connector's batch size %d is not positive", o.Connector.MaxBatch())
 	case o.RunID == "":
 		return errors.New("no run id")
-	case o.Strategy != v1alpha1.StrategyAbsolute && o.Strategy != v1alpha1.StrategyIncremental:
-		return fmt.Errorf("strategy must be Absolute or Incremental, got %q", o.Strategy)
-	case o.DuplicateSKUs != v1alpha1.DuplicateSKUsSkip && o.DuplicateSKUs != v1alpha1.DuplicateSKUsUpdateAll:
-		return fmt.Errorf("duplicate-SKU policy must be Skip or UpdateAll, got %q", o.DuplicateSKUs)
 	}
-	return nil
+	return v1alpha1.ValidateRunSettings(o.Strategy, o.DuplicateSKUs)
 }
 
 // readCatalog streams the channel's items of the feed's SKUs into a sealed catalog.

@@ -99,10 +99,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--feed-url is required")
 	case c.RunID == "":
 		return fmt.Errorf("--run-id is required")
-	case c.Strategy != v1alpha1.StrategyAbsolute && c.Strategy != v1alpha1.StrategyIncremental:
-		return fmt.Errorf("--strategy must be Absolute or Incremental, got %q", c.Strategy)
-	case c.DuplicateSKUs != v1alpha1.DuplicateSKUsSkip && c.DuplicateSKUs != v1alpha1.DuplicateSKUsUpdateAll:
-		return fmt.Errorf("--duplicate-skus must be Skip or UpdateAll, got %q", c.DuplicateSKUs)
+	}
+	if err := v1alpha1.ValidateRunSettings(c.Strategy, c.DuplicateSKUs); err != nil {
+		return fmt.Errorf("--strategy and --duplicate-skus: %w", err)
 	}
 	switch c.FeedFormat {
 	case v1alpha1.FeedFormatCSV, v1alpha1.FeedFormatJSON, v1alpha1.FeedFormatNDJSON:
