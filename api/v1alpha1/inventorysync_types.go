@@ -51,9 +51,11 @@ type InventorySyncSpec struct {
 	// +kubebuilder:validation:Maximum=100
 	FailedRunsHistoryLimit *int32 `json:"failedRunsHistoryLimit,omitempty"`
 
-	// RunTimeout bounds one run, retries included (the Job's activeDeadlineSeconds).
+	// RunTimeout bounds one run, retries included (the Job's activeDeadlineSeconds, whole
+	// seconds rounded up). At least 1s.
 	// +optional
 	// +kubebuilder:default="1h"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="runTimeout must be at least 1s"
 	RunTimeout *metav1.Duration `json:"runTimeout,omitempty"`
 }
 

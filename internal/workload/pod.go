@@ -1,7 +1,6 @@
 package workload
 
 import (
-	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -54,10 +53,7 @@ func JobLabels(syncName string, trigger v1alpha1.Trigger) map[string]string {
 // JobTemplate renders the Job of one run.
 func JobTemplate(r Run) batchv1.JobTemplateSpec {
 	sync := r.Sync
-	deadline := int64(time.Hour / time.Second)
-	if sync.Spec.RunTimeout != nil && sync.Spec.RunTimeout.Duration > 0 {
-		deadline = int64(sync.Spec.RunTimeout.Duration / time.Second)
-	}
+	deadline := sync.Spec.RunDeadlineSeconds()
 	labels := JobLabels(sync.Name, r.Trigger)
 	return batchv1.JobTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: labels},
