@@ -77,7 +77,7 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		wasSuspended = cj.CreationTimestamp.IsZero() || ptr.Deref(cj.Spec.Suspend, false)
 		cj.Labels = map[string]string{workload.LabelManagedBy: workload.ManagedByValue, workload.LabelInventorySync: sync.Name}
 		run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, workload.StrategyFor(o.push))
-		run.Image = r.Image
+		run.Image, run.MemoryLimit = r.Image, r.SyncMemoryLimit
 		cj.Spec = workload.CronJobSpec(run, suspend)
 		return controllerutil.SetControllerReference(sync, cj, r.Scheme())
 	})

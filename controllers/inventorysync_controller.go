@@ -34,6 +34,8 @@ type InventorySyncReconciler struct {
 	Recorder  events.EventRecorder
 	// Image is the image the sync Jobs run.
 	Image string
+	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
+	SyncMemoryLimit int64
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
@@ -285,7 +287,7 @@ func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1a
 // SetupWithManager watches InventorySyncs, their CronJobs and Jobs (those of the CronJob
 // too, by label), their SalesChannels, and the metadata of the Secrets they need.
 func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
 	r.runs = runReader{pods: r.APIReader}
 	if r.Now == nil {
 		r.Now = time.Now

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -37,6 +38,7 @@ type managerOptions struct {
 	leaderElect     bool
 	leaderElectNS   string
 	syncImage       string
+	syncMemoryLimit string
 	concurrency     int
 	watchNamespaces string
 	zap             zap.Options
@@ -52,12 +54,17 @@ func runManager(args []string) int {
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
+	fs.StringVar(&o.syncMemoryLimit, "sync-memory-limit", "512Mi", "memory limit of the sync containers; the feed's size and row caps are sized for the default")
 	fs.IntVar(&o.concurrency, "concurrency", 4, "objects of each kind reconciled at once")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
+	if _, err := resource.ParseQuantity(o.syncMemoryLimit); err != nil {
+		fmt.Fprintln(os.Stderr, "manager: --sync-memory-limit:", err)
+		return 2
+	}
 	if _, err := metricsOptions(o); err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
 		return 2
@@ -181,7 +188,8 @@ func startManager(ctx context.Context, o managerOptions) error {
 		return err
 	}
 	ctrl.Log.Info("sync Jobs run image", "image", image)
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, Concurrency: o.concurrency}); err != nil {
+	memory := resource.MustParse(o.syncMemoryLimit)
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, SyncMemoryLimit: memory.Value(), Concurrency: o.concurrency}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

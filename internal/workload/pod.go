@@ -1,6 +1,7 @@
 package workload
 
 import (
+	"strconv"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -31,6 +32,19 @@ type Run struct {
 	Image    string
 	Trigger  v1alpha1.Trigger
 	Strategy v1alpha1.Strategy
+	// MemoryLimit is the sync container's memory limit in bytes; zero means
+	// syncjob.PodMemoryLimit, the limit the feed's caps are sized for.
+	MemoryLimit int64
+}
+
+// memory is the sync container's limit, and the Go runtime's soft limit in the same ratio
+// as the defaults: the collector works harder well before the kernel would kill the pod.
+func (r Run) memory() (limit, soft int64) {
+	limit = r.MemoryLimit
+	if limit <= 0 {
+		limit = syncjob.PodMemoryLimit
+	}
+	return limit, int64(float64(limit) * syncjob.SoftMemoryLimit / syncjob.PodMemoryLimit)
 }
 
 // StrategyFor maps the trigger table's decision to the strategy a run writes with.
@@ -115,6 +129,8 @@ func podSpec(r Run) corev1.PodSpec {
 	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
 		env = append(env, secretEnv(syncjob.EnvFeedToken, *ref))
 	}
+	memoryLimit, softLimit := r.memory()
+	env = append(env, corev1.EnvVar{Name: "GOMEMLIMIT", Value: strconv.FormatInt(softLimit, 10)})
 	return corev1.PodSpec{
 		RestartPolicy:                 corev1.RestartPolicyNever,
 		AutomountServiceAccountToken:  ptr.To(false),
@@ -136,10 +152,10 @@ func podSpec(r Run) corev1.PodSpec {
 			Resources: corev1.ResourceRequirements{
 				Requests: corev1.ResourceList{
 					corev1.ResourceCPU:    resource.MustParse("100m"),
-					corev1.ResourceMemory: resource.MustParse("128Mi"),
+					corev1.ResourceMemory: *resource.NewQuantity(min(128<<20, memoryLimit), resource.BinarySI),
 				},
 				Limits: corev1.ResourceList{
-					corev1.ResourceMemory: *resource.NewQuantity(syncjob.PodMemoryLimit, resource.BinarySI),
+					corev1.ResourceMemory: *resource.NewQuantity(memoryLimit, resource.BinarySI),
 				},
 			},
 			SecurityContext: &corev1.SecurityContext{

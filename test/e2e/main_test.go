@@ -117,7 +117,9 @@ func setUp(dir string) (stop func(), err error) {
 		return stop, err
 	}
 	clientset = kubernetes.NewForConfigOrDie(cfg)
-	if err := devdeploy.InstallManager(ctx, k8s, root, operatorImage); err != nil {
+	// Sync pods get 64Mi instead of 512Mi: the runs here are small, and the memory test can
+	// exceed the limit with a feed within the feed's caps.
+	if err := devdeploy.InstallManager(ctx, k8s, root, operatorImage, "--sync-memory-limit="+syncMemoryLimit); err != nil {
 		return stop, fmt.Errorf("install the manager: %w%s", err, podLogsOf(devdeploy.ManagerNamespace))
 	}
 	return stop, nil
