@@ -16,6 +16,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 	"github.com/techoms/inventory-operator/internal/egress"
 )
 
@@ -154,7 +155,7 @@ func applyDefaults(cfg *Config) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepContext
+		cfg.Sleep = retry.Sleep
 	}
 }
 
