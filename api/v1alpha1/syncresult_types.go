@@ -20,7 +20,7 @@ type SyncResult struct {
 }
 
 // SKUCounts counts the SKUs of one run. read = unchanged + updated + skippedDuplicates +
-// failed + notFound, so nothing a run read goes unaccounted for.
+// notFound + untracked + notStocked + failed, so nothing a run read goes unaccounted for.
 type SKUCounts struct {
 	// Read is the number of SKUs in the fulfillment feed.
 	Read int64 `json:"read"`
@@ -34,6 +34,14 @@ type SKUCounts struct {
 	// NotFound SKUs have no item on the channel.
 	// +optional
 	NotFound int64 `json:"notFound,omitempty"`
+	// Untracked SKUs have only items whose inventory the channel does not track; nothing
+	// was written to them.
+	// +optional
+	Untracked int64 `json:"untracked,omitempty"`
+	// NotStocked SKUs have only items not stocked at the location, and the channel does not
+	// stock items (spec.inventory.stockUnstockedItems); nothing was written to them.
+	// +optional
+	NotStocked int64 `json:"notStocked,omitempty"`
 	// Failed SKUs were pushed and not applied.
 	Failed int64 `json:"failed"`
 }

@@ -15,6 +15,45 @@ type faults struct {
 	hooks      map[int64][]func()
 	// cutDownloads is how many more result file downloads are cut off.
 	cutDownloads int
+	// keyedLeft and keyedStatus are FailKeyedRequests' failures still due.
+	keyedLeft, keyedStatus int
+	// omitFields is OmitUserErrorFields' setting.
+	omitFields bool
+}
+
+// FailKeyedRequests makes the next n mutations that carry an idempotency key fail with HTTP
+// status after the shop recorded the key, applying nothing, as a request that fails inside
+// Shopify does. Every later request with such a key gets the user error
+// IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: the caller has to retry with a new key.
+func (h *Handler) FailKeyedRequests(n int, status int) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.keyedLeft, h.faults.keyedStatus = n, status
+}
+
+func (h *Handler) takeKeyedFailure() (int, bool) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	if h.faults.keyedLeft <= 0 {
+		return 0, false
+	}
+	h.faults.keyedLeft--
+	return h.faults.keyedStatus, true
+}
+
+// OmitUserErrorFields makes user errors come with field null, which the schema allows
+// (UserError.field is nullable): a client cannot count on an error naming the entry it is
+// about.
+func (h *Handler) OmitUserErrorFields(omit bool) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.omitFields = omit
+}
+
+func (h *Handler) omitUserErrorFields() bool {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	return h.faults.omitFields
 }
 
 // FailNext makes the next n GraphQL requests fail with HTTP status (a 5xx, as Shopify sends

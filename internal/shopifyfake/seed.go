@@ -48,6 +48,24 @@ func (h *Handler) Stocked(inventoryItemGID, locationGID string) bool {
 	return s.levels[loc].isStocked(item)
 }
 
+// SetTracked sets whether the item's inventory is tracked (InventoryItem.tracked); items are
+// tracked when added. Shopify does not count an untracked item's quantities: they can be
+// written, but nothing sold depends on them.
+func (h *Handler) SetTracked(inventoryItemGID string, tracked bool) {
+	s := h.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	item := s.mustItem(inventoryItemGID)
+	if tracked {
+		delete(s.untracked, item)
+		return
+	}
+	if s.untracked == nil {
+		s.untracked = map[int]bool{}
+	}
+	s.untracked[item] = true
+}
+
 // InventoryItemGIDs returns the inventory items of the variants with this SKU, in id order.
 func (h *Handler) InventoryItemGIDs(sku string) []string {
 	s := h.store
