@@ -356,6 +356,13 @@ func (x *execution) adjustQuantities(input map[string]any, changes []any) *inven
 
 func (x *execution) newGroup(input map[string]any, reason string) *adjustmentGroup {
 	ref, _ := input["referenceDocumentUri"].(string)
+	name, _ := input["name"].(string)
+	var ledger string
+	if changes, ok := input["changes"].([]any); ok && len(changes) > 0 {
+		first, _ := changes[0].(map[string]any)
+		ledger, _ = first["ledgerDocumentUri"].(string)
+	}
+	x.h.history = append(x.h.history, Adjustment{QuantityName: name, Reason: reason, ReferenceDocumentURI: ref, LedgerDocumentURI: ledger})
 	x.h.adjustmentGroups++
 	return &adjustmentGroup{index: x.h.adjustmentGroups - 1, reason: reason, reference: ref, createdAt: x.h.now()}
 }

@@ -117,3 +117,22 @@ func (h *Handler) SeedSKUs(locationGID string, n int, sku func(i int) string, av
 	}
 	return SeedRange{first: first, n: n}
 }
+
+// Adjustment is one applied inventory mutation as the shop's inventory history shows it.
+type Adjustment struct {
+	// QuantityName is the quantity the mutation set or adjusted: available or on_hand.
+	QuantityName string
+	Reason       string
+	// ReferenceDocumentURI is why the change happened, as the caller named it.
+	ReferenceDocumentURI string
+	// LedgerDocumentURI is the first change's ledger document (adjustments of on_hand).
+	LedgerDocumentURI string
+}
+
+// History returns the applied inventory mutations, oldest first.
+func (h *Handler) History() []Adjustment {
+	s := h.store
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Adjustment(nil), h.history...)
+}
