@@ -128,7 +128,7 @@ func checkCounts(t *testing.T, got syncer.Report, want v1alpha1.SKUCounts, statu
 		t.Errorf("status %v, want %v (result %+v)", got.Status, status, got.Result)
 	}
 	c := got.Result.SKUs
-	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Failed; got.Result.Message == "" && sum != c.Read {
+	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Untracked + c.NotStocked + c.Failed; got.Result.Message == "" && sum != c.Read {
 		t.Errorf("counts add up to %d, not read = %d", sum, c.Read)
 	}
 }

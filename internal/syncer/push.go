@@ -76,7 +76,7 @@ func (p *pusher) write(ctx context.Context, round int, batch []uint32) {
 		if p.strategy == v1alpha1.StrategyIncremental {
 			quantity -= compare[j]
 		}
-		changes[j] = channel.Change{ItemID: p.cat.id(i), SKU: level.SKU, Quantity: quantity, CompareQuantity: &compare[j]}
+		changes[j] = channel.Change{ItemID: p.cat.id(i), SKU: level.SKU, Quantity: quantity, CompareQuantity: &compare[j], Stock: p.cat.notStocked[i]}
 	}
 	key := batchKey(p.runID, p.strategy, round, changes)
 	results, err := p.conn.Write(ctx, p.strategy, key, changes)
@@ -129,6 +129,9 @@ func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 		i, ok := p.cat.find(uint32(k), item.ID)
 		if _, stale := byItem[i]; ok && stale {
 			p.cat.quantity[i] = item.Quantity
+			if !item.NotStocked {
+				delete(p.cat.notStocked, i)
+			}
 			seen[i] = true
 		}
 		return nil

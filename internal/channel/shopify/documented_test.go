@@ -141,7 +141,9 @@ func TestAStaleErrorWithoutAnIndexMakesTheWholeCallStale(t *testing.T) {
 // page must stay within the limit, and the connector's own estimate must be that cost.
 func TestNoDocumentRequestsMoreThanTheSingleQueryLimit(t *testing.T) {
 	shop := newFakeShop(t, v1alpha1.PlanStandard)
-	r := shop.SeedSKUs(shop.location, 300, func(i int) string { return "S" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26)) }, func(int) int64 { return 1 })
+	r := shop.SeedSKUs(shop.location, 300, func(i int) string {
+		return "S" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + string(rune('a'+i/26))
+	}, func(int) int64 { return 1 })
 	for _, name := range []v1alpha1.QuantityName{v1alpha1.QuantityAvailable, v1alpha1.QuantityOnHand} {
 		conn := shop.connector(t, func(c *Config) { c.QuantityName = name })
 		skus := make([]string, 0, r.Len())
