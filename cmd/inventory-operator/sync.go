@@ -111,10 +111,11 @@ func syncOptions(cfg syncjob.Config, getenv func(string) string) (syncer.Options
 			Format:      cfg.FeedFormat,
 			BearerToken: strings.TrimRight(getenv(syncjob.EnvFeedToken), "\r\n"),
 		},
-		Connector:     conn,
-		Strategy:      cfg.Strategy,
-		DuplicateSKUs: cfg.DuplicateSKUs,
-		RunID:         cfg.RunID,
+		Connector:           conn,
+		Strategy:            cfg.Strategy,
+		DuplicateSKUs:       cfg.DuplicateSKUs,
+		StockUnstockedItems: cfg.StockUnstockedItems,
+		RunID:               cfg.RunID,
 	}, nil
 }
 
@@ -125,8 +126,9 @@ func connector(cfg syncjob.Config, credentials string) (channel.Connector, error
 		return shopify.New(shopify.Config{
 			BaseURL:    cfg.ChannelURL,
 			Token:      credentials,
-			LocationID: cfg.LocationID,
-			Plan:       cfg.Plan,
+			LocationID:   cfg.LocationID,
+			Plan:         cfg.Plan,
+			QuantityName: cfg.QuantityName,
 		})
 	case v1alpha1.PlatformWebhook:
 		return webhook.New(webhook.Config{

@@ -127,7 +127,7 @@ func (l *lane) process(batch []*work) {
 
 // resendWrite sends a write whose outcome was unknown again, with its key and changes.
 func (l *lane) resendWrite(sent *sentWrite) {
-	results, err := l.write(sent.strategy, sent.key, sent.changes)
+	results, err := l.write(sent.strategy, sent.key, sent.eventIDs(), sent.changes)
 	l.ledger.settleSent(sent, func(i int) (outcome, bool, bool) {
 		if err != nil {
 			return unknownOutcome(err), false, true
@@ -234,9 +234,9 @@ func (l *lane) writeChanges(strategy v1alpha1.Strategy, included []*work, contri
 		for j, i := range part {
 			callChanges[j] = changes[i]
 		}
-		results, err := l.write(strategy, callKey, callChanges)
+		sent := l.sentFor(strategy, callKey, callChanges, part, included, contributions)
+		results, err := l.write(strategy, callKey, sent.eventIDs(), callChanges)
 		if err != nil {
-			sent := l.sentFor(strategy, callKey, callChanges, part, included, contributions)
 			for _, i := range part {
 				states[i] = changeState{sent: sent, result: channel.ChangeResult{Outcome: channel.Failed, Reason: err.Error()}}
 			}
@@ -295,15 +295,35 @@ func (l *lane) sentFor(strategy v1alpha1.Strategy, key string, callChanges []cha
 	return sent
 }
 
-func (l *lane) write(strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
+func (l *lane) write(strategy v1alpha1.Strategy, key string, eventIDs []string, changes []channel.Change) ([]channel.ChangeResult, error) {
 	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
 	defer cancel()
+	ctx = channel.WithReference(ctx, writeReference(key, eventIDs))
 	l.stats.writes.Add(1)
 	results, err := l.conn.Write(ctx, strategy, key, changes)
 	if err == nil && len(results) != len(changes) {
 		err = fmt.Errorf("the connector answered %d results for %d changes", len(results), len(changes))
 	}
 	return results, err
+}
+
+// eventIDs are the ids of the events whose changes the write carries.
+func (s *sentWrite) eventIDs() []string {
+	ids := make([]string, len(s.events))
+	for i, k := range s.events {
+		ids[i] = k.eventID
+	}
+	return ids
+}
+
+// writeReference is the reason a write records on the channel: the event it carries, or the
+// write itself when it carries several. It depends only on the key and the events, so a
+// resent write names the same reason.
+func writeReference(key string, eventIDs []string) string {
+	if len(eventIDs) == 1 {
+		return channel.Reference(channel.ReferenceEvent, eventIDs[0])
+	}
+	return channel.Reference(channel.ReferenceWrite, key)
 }
 
 // changesOutcome is the outcome of an event whose changes are at indexes mine of results.

@@ -93,8 +93,12 @@ func podSpec(r Run) corev1.PodSpec {
 		format = v1alpha1.FeedFormatCSV
 	}
 	plan := ch.Spec.Connection.Plan
-	if ch.Spec.Platform == v1alpha1.PlatformShopify && plan == "" {
-		plan = v1alpha1.PlanStandard
+	var quantity v1alpha1.QuantityName
+	if ch.Spec.Platform == v1alpha1.PlatformShopify {
+		if plan == "" {
+			plan = v1alpha1.PlanStandard
+		}
+		quantity = ch.Spec.Inventory.Quantity()
 	}
 	cfg := syncjob.Config{
 		Platform:      ch.Spec.Platform,
@@ -105,7 +109,10 @@ func podSpec(r Run) corev1.PodSpec {
 		FeedFormat:    format,
 		Strategy:      r.Strategy,
 		DuplicateSKUs: duplicates,
-		Trigger:       r.Trigger,
+		QuantityName:  quantity,
+		// Only Shopify reports items as not stocked at a location.
+		StockUnstockedItems: ch.Spec.Inventory.StockUnstockedItems && ch.Spec.Platform == v1alpha1.PlatformShopify,
+		Trigger:             r.Trigger,
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncjob.EnvRunID + ")",
 	}
