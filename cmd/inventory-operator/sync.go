@@ -124,8 +124,8 @@ func connector(cfg syncjob.Config, credentials string) (channel.Connector, error
 	switch cfg.Platform {
 	case v1alpha1.PlatformShopify:
 		return shopify.New(shopify.Config{
-			BaseURL:    cfg.ChannelURL,
-			Token:      credentials,
+			BaseURL:      cfg.ChannelURL,
+			Token:        credentials,
 			LocationID:   cfg.LocationID,
 			Plan:         cfg.Plan,
 			QuantityName: cfg.QuantityName,
