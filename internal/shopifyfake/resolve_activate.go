@@ -27,8 +27,9 @@ func init() {
 }
 
 // resolveInventoryActivate stocks an item at a location, creating its inventory level with
-// the available (or onHand) quantity given, 0 otherwise; an item already stocked keeps its
-// level. Since 2026-04 it needs @idempotent(key:).
+// the available (or onHand) quantity given; without one, since 2026-04, the level keeps the
+// quantity written while the item was not stocked there (0 if none). An item already stocked
+// keeps its level. Since 2026-04 it needs @idempotent(key:).
 func resolveInventoryActivate(x *execution, _ any, f *ast.Field, args map[string]any) (any, error) {
 	keyError := func(code string) any {
 		ue := idempotencyKeyError(code)
@@ -53,7 +54,10 @@ func (x *execution) activate(args map[string]any) *activatePayload {
 	if !levels.isStocked(item) {
 		q, given := asInt(args["available"])
 		if !given {
-			q, _ = asInt(args["onHand"])
+			q, given = asInt(args["onHand"])
+		}
+		if !given {
+			q = levels.get(item)
 		}
 		levels.set(item, q)
 		x.itemsWritten++

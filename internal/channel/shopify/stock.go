@@ -33,7 +33,9 @@ func (c *Connector) stockPending(ctx context.Context, key string, changes []chan
 }
 
 // stock activates one inventory item at the location, with no quantity: the write that
-// follows sets it, compared against the 0 an unstocked item reads as.
+// follows sets it. Since 2026-04 activation keeps a quantity the item's inactive level held;
+// when that is not the 0 an unstocked item reads as, the write's compare quantity is stale
+// and the caller re-reads the item.
 func (c *Connector) stock(ctx context.Context, key, itemID string) ([]userError, error) {
 	var data stockItemData
 	if err := c.do(ctx, stockItem, stockItemVariables{Item: itemID, Location: c.locationID, Key: key}, &data); err != nil {
