@@ -32,13 +32,18 @@ func (h *Handler) FailKeyedRequests(n int, status int) {
 }
 
 func (h *Handler) takeKeyedFailure() (int, bool) {
-	h.faults.mu.Lock()
-	defer h.faults.mu.Unlock()
-	if h.faults.keyedLeft <= 0 {
+	return h.faults.take(&h.faults.keyedLeft, &h.faults.keyedStatus)
+}
+
+// take uses up one of the failures *left counts, if one is due, and returns its status.
+func (f *faults) take(left, status *int) (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if *left <= 0 {
 		return 0, false
 	}
-	h.faults.keyedLeft--
-	return h.faults.keyedStatus, true
+	*left--
+	return *status, true
 }
 
 // OmitUserErrorFields makes user errors come with field null, which the schema allows
@@ -133,13 +138,7 @@ func (h *Handler) latency() time.Duration {
 
 // takeFailure returns the status of an injected failure for this request, if one is due.
 func (h *Handler) takeFailure() (int, bool) {
-	h.faults.mu.Lock()
-	defer h.faults.mu.Unlock()
-	if h.faults.failLeft <= 0 {
-		return 0, false
-	}
-	h.faults.failLeft--
-	return h.faults.failStatus, true
+	return h.faults.take(&h.faults.failLeft, &h.faults.failStatus)
 }
 
 // takeStale reports whether item was made stale, and clears it.
