@@ -113,7 +113,25 @@ var _ = Describe("The admission warnings in config/admission", Ordered, func() {
 		Entry("that a plain http URL sends the credential unencrypted",
 			func(c *v1alpha1.SalesChannel) { c.Spec.Connection.URL = "http://store.example" },
 			[]string{"spec.connection.url is plain http"}),
+		Entry("that a quantity name or stocking on a Webhook channel does nothing",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Platform = v1alpha1.PlatformWebhook
+				c.Spec.Connection.Plan = ""
+				c.Spec.Inventory.QuantityName = v1alpha1.QuantityOnHand
+				c.Spec.Inventory.StockUnstockedItems = true
+			},
+			[]string{"quantityName and stockUnstockedItems have no effect on platform Webhook"}),
+		Entry("nothing for a Webhook channel with the default quantity name",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Platform = v1alpha1.PlatformWebhook
+				c.Spec.Connection.Plan = ""
+			}, []string{}),
 		Entry("nothing for an https Shopify channel that skips duplicates",
 			func(c *v1alpha1.SalesChannel) {}, []string{}),
+		Entry("nothing for a Shopify channel writing on_hand and stocking items",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Inventory.QuantityName = v1alpha1.QuantityOnHand
+				c.Spec.Inventory.StockUnstockedItems = true
+			}, []string{}),
 	)
 })

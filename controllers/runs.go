@@ -189,9 +189,7 @@ func summary(run *v1alpha1.SyncRun) string {
 	if run.SKUs == nil {
 		return run.Message
 	}
-	c := run.SKUs
-	s := fmt.Sprintf("read %d, updated %d, unchanged %d, skipped as duplicates %d, not found %d, failed %d",
-		c.Read, c.Updated, c.Unchanged, c.SkippedDuplicates, c.NotFound, c.Failed)
+	s := run.SKUs.Summary()
 	if run.Message != "" {
 		s += ": " + run.Message
 	}

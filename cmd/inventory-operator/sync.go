@@ -105,10 +105,11 @@ func syncOptions(cfg syncjob.Config, getenv func(string) string) (syncer.Options
 			Format:      cfg.FeedFormat,
 			BearerToken: channel.TrimCredential(getenv(syncjob.EnvFeedToken)),
 		},
-		Connector:     conn,
-		Strategy:      cfg.Strategy,
-		DuplicateSKUs: cfg.DuplicateSKUs,
-		RunID:         cfg.RunID,
+		Connector:           conn,
+		Strategy:            cfg.Strategy,
+		DuplicateSKUs:       cfg.DuplicateSKUs,
+		StockUnstockedItems: cfg.StockUnstockedItems,
+		RunID:               cfg.RunID,
 	}, nil
 }
 
@@ -117,10 +118,11 @@ func connector(cfg syncjob.Config, credentials string) (channel.Connector, error
 	switch cfg.Platform {
 	case v1alpha1.PlatformShopify:
 		return shopify.New(shopify.Config{
-			BaseURL:    cfg.ChannelURL,
-			Token:      credentials,
-			LocationID: cfg.LocationID,
-			Plan:       cfg.Plan,
+			BaseURL:      cfg.ChannelURL,
+			Token:        credentials,
+			LocationID:   cfg.LocationID,
+			Plan:         cfg.Plan,
+			QuantityName: cfg.QuantityName,
 		})
 	case v1alpha1.PlatformWebhook:
 		return webhook.New(webhook.Config{

@@ -21,7 +21,8 @@ func DefaultConnectorFactory(client *http.Client) ConnectorFactory {
 		conn := ch.Spec.Connection
 		switch ch.Spec.Platform {
 		case v1alpha1.PlatformShopify:
-			return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: locationID, Plan: conn.Plan, HTTPClient: client})
+			return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: locationID, Plan: conn.Plan,
+				QuantityName: ch.Spec.Inventory.Quantity(), HTTPClient: client})
 		case v1alpha1.PlatformWebhook:
 			return webhook.New(webhook.Config{URL: conn.URL, Secret: credential, LocationID: locationID, HTTPClient: client})
 		default:
@@ -31,10 +32,10 @@ func DefaultConnectorFactory(client *http.Client) ConnectorFactory {
 }
 
 // connectionFingerprint changes when anything a connector was built from changes, so a new
-// URL, plan or rotated credential gets a new connector.
+// URL, plan, quantity name or rotated credential gets a new connector.
 func connectionFingerprint(ch *v1alpha1.SalesChannel, credential []byte) [sha256.Size]byte {
 	h := sha256.New()
-	for _, s := range []string{string(ch.Spec.Platform), ch.Spec.Connection.URL, string(ch.Spec.Connection.Plan)} {
+	for _, s := range []string{string(ch.Spec.Platform), ch.Spec.Connection.URL, string(ch.Spec.Connection.Plan), string(ch.Spec.Inventory.Quantity())} {
 		fmt.Fprintf(h, "%d:%s", len(s), s)
 	}
 	h.Write(credential)

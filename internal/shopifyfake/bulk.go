@@ -24,10 +24,12 @@ const bulkPathPrefix = "/bulk-operations/"
 // held back for the whole export.
 const bulkPageSize = 1000
 
-// Shopify's limits on a bulk query.
+// Shopify's limits on a bulk query, and on the bulk operations an app runs on one shop at
+// once (since 2026-01).
 const (
 	maxBulkConnections = 5
 	maxBulkDepth       = 2
+	maxBulkConcurrent  = 5
 )
 
 // bulkOperation is a bulk query and its state. Resolvers get copies (snapshot).
@@ -55,6 +57,8 @@ type bulkRunner struct {
 	wg  sync.WaitGroup
 	// signingKey signs result URLs.
 	signingKey []byte
+	// occupied counts the operations OccupyBulkOperations holds.
+	occupied int
 }
 
 func (b *bulkRunner) snapshot(id string) *bulkOperation {
@@ -179,7 +183,41 @@ func resolveBulkRunQuery(x *execution, _ any, _ *ast.Field, args map[string]any)
 	if d := connectionDepth(roots[0]); d > maxBulkDepth {
 		return invalid(fmt.Sprintf("Bulk queries cannot contain connections with a nesting depth greater than %d.", maxBulkDepth)), nil
 	}
+	if x.h.bulk.running() >= maxBulkConcurrent {
+		return &bulkRunPayload{userErrors: []any{userError{message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED"}}}, nil
+	}
 	return &bulkRunPayload{op: x.h.startBulk(query, doc, roots[0], x.host)}, nil
+}
+
+// running counts the operations not finished yet, those OccupyBulkOperations holds included.
+func (b *bulkRunner) running() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := b.occupied
+	for _, op := range b.ops {
+		if op.status == "CREATED" || op.status == "RUNNING" {
+			n++
+		}
+	}
+	return n
+}
+
+// OccupyBulkOperations counts n more bulk operations as running on the shop, as other syncs
+// of the same app would, until release is called: while five run, bulkOperationRunQuery
+// answers the user error LIMIT_REACHED.
+func (h *Handler) OccupyBulkOperations(n int) (release func()) {
+	b := h.bulk
+	b.mu.Lock()
+	b.occupied += n
+	b.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.mu.Lock()
+			b.occupied -= n
+			b.mu.Unlock()
+		})
+	}
 }
 
 func countConnections(f *ast.Field, n int) int {

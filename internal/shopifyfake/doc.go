@@ -27,19 +27,31 @@
 //     inventoryLevels }, InventoryLevel { id item location quantities(names:) },
 //     InventoryQuantity { name quantity }. The fake keeps only "available"; it has no
 //     commitments, so "on_hand" equals it and the other states read 0.
-//   - inventorySetQuantities and inventoryAdjustQuantities (name "available"; set also takes
-//     "on_hand"). As since 2026-04: @idempotent(key:) is required (missing: an error with
-//     extensions.code BAD_REQUEST); every entry must pass changeFromQuantity, null to skip
-//     the compare-and-swap (missing: userError, code COMPARE_QUANTITY_REQUIRED for set, none
-//     for adjust). A call is all or nothing: any userError (CHANGE_FROM_QUANTITY_STALE,
-//     INVALID_INVENTORY_ITEM, INVALID_LOCATION also for an item not stocked at the location,
-//     NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR, INVALID_REASON, ...) applies nothing and
-//     returns inventoryAdjustmentGroup null, each userError's field pointing at the entry,
-//     e.g. ["input","quantities","3","changeFromQuantity"]. More than 250 entries is a
-//     top-level MAX_INPUT_SIZE_EXCEEDED error. A successful call returns the group with an
-//     "available" and an "on_hand" change per entry. Reusing a key with the same mutation and
-//     input returns the first outcome (applied or not) without applying again; with another
-//     input it returns IDEMPOTENCY_KEY_PARAMETER_MISMATCH.
+//   - inventorySetQuantities and inventoryAdjustQuantities (name "available" or "on_hand"; an
+//     adjustment of on_hand needs a ledgerDocumentUri, one for all changes, not a
+//     gid://shopify/ one: INVALID_QUANTITY_DOCUMENT, INTERNAL_LEDGER_DOCUMENT,
+//     MAX_ONE_LEDGER_DOCUMENT; available refuses one: INVALID_AVAILABLE_DOCUMENT). A
+//     referenceDocumentUri must be a URI with a scheme and content, a gid with app, type and
+//     id (INVALID_REFERENCE_DOCUMENT); the history keeps it (History). As since 2026-04:
+//     @idempotent(key:) is required (missing: an error with extensions.code BAD_REQUEST);
+//     every entry must pass changeFromQuantity, null to skip the compare-and-swap (missing:
+//     userError, code COMPARE_QUANTITY_REQUIRED for set, none for adjust). As in 2026-10,
+//     an item not stocked at the location can be written (ITEM_NOT_STOCKED_AT_LOCATION is
+//     gone): the quantity is kept but the item stays unstocked, its inventoryLevel null. A
+//     call is all or nothing: any userError (CHANGE_FROM_QUANTITY_STALE,
+//     INVALID_INVENTORY_ITEM, INVALID_LOCATION, NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR,
+//     INVALID_REASON, ...) applies nothing and returns inventoryAdjustmentGroup null, each
+//     userError's field pointing at the entry, e.g. ["input","quantities","3",
+//     "changeFromQuantity"] (OmitUserErrorFields sends field null, which the schema allows).
+//     More than 250 entries is a top-level MAX_INPUT_SIZE_EXCEEDED error. A successful call
+//     returns the group with an "available" and an "on_hand" change per entry. Reusing a key
+//     with the same mutation and input returns the first outcome (applied or not) without
+//     applying again; with another input it returns IDEMPOTENCY_KEY_PARAMETER_MISMATCH; a key
+//     whose request failed inside the shop (FailKeyedRequests) returns
+//     IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED for ever.
+//   - inventoryActivate (@idempotent required): stocks an item at a location with the
+//     available or onHand given, else keeping what was written while it was unstocked.
+//   - InventoryItem.tracked follows SetTracked; an untracked item's quantities can be written.
 //   - bulkOperationRunQuery(query:): the inner query is validated; it must have one root
 //     connection, at most 5 connections nested at most 2 deep. The operation runs in the
 //     background (CREATED, RUNNING, COMPLETED or FAILED) and is read with bulkOperation(id:),
@@ -48,7 +60,8 @@
 //     X-Goog-Signature gets 403): a line per node of the root connection, each followed
 //     by the nodes of its nested connections (e.g. InventoryItem.inventoryLevels) with
 //     __parentId. url is null when nothing matched. Bulk reads do not spend the bucket; only
-//     the run mutation does.
+//     the run mutation does. As since 2026-01, at most five operations run at once per shop
+//     (OccupyBulkOperations holds some); starting a sixth gets the user error LIMIT_REACHED.
 //
 // # Cost and rate limit
 //
@@ -70,8 +83,10 @@
 //
 // # Seeding, faults and counters
 //
-// AddLocation, AddVariant, SetAvailable, Available, Stocked, InventoryItemGIDs and SeedSKUs
-// (a million SKUs in seconds) fill the shop. FailNext, SetLatency, MakeStale, OnRequest and
-// CutBulkDownloads inject failures and concurrent changes. Stats counts requests, calls by
+// AddLocation, AddVariant, SetAvailable, SetTracked, Available, Stocked, InventoryItemGIDs and
+// SeedSKUs (a million SKUs in seconds) fill the shop. FailNext, FailKeyedRequests,
+// SetLatency, MakeStale, OmitUserErrorFields, OccupyBulkOperations, OnRequest and
+// CutBulkDownloads inject failures and concurrent changes; History lists the applied
+// inventory mutations. Stats counts requests, calls by
 // root field, throttled requests, points spent and items written.
 package shopifyfake

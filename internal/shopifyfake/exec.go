@@ -79,6 +79,9 @@ type execution struct {
 	bulk *bulkExport
 	// itemsWritten counts quantities a mutation changed.
 	itemsWritten int
+	// failStatus, when set, replaces the response with a failure of this HTTP status
+	// (FailKeyedRequests).
+	failStatus int
 	// collected caches collect's result per selection set and type: a page or an export
 	// writes the same selection for every node.
 	collected map[collectKey][]collectedField

@@ -15,6 +15,50 @@ type faults struct {
 	hooks      map[int64][]func()
 	// cutDownloads is how many more result file downloads are cut off.
 	cutDownloads int
+	// keyedLeft and keyedStatus are FailKeyedRequests' failures still due.
+	keyedLeft, keyedStatus int
+	// omitFields is OmitUserErrorFields' setting.
+	omitFields bool
+}
+
+// FailKeyedRequests makes the next n mutations that carry an idempotency key fail with HTTP
+// status after the shop recorded the key, applying nothing, as a request that fails inside
+// Shopify does. Every later request with such a key gets the user error
+// IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED: the caller has to retry with a new key.
+func (h *Handler) FailKeyedRequests(n int, status int) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.keyedLeft, h.faults.keyedStatus = n, status
+}
+
+func (h *Handler) takeKeyedFailure() (int, bool) {
+	return h.faults.take(&h.faults.keyedLeft, &h.faults.keyedStatus)
+}
+
+// take uses up one of the failures *left counts, if one is due, and returns its status.
+func (f *faults) take(left, status *int) (int, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if *left <= 0 {
+		return 0, false
+	}
+	*left--
+	return *status, true
+}
+
+// OmitUserErrorFields makes user errors come with field null, which the schema allows
+// (UserError.field is nullable): a client cannot count on an error naming the entry it is
+// about.
+func (h *Handler) OmitUserErrorFields(omit bool) {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	h.faults.omitFields = omit
+}
+
+func (h *Handler) omitUserErrorFields() bool {
+	h.faults.mu.Lock()
+	defer h.faults.mu.Unlock()
+	return h.faults.omitFields
 }
 
 // FailNext makes the next n GraphQL requests fail with HTTP status (a 5xx, as Shopify sends
@@ -94,13 +138,7 @@ func (h *Handler) latency() time.Duration {
 
 // takeFailure returns the status of an injected failure for this request, if one is due.
 func (h *Handler) takeFailure() (int, bool) {
-	h.faults.mu.Lock()
-	defer h.faults.mu.Unlock()
-	if h.faults.failLeft <= 0 {
-		return 0, false
-	}
-	h.faults.failLeft--
-	return h.faults.failStatus, true
+	return h.faults.take(&h.faults.failLeft, &h.faults.failStatus)
 }
 
 // takeStale reports whether item was made stale, and clears it.

@@ -56,11 +56,7 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if status, fail := h.takeFailure(); fail {
-		h.count(func(s *Stats) { s.InjectedFailures++ })
-		writeJSON(w, status, map[string]any{"errors": []gqlError{{
-			Message:    "Internal error. Looks like something went wrong on our end.",
-			Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
-		}}})
+		h.writeInternalError(w, status)
 		return
 	}
 	if r.Header.Get("X-Shopify-Access-Token") != h.opts.Token {
@@ -119,6 +115,10 @@ func (h *Handler) serveGraphQL(w http.ResponseWriter, r *http.Request) {
 
 	x := &execution{h: h, doc: doc.Query, vars: doc.Variables, host: r.Host}
 	data := h.execute(x, doc.Operation)
+	if x.failStatus != 0 {
+		h.writeInternalError(w, x.failStatus)
+		return
+	}
 	h.bucket.refund(requested - x.cost)
 	h.count(func(s *Stats) {
 		s.PointsSpent += x.cost
@@ -188,6 +188,16 @@ func validationErrors(err error) []gqlError {
 		out = append(out, g)
 	}
 	return out
+}
+
+// writeInternalError answers an injected failure as Shopify answers its own: the status
+// (a 5xx) with an INTERNAL_SERVER_ERROR body.
+func (h *Handler) writeInternalError(w http.ResponseWriter, status int) {
+	h.count(func(s *Stats) { s.InjectedFailures++ })
+	writeJSON(w, status, map[string]any{"errors": []gqlError{{
+		Message:    "Internal error. Looks like something went wrong on our end.",
+		Extensions: map[string]any{"code": "INTERNAL_SERVER_ERROR"},
+	}}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, body any) {

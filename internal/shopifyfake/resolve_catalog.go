@@ -114,7 +114,9 @@ func init() {
 		"sku": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
 			return x.h.store.sku[p.(itemRef)], nil
 		},
-		"tracked": func(*execution, any, *ast.Field, map[string]any) (any, error) { return true, nil },
+		"tracked": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
+			return !x.h.store.untracked[int(p.(itemRef))], nil
+		},
 		"duplicateSkuCount": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
 			return int64(len(x.h.store.variantsWithSKU(x.h.store.sku[p.(itemRef)])) - 1), nil
 		},

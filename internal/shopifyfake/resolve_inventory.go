@@ -2,7 +2,9 @@ package shopifyfake
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -80,8 +82,8 @@ func init() {
 	register("InventorySetQuantitiesPayload", payload)
 	register("InventoryAdjustQuantitiesPayload", payload)
 	userErrorFields := map[string]resolver{
-		"field": func(_ *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
-			if f := p.(userError).field; f != nil {
+		"field": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
+			if f := p.(userError).field; f != nil && !x.h.omitUserErrorFields() {
 				return f, nil
 			}
 			return nil, nil
@@ -99,6 +101,7 @@ func init() {
 	register("InventorySetQuantitiesUserError", userErrorFields)
 	register("InventoryAdjustQuantitiesUserError", userErrorFields)
 	register("BulkOperationUserError", userErrorFields)
+	register("UserError", userErrorFields)
 
 	register("InventoryAdjustmentGroup", map[string]resolver{
 		"id": func(_ *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
@@ -188,9 +191,8 @@ func (x *execution) checkTarget(in map[string]any, entry []string, requiredCode 
 	if !ok || x.h.store.level(loc) == nil {
 		return t, &userError{field: at("locationId"), message: "The specified location could not be found.", code: "INVALID_LOCATION"}
 	}
-	if !x.h.store.levels[loc].isStocked(item) {
-		return t, &userError{field: at("locationId"), message: "The specified inventory item is not stocked at the location.", code: "INVALID_LOCATION"}
-	}
+	// Since 2026-10 a quantity can be written at any location (ITEM_NOT_STOCKED_AT_LOCATION is
+	// gone); the write does not stock the item there.
 	t.item, t.loc = item, loc
 	cas, present := in["changeFromQuantity"]
 	if !present {
@@ -213,10 +215,7 @@ func resolveSetQuantities(x *execution, _ any, f *ast.Field, args map[string]any
 	if len(quantities) > maxInputSize {
 		return nil, inputTooLarge(len(quantities))
 	}
-	mismatch := func() any {
-		return &inventoryPayload{userErrors: []any{userError{message: "The same idempotency key cannot be used with different operation parameters.", code: "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"}}}
-	}
-	return x.runIdempotent(f, input, func() any { return x.setQuantities(input, quantities) }, mismatch)
+	return x.runIdempotent(f, input, func() any { return x.setQuantities(input, quantities) }, inventoryKeyError)
 }
 
 func (x *execution) setQuantities(input map[string]any, quantities []any) *inventoryPayload {
@@ -228,6 +227,9 @@ func (x *execution) setQuantities(input map[string]any, quantities []any) *inven
 	reason, _ := input["reason"].(string)
 	if !inventoryReasons[reason] {
 		errs = append(errs, userError{field: []string{"input", "reason"}, message: "The specified reason is invalid.", code: "INVALID_REASON"})
+	}
+	if uerr := checkReference(input); uerr != nil {
+		errs = append(errs, *uerr)
 	}
 	targets := make([]quantityTarget, len(quantities))
 	values := make([]int64, len(quantities))
@@ -261,7 +263,7 @@ func (x *execution) setQuantities(input map[string]any, quantities []any) *inven
 	for i, t := range targets {
 		levels := x.h.store.levels[t.loc]
 		delta := values[i] - levels.get(t.item)
-		levels.set(t.item, values[i])
+		levels.write(t.item, values[i])
 		// Without commitments on_hand moves with available, and Shopify reports both.
 		group.changes = append(group.changes,
 			inventoryChange{name: "available", delta: delta, after: values[i], item: t.item, loc: t.loc},
@@ -277,23 +279,24 @@ func resolveAdjustQuantities(x *execution, _ any, f *ast.Field, args map[string]
 	if len(changes) > maxInputSize {
 		return nil, inputTooLarge(len(changes))
 	}
-	mismatch := func() any {
-		return &inventoryPayload{userErrors: []any{userError{message: "The same idempotency key cannot be used with different operation parameters.", code: "IDEMPOTENCY_KEY_PARAMETER_MISMATCH"}}}
-	}
-	return x.runIdempotent(f, input, func() any { return x.adjustQuantities(input, changes) }, mismatch)
+	return x.runIdempotent(f, input, func() any { return x.adjustQuantities(input, changes) }, inventoryKeyError)
 }
 
 func (x *execution) adjustQuantities(input map[string]any, changes []any) *inventoryPayload {
 	var errs []any
 	name, _ := input["name"].(string)
-	if name != "available" {
-		// Other states need ledger documents, which the fake does not keep.
+	if name != "available" && name != "on_hand" {
+		// The fake keeps no other states.
 		errs = append(errs, userError{field: []string{"input", "name"}, message: "The specified quantity name is invalid.", code: "INVALID_QUANTITY_NAME"})
 	}
 	reason, _ := input["reason"].(string)
 	if !inventoryReasons[reason] {
 		errs = append(errs, userError{field: []string{"input", "reason"}, message: "The specified reason is invalid.", code: "INVALID_REASON"})
 	}
+	if uerr := checkReference(input); uerr != nil {
+		errs = append(errs, *uerr)
+	}
+	ledgers := map[string]bool{}
 	targets := make([]quantityTarget, len(changes))
 	deltas := make([]int64, len(changes))
 	// pending holds quantities as earlier entries of this call leave them, so two changes to
@@ -302,8 +305,13 @@ func (x *execution) adjustQuantities(input map[string]any, changes []any) *inven
 	for i, c := range changes {
 		in, _ := c.(map[string]any)
 		entry := []string{"input", "changes", strconv.Itoa(i)}
-		if doc, _ := in["ledgerDocumentUri"].(string); doc != "" {
-			errs = append(errs, userError{field: append(entry, "ledgerDocumentUri"), message: "A ledger document URI is not allowed when adjusting available.", code: "INVALID_AVAILABLE_DOCUMENT"})
+		doc, _ := in["ledgerDocumentUri"].(string)
+		if uerr := checkLedgerDocument(name, doc, append(entry, "ledgerDocumentUri")); uerr != nil {
+			errs = append(errs, *uerr)
+			continue
+		}
+		if ledgers[doc] = true; len(ledgers) > 1 {
+			errs = append(errs, userError{field: append(entry, "ledgerDocumentUri"), message: "All changes must have the same ledger document URI.", code: "MAX_ONE_LEDGER_DOCUMENT"})
 			continue
 		}
 		t, uerr := x.checkTarget(in, entry, "")
@@ -336,7 +344,7 @@ func (x *execution) adjustQuantities(input map[string]any, changes []any) *inven
 	for i, t := range targets {
 		levels := x.h.store.levels[t.loc]
 		after := levels.get(t.item) + deltas[i]
-		levels.set(t.item, after)
+		levels.write(t.item, after)
 		group.changes = append(group.changes,
 			inventoryChange{name: "available", delta: deltas[i], after: after, item: t.item, loc: t.loc},
 			inventoryChange{name: "on_hand", delta: deltas[i], after: after, item: t.item, loc: t.loc})
@@ -347,8 +355,62 @@ func (x *execution) adjustQuantities(input map[string]any, changes []any) *inven
 
 func (x *execution) newGroup(input map[string]any, reason string) *adjustmentGroup {
 	ref, _ := input["referenceDocumentUri"].(string)
+	name, _ := input["name"].(string)
+	var ledger string
+	if changes, ok := input["changes"].([]any); ok && len(changes) > 0 {
+		first, _ := changes[0].(map[string]any)
+		ledger, _ = first["ledgerDocumentUri"].(string)
+	}
+	x.h.history = append(x.h.history, Adjustment{QuantityName: name, Reason: reason, ReferenceDocumentURI: ref, LedgerDocumentURI: ledger})
 	x.h.adjustmentGroups++
 	return &adjustmentGroup{index: x.h.adjustmentGroups - 1, reason: reason, reference: ref, createdAt: x.h.now()}
+}
+
+// inventoryKeyError is the payload of an inventory mutation whose idempotency key cannot run.
+func inventoryKeyError(code string) any {
+	return &inventoryPayload{userErrors: []any{idempotencyKeyError(code)}}
+}
+
+// checkReference validates referenceDocumentUri: a URI with a scheme and content, and for a
+// global id every part (app, type, id).
+func checkReference(input map[string]any) *userError {
+	ref, present := input["referenceDocumentUri"].(string)
+	if !present || validDocumentURI(ref) {
+		return nil
+	}
+	return &userError{field: []string{"input", "referenceDocumentUri"}, message: "The specified reference document is invalid.", code: "INVALID_REFERENCE_DOCUMENT"}
+}
+
+// checkLedgerDocument applies Shopify's ledger document rules to one adjust entry: required
+// for every quantity name but available, refused for available, never a Shopify gid.
+func checkLedgerDocument(name, doc string, field []string) *userError {
+	switch {
+	case name == "available" && doc != "":
+		return &userError{field: field, message: "A ledger document URI is not allowed when adjusting available.", code: "INVALID_AVAILABLE_DOCUMENT"}
+	case name == "available":
+		return nil
+	case doc == "":
+		return &userError{field: field, message: "A ledger document URI is required except when adjusting available.", code: "INVALID_QUANTITY_DOCUMENT"}
+	case strings.HasPrefix(doc, "gid://shopify/"):
+		return &userError{field: field, message: "Internal (gid://shopify/) ledger documents are not allowed to be adjusted via API.", code: "INTERNAL_LEDGER_DOCUMENT"}
+	case !validDocumentURI(doc):
+		return &userError{field: field, message: "The specified ledger document is invalid.", code: "INVALID_LEDGER_DOCUMENT"}
+	}
+	return nil
+}
+
+// validDocumentURI reports whether s is a URI Shopify takes as a document: a scheme and
+// content, and for the gid form an app, a type and an id.
+func validDocumentURI(s string) bool {
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme == "" || len(s) == len(u.Scheme)+1 {
+		return false
+	}
+	if u.Scheme != "gid" {
+		return true
+	}
+	parts := strings.Split(strings.TrimPrefix(u.EscapedPath(), "/"), "/")
+	return u.Host != "" && len(parts) == 2 && parts[0] != "" && parts[1] != ""
 }
 
 func staleError(entry []string) userError {

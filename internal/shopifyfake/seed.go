@@ -48,6 +48,24 @@ func (h *Handler) Stocked(inventoryItemGID, locationGID string) bool {
 	return s.levels[loc].isStocked(item)
 }
 
+// SetTracked sets whether the item's inventory is tracked (InventoryItem.tracked); items are
+// tracked when added. Shopify does not count an untracked item's quantities: they can be
+// written, but nothing sold depends on them.
+func (h *Handler) SetTracked(inventoryItemGID string, tracked bool) {
+	s := h.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	item := s.mustItem(inventoryItemGID)
+	if tracked {
+		delete(s.untracked, item)
+		return
+	}
+	if s.untracked == nil {
+		s.untracked = map[int]bool{}
+	}
+	s.untracked[item] = true
+}
+
 // InventoryItemGIDs returns the inventory items of the variants with this SKU, in id order.
 func (h *Handler) InventoryItemGIDs(sku string) []string {
 	s := h.store
@@ -98,4 +116,23 @@ func (h *Handler) SeedSKUs(locationGID string, n int, sku func(i int) string, av
 		levels.set(idx, available(i))
 	}
 	return SeedRange{first: first, n: n}
+}
+
+// Adjustment is one applied inventory mutation as the shop's inventory history shows it.
+type Adjustment struct {
+	// QuantityName is the quantity the mutation set or adjusted: available or on_hand.
+	QuantityName string
+	Reason       string
+	// ReferenceDocumentURI is why the change happened, as the caller named it.
+	ReferenceDocumentURI string
+	// LedgerDocumentURI is the first change's ledger document (adjustments of on_hand).
+	LedgerDocumentURI string
+}
+
+// History returns the applied inventory mutations, oldest first.
+func (h *Handler) History() []Adjustment {
+	s := h.store
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return append([]Adjustment(nil), h.history...)
 }

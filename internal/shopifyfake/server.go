@@ -52,6 +52,8 @@ type Handler struct {
 	// write lock.
 	idempotency      idempotency
 	adjustmentGroups int
+	// history is what each applied inventory mutation said about itself, in order.
+	history []Adjustment
 }
 
 // NewHandler builds a fake shop. Close it to remove bulk operation result files.

@@ -24,6 +24,8 @@ type store struct {
 	dupSKUs [][]int32
 	// levels holds, per location, the available quantity of every item stocked there.
 	levels []*locationLevels
+	// untracked holds the items whose inventory is not tracked (tracked: false); few are.
+	untracked map[int]bool
 }
 
 // locationLevels is one location's inventory: stocked[i] says whether item i has an
@@ -49,15 +51,32 @@ func (l *locationLevels) get(item int) int64 {
 	return 0
 }
 
+// set stocks the item, if it was not, with available quantity q.
 func (l *locationLevels) set(item int, q int64) {
-	for len(l.available) <= item {
-		l.available = append(l.available, 0)
-	}
+	l.record(item, q)
 	for len(l.stocked) <= item/64 {
 		l.stocked = append(l.stocked, 0)
 	}
-	l.available[item] = q
 	l.stocked[item/64] |= 1 << (item % 64)
+}
+
+// record keeps q as the item's quantity without stocking it: a write to an item not stocked
+// at the location, which Shopify accepts since 2026-10 without making the item sellable there.
+func (l *locationLevels) record(item int, q int64) {
+	for len(l.available) <= item {
+		l.available = append(l.available, 0)
+	}
+	l.available[item] = q
+}
+
+// write sets q as a mutation does: on the item's level when it is stocked, recorded but not
+// stocked otherwise.
+func (l *locationLevels) write(item int, q int64) {
+	if l.isStocked(item) {
+		l.set(item, q)
+		return
+	}
+	l.record(item, q)
 }
 
 // addVariantLocked adds a variant with its own product and inventory item; the caller holds mu.

@@ -33,6 +33,9 @@ type catalog struct {
 	order []uint32
 	// ignored counts items whose SKU is not in the feed.
 	ignored int
+	// untracked and notStocked hold the items the channel does not track, or has not stocked
+	// at the location; both are rare, so sets beat a flag per item.
+	untracked, notStocked map[uint32]bool
 }
 
 // newCatalog returns an empty catalog sized for about one item per SKU, the usual case, so
@@ -80,9 +83,24 @@ func (c *catalog) add(item channel.Item) error {
 	c.arena.WriteString(item.ID[cut:])
 	c.idEnds = append(c.idEnds, uint32(c.arena.Len()))
 	c.prefix = append(c.prefix, p)
+	i := uint32(len(c.level))
 	c.level = append(c.level, uint32(k))
 	c.quantity = append(c.quantity, item.Quantity)
+	if item.Untracked {
+		c.untracked = setOf(c.untracked, i)
+	}
+	if item.NotStocked {
+		c.notStocked = setOf(c.notStocked, i)
+	}
 	return nil
+}
+
+func setOf(set map[uint32]bool, i uint32) map[uint32]bool {
+	if set == nil {
+		set = map[uint32]bool{}
+	}
+	set[i] = true
+	return set
 }
 
 // seal ends adding: it orders the items by SKU and id and drops repeats of an item (a

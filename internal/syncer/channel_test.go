@@ -136,7 +136,7 @@ func checkCounts(t *testing.T, got syncer.Report, want v1alpha1.SKUCounts, statu
 func checkCountsAddUp(t *testing.T, got syncer.Report) {
 	t.Helper()
 	c := got.Result.SKUs
-	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Failed; sum != c.Read {
+	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Untracked + c.NotStocked + c.Failed; sum != c.Read {
 		t.Errorf("counts %+v add up to %d, not read = %d", c, sum, c.Read)
 	}
 	if c.Failed > 0 && len(got.Result.Failures) == 0 {

@@ -39,15 +39,45 @@ func sealedCatalog(t testing.TB, levels *fulfillment.Levels, items []channel.Ite
 
 func TestPlan(t *testing.T) {
 	item := func(id, sku string, q int64) channel.Item { return channel.Item{ID: id, SKU: sku, Quantity: q} }
+	untracked := func(id, sku string, q int64) channel.Item {
+		return channel.Item{ID: id, SKU: sku, Quantity: q, Untracked: true}
+	}
+	unstocked := func(id, sku string) channel.Item { return channel.Item{ID: id, SKU: sku, NotStocked: true} }
 	tests := []struct {
 		name   string
 		feed   []string
 		items  []channel.Item
 		policy v1alpha1.DuplicateSKUPolicy
+		stock  bool
 		// want counts and the ids of the items to write, in order.
-		unchanged, skipped, notFound int64
-		writes                       []string
+		unchanged, skipped, notFound, untracked, notStocked int64
+		writes                                              []string
 	}{{
+		name:   "an untracked item is counted and never written",
+		feed:   []string{"A=5", "B=1"},
+		items:  []channel.Item{untracked("1", "A", 3), item("2", "B", 0)},
+		policy: v1alpha1.DuplicateSKUsSkip, untracked: 1, writes: []string{"2"},
+	}, {
+		name:   "an item not stocked at the location is counted and not written",
+		feed:   []string{"A=5"},
+		items:  []channel.Item{unstocked("1", "A")},
+		policy: v1alpha1.DuplicateSKUsSkip, notStocked: 1,
+	}, {
+		name:   "an item not stocked at the location is written when the channel stocks items",
+		feed:   []string{"A=5"},
+		items:  []channel.Item{unstocked("1", "A")},
+		policy: v1alpha1.DuplicateSKUsSkip, stock: true, writes: []string{"1"},
+	}, {
+		name:   "UpdateAll writes the tracked items of a SKU and leaves the untracked ones",
+		feed:   []string{"A=5"},
+		items:  []channel.Item{untracked("1", "A", 0), item("2", "A", 0), unstocked("3", "A")},
+		policy: v1alpha1.DuplicateSKUsUpdateAll, writes: []string{"2"},
+	}, {
+		name:   "a SKU with untracked and unstocked items counts as not stocked",
+		feed:   []string{"A=5"},
+		items:  []channel.Item{untracked("1", "A", 0), unstocked("2", "A")},
+		policy: v1alpha1.DuplicateSKUsUpdateAll, notStocked: 1,
+	}, {
 		name:   "an item showing the feed's quantity is unchanged",
 		feed:   []string{"A=5"},
 		items:  []channel.Item{item("1", "A", 5)},
@@ -103,10 +133,12 @@ func TestPlan(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			levels := parseLevels(t, tt.feed...)
 			cat := sealedCatalog(t, levels, tt.items)
-			got := makePlan(cat, tt.policy)
-			if got.read != int64(len(tt.feed)) || got.unchanged != tt.unchanged || got.skippedDuplicates != tt.skipped || got.notFound != tt.notFound {
-				t.Errorf("counts read=%d unchanged=%d skipped=%d notFound=%d, want %d %d %d %d",
-					got.read, got.unchanged, got.skippedDuplicates, got.notFound, len(tt.feed), tt.unchanged, tt.skipped, tt.notFound)
+			got := makePlan(cat, tt.policy, tt.stock)
+			if got.read != int64(len(tt.feed)) || got.unchanged != tt.unchanged || got.skippedDuplicates != tt.skipped || got.notFound != tt.notFound ||
+				got.untracked != tt.untracked || got.notStocked != tt.notStocked {
+				t.Errorf("counts read=%d unchanged=%d skipped=%d notFound=%d untracked=%d notStocked=%d, want %d %d %d %d %d %d",
+					got.read, got.unchanged, got.skippedDuplicates, got.notFound, got.untracked, got.notStocked,
+					len(tt.feed), tt.unchanged, tt.skipped, tt.notFound, tt.untracked, tt.notStocked)
 			}
 			var ids []string
 			for _, i := range got.pending {

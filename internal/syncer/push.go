@@ -96,7 +96,7 @@ func (p *pusher) write(ctx context.Context, round int, batch []uint32) {
 			p.ledger.fail(pos, err.Error())
 			continue
 		}
-		changes = append(changes, channel.Change{ItemID: p.cat.id(i), SKU: level.SKU, Quantity: quantity, CompareQuantity: &compare[j]})
+		changes = append(changes, channel.Change{ItemID: p.cat.id(i), SKU: level.SKU, Quantity: quantity, CompareQuantity: &compare[j], Stock: p.cat.notStocked[i]})
 		sent = append(sent, pos)
 	}
 	if len(changes) == 0 {
@@ -154,6 +154,9 @@ func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 		i, ok := p.cat.find(uint32(k), item.ID)
 		if _, stale := byItem[i]; ok && stale {
 			p.cat.quantity[i] = item.Quantity
+			if !item.NotStocked {
+				delete(p.cat.notStocked, i)
+			}
 			seen[i] = true
 		}
 		return nil

@@ -143,3 +143,64 @@ func TestRunAgainstShopifyWithBulkReadAndConcurrentWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestRunAgainstShopifyLeavesUntrackedAndUnstockedItems(t *testing.T) {
+	s := newShop(t, 0)
+	a := s.stock("A", 2)
+	u := s.stock("UNTRACKED", 2)
+	s.SetTracked(u, false)
+	_, n := s.AddVariant("UNSTOCKED")
+
+	report := syncer.Run(t.Context(), options(levels(t, "A=5", "UNTRACKED=5", "UNSTOCKED=5"), s.conn))
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 3, Updated: 1, Untracked: 1, NotStocked: 1}, syncer.Succeeded)
+	s.checkAvailable(t, map[string]int64{a: 5, u: 2, n: 0})
+	if s.Stocked(n, s.location) {
+		t.Error("a run without stockUnstockedItems stocked an item")
+	}
+	if got := s.Stats().ItemsWritten; got != 1 {
+		t.Errorf("%d items written, want 1", got)
+	}
+}
+
+func TestRunAgainstShopifyStocksUnstockedItemsWhenAsked(t *testing.T) {
+	s := newShop(t, 0)
+	_, n := s.AddVariant("UNSTOCKED")
+	opts := options(levels(t, "UNSTOCKED=5"), s.conn)
+	opts.StockUnstockedItems = true
+
+	report := syncer.Run(t.Context(), opts)
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 1, Updated: 1}, syncer.Succeeded)
+	if !s.Stocked(n, s.location) || s.Available(n, s.location) != 5 {
+		t.Errorf("stocked %v with %d, want stocked with 5", s.Stocked(n, s.location), s.Available(n, s.location))
+	}
+}
+
+func TestRunAgainstShopifyNamesTheRunInEveryWrite(t *testing.T) {
+	s := newShop(t, 0)
+	s.stock("A", 2)
+	s.stock("B", 2)
+	checkCounts(t, syncer.Run(t.Context(), options(levels(t, "A=5", "B=1"), s.conn)), v1alpha1.SKUCounts{Read: 2, Updated: 2}, syncer.Succeeded)
+	history := s.History()
+	if len(history) == 0 {
+		t.Fatal("no write recorded")
+	}
+	for _, h := range history {
+		if h.ReferenceDocumentURI != "gid://inventory-operator/SyncRun/run-1" {
+			t.Errorf("reference %q, want the run", h.ReferenceDocumentURI)
+		}
+	}
+}
+
+func TestRunAgainstShopifyRereadsACallStaleWithoutAnIndex(t *testing.T) {
+	s := newShop(t, 0)
+	a, b := s.stock("A", 2), s.stock("B", 0)
+	s.MakeStale(a)
+	s.OmitUserErrorFields(true)
+
+	report := syncer.Run(t.Context(), options(levels(t, "A=5", "B=1"), s.conn))
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 2, Updated: 2}, syncer.Succeeded)
+	s.checkAvailable(t, map[string]int64{a: 5, b: 1})
+}

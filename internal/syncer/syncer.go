@@ -41,6 +41,9 @@ type Options struct {
 	Strategy v1alpha1.Strategy
 	// DuplicateSKUs says what happens to SKUs shared by several channel items.
 	DuplicateSKUs v1alpha1.DuplicateSKUPolicy
+	// StockUnstockedItems writes items not stocked at the location too, asking the connector
+	// to stock them first; otherwise their SKUs count as notStocked.
+	StockUnstockedItems bool
 	// RunID is the idempotency keys' root: the same for every pod of one Job.
 	RunID string
 	// Concurrency is how many batches are written at once; 0 means DefaultConcurrency.
@@ -116,10 +119,10 @@ func Run(ctx context.Context, opts Options) Report {
 		log.Error("reading the channel's items failed", "error", err.Error())
 		return unreadableChannel(levels, err)
 	}
-	pl := makePlan(cat, opts.DuplicateSKUs)
+	pl := makePlan(cat, opts.DuplicateSKUs, opts.StockUnstockedItems)
 	log.Info("planned the run", "channelItems", cat.len(), "otherItems", cat.ignored,
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
-		"itemsToWrite", len(pl.pending))
+		"untracked", pl.untracked, "notStocked", pl.notStocked, "itemsToWrite", len(pl.pending))
 
 	p := &pusher{
 		cat:      cat,
@@ -134,6 +137,8 @@ func Run(ctx context.Context, opts Options) Report {
 	}
 	writeCtx, stopWrites := drainContext(ctx, positiveOr(opts.DrainTimeout, DefaultDrainTimeout))
 	defer stopWrites()
+	// The channel's inventory history names the run as the reason of every write.
+	writeCtx = channel.WithReference(writeCtx, channel.Reference(channel.ReferenceSyncRun, opts.RunID))
 
 	positions := make([]uint32, len(pl.pending))
 	for pos := range positions {
@@ -168,7 +173,8 @@ func Run(ctx context.Context, opts Options) Report {
 	log.Info("sync run finished", "status", report.Status.String(), "batches", p.batchesSent.Load(),
 		"read", report.Result.SKUs.Read, "unchanged", report.Result.SKUs.Unchanged,
 		"updated", report.Result.SKUs.Updated, "skippedDuplicates", report.Result.SKUs.SkippedDuplicates,
-		"notFound", report.Result.SKUs.NotFound, "failed", report.Result.SKUs.Failed,
+		"notFound", report.Result.SKUs.NotFound, "untracked", report.Result.SKUs.Untracked,
+		"notStocked", report.Result.SKUs.NotStocked, "failed", report.Result.SKUs.Failed,
 		"duration", time.Since(started).Round(time.Millisecond).String())
 	return report
 }
@@ -227,6 +233,8 @@ func tally(pl plan, cat *catalog, l *ledger) Report {
 		Unchanged:         pl.unchanged,
 		SkippedDuplicates: pl.skippedDuplicates,
 		NotFound:          pl.notFound,
+		Untracked:         pl.untracked,
+		NotStocked:        pl.notStocked,
 	}
 	var failures []v1alpha1.SKUFailure
 	for start := 0; start < len(pl.pending); {

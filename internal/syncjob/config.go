@@ -47,7 +47,11 @@ type Config struct {
 	FeedFormat    v1alpha1.FeedFormat
 	Strategy      v1alpha1.Strategy
 	DuplicateSKUs v1alpha1.DuplicateSKUPolicy
-	Trigger       v1alpha1.Trigger
+	// QuantityName is the Shopify quantity read and written; empty for other platforms.
+	QuantityName v1alpha1.QuantityName
+	// StockUnstockedItems lets the run stock items not stocked at the location.
+	StockUnstockedItems bool
+	Trigger             v1alpha1.Trigger
 	// RunID identifies the run; the pod spec sets it from EnvRunID.
 	RunID string
 	// ResultPath is where the SyncResult is written.
@@ -70,6 +74,12 @@ func (c Config) Args() []string {
 	if c.Plan != "" {
 		args = append(args, "--plan="+string(c.Plan))
 	}
+	if c.QuantityName != "" {
+		args = append(args, "--quantity-name="+string(c.QuantityName))
+	}
+	if c.StockUnstockedItems {
+		args = append(args, "--stock-unstocked-items")
+	}
 	return args
 }
 
@@ -83,6 +93,8 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar((*string)(&c.FeedFormat), "feed-format", string(v1alpha1.FeedFormatCSV), "feed format: CSV, JSON or NDJSON")
 	fs.StringVar((*string)(&c.Strategy), "strategy", string(v1alpha1.StrategyAbsolute), "Absolute or Incremental")
 	fs.StringVar((*string)(&c.DuplicateSKUs), "duplicate-skus", string(v1alpha1.DuplicateSKUsSkip), "Skip or UpdateAll")
+	fs.StringVar((*string)(&c.QuantityName), "quantity-name", "", "Shopify quantity to read and write: available (default) or on_hand")
+	fs.BoolVar(&c.StockUnstockedItems, "stock-unstocked-items", false, "stock items not stocked at the location before writing them")
 	fs.StringVar((*string)(&c.Trigger), "trigger", "", "what caused this run")
 	fs.StringVar(&c.RunID, "run-id", "", "run identifier that idempotency keys derive from")
 	fs.StringVar(&c.ResultPath, "result-path", DefaultResultPath, "where to write the JSON SyncResult")
@@ -99,6 +111,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--feed-url is required")
 	case c.RunID == "":
 		return fmt.Errorf("--run-id is required")
+	case c.QuantityName != "" && c.QuantityName != v1alpha1.QuantityAvailable && c.QuantityName != v1alpha1.QuantityOnHand:
+		return fmt.Errorf("--quantity-name must be available or on_hand, got %q", c.QuantityName)
 	}
 	if err := v1alpha1.ValidateRunSettings(c.Strategy, c.DuplicateSKUs); err != nil {
 		return fmt.Errorf("--strategy and --duplicate-skus: %w", err)

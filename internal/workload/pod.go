@@ -103,8 +103,12 @@ func podSpec(r Run) corev1.PodSpec {
 		format = v1alpha1.FeedFormatCSV
 	}
 	plan := ch.Spec.Connection.Plan
-	if ch.Spec.Platform == v1alpha1.PlatformShopify && plan == "" {
-		plan = v1alpha1.PlanStandard
+	var quantity v1alpha1.QuantityName
+	if ch.Spec.Platform == v1alpha1.PlatformShopify {
+		if plan == "" {
+			plan = v1alpha1.PlanStandard
+		}
+		quantity = ch.Spec.Inventory.Quantity()
 	}
 	// Every value but the run ID is a literal: the kubelet expands $(NAME) in args.
 	cfg := syncjob.Config{
@@ -116,7 +120,10 @@ func podSpec(r Run) corev1.PodSpec {
 		FeedFormat:    literal(format),
 		Strategy:      literal(r.Strategy),
 		DuplicateSKUs: literal(duplicates),
-		Trigger:       literal(r.Trigger),
+		QuantityName:  literal(quantity),
+		// Only Shopify reports items as not stocked at a location.
+		StockUnstockedItems: ch.Spec.Inventory.StockUnstockedItems && ch.Spec.Platform == v1alpha1.PlatformShopify,
+		Trigger:             literal(r.Trigger),
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncjob.EnvRunID + ")",
 	}

@@ -75,7 +75,7 @@ func TestItemsFromTheFakeShop(t *testing.T) {
 	shop.AddVariant("")
 
 	wantAsked := []channel.Item{{ID: a, SKU: "A", Quantity: 5}, {ID: dup1, SKU: "DUP", Quantity: 1},
-		{ID: dup2, SKU: "DUP", Quantity: 2}, {ID: unstocked, SKU: "UNSTOCKED"}, {ID: spaced, SKU: "RED SHIRT", Quantity: 9}}
+		{ID: dup2, SKU: "DUP", Quantity: 2}, {ID: unstocked, SKU: "UNSTOCKED", NotStocked: true}, {ID: spaced, SKU: "RED SHIRT", Quantity: 9}}
 	slices.SortFunc(wantAsked, func(a, b channel.Item) int { return strings.Compare(a.ID, b.ID) })
 	asked := []string{"A", "DUP", "UNSTOCKED", "RED SHIRT", "MISSING", "A"}
 
@@ -167,13 +167,13 @@ func TestWriteReportsStaleAndFailedAndAppliesTheRest(t *testing.T) {
 		t.Run(string(strategy), func(t *testing.T) {
 			shop := newFakeShop(t, v1alpha1.PlanStandard)
 			ok1, stale, ok2 := shop.variant("OK1", 10), shop.variant("STALE", 10), shop.variant("OK2", 10)
-			_, unstocked := shop.AddVariant("UNSTOCKED")
+			unknown := "gid://shopify/InventoryItem/999999999"
 			shop.MakeStale(stale)
 			conn := shop.connector(t, nil)
 			changes := []channel.Change{
 				{ItemID: ok1, Quantity: 4, CompareQuantity: ptr(int64(10))},
 				{ItemID: stale, Quantity: 4, CompareQuantity: ptr(int64(10))},
-				{ItemID: unstocked, Quantity: 4},
+				{ItemID: unknown, Quantity: 4},
 				{ItemID: ""},
 				{ItemID: ok2, Quantity: 4},
 			}
