@@ -5,6 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/go-logr/logr"
+
+	"github.com/techoms/inventory-operator/internal/relay"
 )
 
 func TestRelayOptionsValidate(t *testing.T) {
@@ -56,5 +61,36 @@ func TestRelayTokens(t *testing.T) {
 	}
 	if set, _ := tokens(); !set.Allows("two") {
 		t.Error("token from the environment refused")
+	}
+}
+
+// TestRelayMemoryFlags checks that the memory bounds reach the relay: the ledger's bytes and
+// idle lanes in its configuration, the bytes in flight in its HTTP API's, with the relay's
+// defaults when not given.
+func TestRelayMemoryFlags(t *testing.T) {
+	parse := func(args ...string) relayOptions {
+		var o relayOptions
+		fs := flag.NewFlagSet("relay", flag.ContinueOnError)
+		o.bind(fs)
+		if err := fs.Parse(args); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	o := parse("--ledger-bytes=1048576", "--max-in-flight-bytes=65536", "--lane-idle-timeout=90s")
+	cfg := o.serviceConfig(relay.NewStaticDirectory(relay.Scope{}), logr.Discard())
+	if cfg.LedgerBytes != 1<<20 || cfg.LaneIdleTimeout != 90*time.Second {
+		t.Errorf("config has LedgerBytes %d and LaneIdleTimeout %s, want 1048576 and 1m30s", cfg.LedgerBytes, cfg.LaneIdleTimeout)
+	}
+	if h := o.handlerOptions(nil); h.MaxInFlightBytes != 64<<10 {
+		t.Errorf("MaxInFlightBytes = %d, want 65536", h.MaxInFlightBytes)
+	}
+	d := parse()
+	cfg = d.serviceConfig(nil, logr.Discard())
+	if cfg.LedgerBytes != relay.DefaultLedgerBytes || cfg.LaneIdleTimeout != relay.DefaultLaneIdleTimeout {
+		t.Errorf("defaults: LedgerBytes %d, LaneIdleTimeout %s", cfg.LedgerBytes, cfg.LaneIdleTimeout)
+	}
+	if h := d.handlerOptions(nil); h.MaxInFlightBytes != relay.DefaultMaxInFlightBytes {
+		t.Errorf("default MaxInFlightBytes = %d", h.MaxInFlightBytes)
 	}
 }
