@@ -17,7 +17,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/relay"
 	"github.com/techoms/inventory-operator/internal/relay/kubedirectory"
 )
@@ -148,12 +147,11 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 	if err != nil {
 		return err
 	}
-	// The cache watches only the relay's namespace, and only the selected SalesChannels and
-	// the InventorySyncs.
+	// The cache watches only the relay's namespace. It holds every SalesChannel there, the
+	// selector's and the others: an order may come from a channel the selector leaves out.
 	objects, err := cache.New(cfg, cache.Options{
 		Scheme:            newScheme(),
 		DefaultNamespaces: map[string]cache.Config{o.namespace: {}},
-		ByObject:          map[client.Object]cache.ByObject{&v1alpha1.SalesChannel{}: {Label: selector}},
 	})
 	if err != nil {
 		return fmt.Errorf("creating the cache: %w", err)
