@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // Defaults of HandlerOptions.
@@ -145,7 +147,9 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ResponseTimeout)
 	defer cancel()
+	handling := time.Now()
 	resp, err := h.svc.Handle(ctx, events)
+	metrics.RelayRequest(time.Since(handling))
 	if err != nil {
 		msg := "the relay cannot read its channels now"
 		if errors.Is(err, ErrShuttingDown) {
