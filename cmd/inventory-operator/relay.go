@@ -12,11 +12,15 @@ import (
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/techoms/inventory-operator/internal/metrics"
 	"github.com/techoms/inventory-operator/internal/relay"
 	"github.com/techoms/inventory-operator/internal/relay/kubedirectory"
 )
@@ -43,6 +47,8 @@ type relayOptions struct {
 	itemCacheTTL     time.Duration
 	responseTimeout  time.Duration
 	shutdownTimeout  time.Duration
+	metricsAddr      string
+	metricsSecure    bool
 	zap              zap.Options
 }
 
@@ -64,6 +70,7 @@ func (o *relayOptions) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.itemCacheTTL, "item-cache-ttl", relay.DefaultItemCacheTTL, "how long a SKU's channel items are reused")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", relay.DefaultResponseTimeout, "longest wait for the channels before answering")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", time.Minute, "longest wait for in-flight requests and queued writes at shutdown")
+	bindMetricsFlags(fs, &o.metricsAddr, &o.metricsSecure, ":8444")
 	o.zap.BindFlags(fs)
 }
 
@@ -100,6 +107,35 @@ func (o *relayOptions) validate() error {
 	if _, err := labels.Parse(o.selector); err != nil {
 		return fmt.Errorf("--channel-selector: %w", err)
 	}
+	_, err := metricsOptions(o.metricsAddr, o.metricsSecure)
+	return err
+}
+
+// serveRelayMetrics serves the relay's metrics, with controller-runtime's and client-go's,
+// as the manager serves its own; cfg is the relay's identity, which asks the API server who
+// a scraper is and whether it may GET /metrics. It returns once the server is started or
+// failed to; the server stops when ctx ends. Nothing is served when the address is "0".
+func serveRelayMetrics(ctx context.Context, o relayOptions, cfg *rest.Config) error {
+	opts, err := metricsOptions(o.metricsAddr, o.metricsSecure)
+	if err != nil {
+		return err
+	}
+	if err := metrics.RegisterRelay(ctrlmetrics.Registry); err != nil {
+		return err
+	}
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := metricsserver.NewServer(opts, cfg, httpClient)
+	if err != nil || srv == nil {
+		return err
+	}
+	go func() {
+		if err := srv.Start(ctx); err != nil {
+			ctrl.Log.WithName("relay").Error(err, "metrics server stopped")
+		}
+	}()
 	return nil
 }
 
@@ -146,6 +182,9 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 	cfg, err := ctrl.GetConfig()
 	if err != nil {
 		return err
+	}
+	if err := serveRelayMetrics(ctx, o, cfg); err != nil {
+		return fmt.Errorf("serving metrics: %w", err)
 	}
 	// The cache watches only the relay's namespace. It holds every SalesChannel there, the
 	// selector's and the others: an order may come from a channel the selector leaves out.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -8,6 +9,10 @@ import (
 	"time"
 
 	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/internal/relay"
 )
@@ -23,6 +28,9 @@ func TestRelayOptionsValidate(t *testing.T) {
 		{"cert without key", []string{"--namespace=retail", "--tls-cert-file=/tls/tls.crt"}, false},
 		{"cert and key", []string{"--namespace=retail", "--tls-cert-file=/tls/tls.crt", "--tls-key-file=/tls/tls.key"}, true},
 		{"bad selector", []string{"--namespace=retail", "--channel-selector=a in (b"}, false},
+		{"plain HTTP metrics on every interface", []string{"--namespace=retail", "--metrics-secure=false"}, false},
+		{"plain HTTP metrics on loopback", []string{"--namespace=retail", "--metrics-secure=false", "--metrics-bind-address=127.0.0.1:8444"}, true},
+		{"metrics disabled", []string{"--namespace=retail", "--metrics-secure=false", "--metrics-bind-address=0"}, true},
 	}
 	for _, tt := range tests {
 		t.Setenv("POD_NAMESPACE", "")
@@ -93,4 +101,38 @@ func TestRelayMemoryFlags(t *testing.T) {
 	if h := d.handlerOptions(nil); h.MaxInFlightBytes != relay.DefaultMaxInFlightBytes {
 		t.Errorf("default MaxInFlightBytes = %d", h.MaxInFlightBytes)
 	}
+}
+
+// TestRelayMetricsRequireAuthorization serves the relay's metrics as the relay's
+// ServiceAccount with the ClusterRole and binding of config/relay, and scrapes them without
+// a token, with the token of an identity without access, and with one bound to the
+// metrics-reader ClusterRole.
+func TestRelayMetricsRequireAuthorization(t *testing.T) {
+	cfg, admin := startControlPlane(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cs := kubernetes.NewForConfigOrDie(cfg)
+
+	var sa corev1.ServiceAccount
+	var authRole rbacv1.ClusterRole
+	var binding rbacv1.ClusterRoleBinding
+	readManifest(t, &sa, "relay", "service_account.yaml")
+	readManifest(t, &authRole, "relay", "metrics_auth_role.yaml")
+	readManifest(t, &binding, "relay", "metrics_auth_role_binding.yaml")
+	// Kustomize sets the subject's namespace to the installation's.
+	binding.Subjects[0].Namespace = "default"
+	sa.Namespace = "default"
+	for _, obj := range []client.Object{&sa, &authRole, &binding} {
+		if err := admin.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scraper, stranger := metricsClients(t, ctx, cs, admin)
+
+	addr := freeLoopbackAddress(t)
+	o := relayOptions{metricsAddr: addr, metricsSecure: true}
+	if err := serveRelayMetrics(ctx, o, actingAs(cfg, "default", sa.Name)); err != nil {
+		t.Fatal(err)
+	}
+	checkScrapeAccess(t, ctx, addr, scraper, stranger)
 }

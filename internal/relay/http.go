@@ -115,6 +115,7 @@ func (h *eventsHandler) unreserve(n int64) {
 }
 
 func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	if !h.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="inventory-relay"`)
 		h.reply(w, http.StatusUnauthorized, Response{Message: "a valid bearer token is required"})
@@ -147,9 +148,7 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ResponseTimeout)
 	defer cancel()
-	handling := time.Now()
 	resp, err := h.svc.Handle(ctx, events)
-	metrics.RelayRequest(time.Since(handling))
 	if err != nil {
 		msg := "the relay cannot read its channels now"
 		if errors.Is(err, ErrShuttingDown) {
@@ -158,6 +157,7 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.retryLater(w, http.StatusServiceUnavailable, msg)
 		return
 	}
+	metrics.RelayRequest(time.Since(arrived))
 	status = http.StatusOK
 	throttled := resp.throttled()
 	if throttled {
