@@ -65,14 +65,8 @@ func callResult(err error) string {
 func meteredSleep(platform v1alpha1.Platform) func(context.Context, time.Duration) error {
 	return func(ctx context.Context, d time.Duration) error {
 		start := time.Now()
-		defer func() { metrics.ThrottleWait(string(platform), time.Since(start)) }()
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		err := channel.Sleep(ctx, d)
+		metrics.ThrottleWait(string(platform), time.Since(start))
+		return err
 	}
 }

@@ -178,14 +178,8 @@ func TestMetricsQueueDepth(t *testing.T) {
 	e := newTestEnv(t, envOptions{config: Config{Connect: s.connect}})
 	e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
 	base := m.value("queue_depth")
-	g := s.holdNextCall()
-	release := sync.OnceFunc(func() { close(g.release) })
-	t.Cleanup(release)
-
+	release := e.holdCall(s, "held")
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); e.post(receipt("held", 1)) }()
-	<-g.entered
 	for _, id := range []string{"queued-1", "queued-2"} {
 		wg.Add(1)
 		go func() { defer wg.Done(); e.post(receipt(id, 1)) }()

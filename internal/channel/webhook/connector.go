@@ -91,7 +91,7 @@ func New(cfg Config) (*Connector, error) {
 		c.maxAttempts = DefaultMaxAttempts
 	}
 	if c.sleep == nil {
-		c.sleep = sleepContext
+		c.sleep = channel.Sleep
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -75,6 +75,28 @@ func relayIdentity(t *testing.T, scheme *runtime.Scheme) (client.Client, *rest.C
 	return admin, as
 }
 
+func testScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	return scheme
+}
+
+// namespaceCache is a started and synced cache of namespace, reading as cfg, as the relay's
+// is; it stops with ctx.
+func namespaceCache(t *testing.T, ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme) cache.Cache {
+	t.Helper()
+	objects, err := cache.New(cfg, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = objects.Start(ctx) }()
+	if !objects.WaitForCacheSync(ctx) {
+		t.Fatal("cache did not sync")
+	}
+	return objects
+}
+
 func channelWithCredentials(name, secret, key string) *v1alpha1.SalesChannel {
 	return &v1alpha1.SalesChannel{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
@@ -94,9 +116,7 @@ func channelWithCredentials(name, secret, key string) *v1alpha1.SalesChannel {
 // ServiceAccount with the Role of config/relay: it lists the channels in scope, reads a
 // credential by name and trims it, while the Role lets it neither list nor watch Secrets.
 func TestDirectoryWithTheRelayRole(t *testing.T) {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	scheme := testScheme()
 	admin, asRelay := relayIdentity(t, scheme)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -114,14 +134,7 @@ func TestDirectoryWithTheRelayRole(t *testing.T) {
 		}
 	}
 
-	objects, err := cache.New(asRelay, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = objects.Start(ctx) }()
-	if !objects.WaitForCacheSync(ctx) {
-		t.Fatal("cache did not sync")
-	}
+	objects := namespaceCache(t, ctx, asRelay, scheme)
 	secrets, err := client.New(asRelay, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
@@ -174,9 +187,7 @@ func TestDirectoryWithTheRelayRole(t *testing.T) {
 // as the relay's ServiceAccount: the selected channel is in scope, the other one is named,
 // so an order from it is known, and a channel of another namespace is neither.
 func TestScopeNamesTheChannelsTheSelectorLeavesOut(t *testing.T) {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	scheme := testScheme()
 	admin, asRelay := relayIdentity(t, scheme)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -191,14 +202,7 @@ func TestScopeNamesTheChannelsTheSelectorLeavesOut(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	objects, err := cache.New(asRelay, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = objects.Start(ctx) }()
-	if !objects.WaitForCacheSync(ctx) {
-		t.Fatal("cache did not sync")
-	}
+	objects := namespaceCache(t, ctx, asRelay, scheme)
 	selector, err := labels.Parse("relay=eu")
 	if err != nil {
 		t.Fatal(err)
