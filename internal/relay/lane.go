@@ -13,6 +13,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // laneKey names a channel location: where one connector writes.
@@ -67,6 +68,7 @@ func (l *lane) enqueue(w *work) (queued, retired bool) {
 	}
 	select {
 	case l.queue <- w:
+		metrics.Queued(1)
 		return true, false
 	default:
 		return false, false
@@ -95,6 +97,7 @@ func (l *lane) run() {
 			if !ok {
 				return
 			}
+			metrics.Queued(-1)
 			first = w
 		case <-idle.C:
 			// Retiring closes the queue: what is queued is still written, then the loop ends.
@@ -109,6 +112,7 @@ func (l *lane) run() {
 				if !ok {
 					break drain
 				}
+				metrics.Queued(-1)
 				batch = append(batch, w)
 			default:
 				break drain
