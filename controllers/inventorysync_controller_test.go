@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
 
@@ -78,7 +78,7 @@ var _ = Describe("InventorySync", func() {
 			HaveField("ValueFrom.SecretKeyRef.LocalObjectReference.Name", "shopify-eu-admin"),
 			HaveField("ValueFrom.SecretKeyRef.LocalObjectReference.Name", "feed-token"),
 		))
-		Expect(c.Env).To(ContainElement(And(HaveField("Name", syncjob.EnvRunID), HaveField("ValueFrom.FieldRef.FieldPath", ContainSubstring("controller-uid")))))
+		Expect(c.Env).To(ContainElement(And(HaveField("Name", syncpod.EnvRunID), HaveField("ValueFrom.FieldRef.FieldPath", ContainSubstring("controller-uid")))))
 		for _, a := range c.Args {
 			Expect(a).NotTo(ContainSubstring("shpat_secret_value"))
 		}

@@ -15,7 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // benchDuration is how long each case sends events, whatever b.N says.
@@ -31,7 +31,7 @@ func BenchmarkRelay(b *testing.B) {
 }
 
 func benchRelay(b *testing.B, senders int) {
-	shop := shopifyfake.New(shopifyfake.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
+	shop := shopifytest.New(shopifytest.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
 	location := shop.AddLocation("bench")
 	const skus = 500
@@ -50,7 +50,7 @@ func benchRelay(b *testing.B, senders int) {
 		}},
 		Syncs: []v1alpha1.InventorySync{inventorySync("bench", "shop", testWarehouse, location)},
 	})
-	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifyfake.DefaultToken))
+	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
 	svc, err := New(Config{Directory: dir})
 	if err != nil {
 		b.Fatal(err)

@@ -11,7 +11,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/policy"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 // ContainerName is the sync container of every run's pod; the manager reads its
@@ -33,7 +33,7 @@ type Run struct {
 	Trigger  v1alpha1.Trigger
 	Strategy v1alpha1.Strategy
 	// MemoryLimit is the sync container's memory limit in bytes; zero means
-	// syncjob.PodMemoryLimit, the limit the feed's caps are sized for.
+	// syncpod.PodMemoryLimit, the limit the feed's caps are sized for.
 	MemoryLimit int64
 }
 
@@ -42,9 +42,9 @@ type Run struct {
 func (r Run) memory() (limit, soft int64) {
 	limit = r.MemoryLimit
 	if limit <= 0 {
-		limit = syncjob.PodMemoryLimit
+		limit = syncpod.PodMemoryLimit
 	}
-	return limit, int64(float64(limit) * syncjob.SoftMemoryLimit / syncjob.PodMemoryLimit)
+	return limit, int64(float64(limit) * syncpod.SoftMemoryLimit / syncpod.PodMemoryLimit)
 }
 
 // StrategyFor maps the trigger table's decision to the strategy a run writes with.
@@ -111,7 +111,7 @@ func podSpec(r Run) corev1.PodSpec {
 		quantity = ch.Spec.Inventory.Quantity()
 	}
 	// Every value but the run ID is a literal: the kubelet expands $(NAME) in args.
-	cfg := syncjob.Config{
+	cfg := syncpod.Config{
 		Platform:      literal(ch.Spec.Platform),
 		ChannelURL:    literal(ch.Spec.Connection.URL),
 		Plan:          literal(plan),
@@ -125,16 +125,16 @@ func podSpec(r Run) corev1.PodSpec {
 		StockUnstockedItems: ch.Spec.Inventory.StockUnstockedItems && ch.Spec.Platform == v1alpha1.PlatformShopify,
 		Trigger:             literal(r.Trigger),
 		// Expanded from the environment by the kubelet.
-		RunID: "$(" + syncjob.EnvRunID + ")",
+		RunID: "$(" + syncpod.EnvRunID + ")",
 	}
 	env := []corev1.EnvVar{
-		{Name: syncjob.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
+		{Name: syncpod.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
 			FieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']",
 		}}},
-		secretEnv(syncjob.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
+		secretEnv(syncpod.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
 	}
 	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
-		env = append(env, secretEnv(syncjob.EnvFeedToken, *ref))
+		env = append(env, secretEnv(syncpod.EnvFeedToken, *ref))
 	}
 	memoryLimit, softLimit := r.memory()
 	env = append(env, corev1.EnvVar{Name: "GOMEMLIMIT", Value: strconv.FormatInt(softLimit, 10)})
@@ -154,7 +154,7 @@ func podSpec(r Run) corev1.PodSpec {
 			Image:                    r.Image,
 			Args:                     append([]string{"sync"}, cfg.Args()...),
 			Env:                      env,
-			TerminationMessagePath:   syncjob.DefaultResultPath,
+			TerminationMessagePath:   syncpod.DefaultResultPath,
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 			Resources: corev1.ResourceRequirements{
 				Requests: corev1.ResourceList{

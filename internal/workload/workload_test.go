@@ -12,7 +12,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/policy"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 func run(platform v1alpha1.Platform, dup v1alpha1.DuplicateSKUPolicy) Run {
@@ -85,10 +85,10 @@ func TestJobTemplateArguments(t *testing.T) {
 // TestArgumentsRoundTrip checks the manager renders what the sync role parses back.
 func TestArgumentsRoundTrip(t *testing.T) {
 	args := JobTemplate(withInventory(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip), v1alpha1.QuantityOnHand, true)).Spec.Template.Spec.Containers[0].Args
-	var cfg syncjob.Config
+	var cfg syncpod.Config
 	fs := newFlagSet()
 	cfg.BindFlags(fs)
-	expanded := strings.ReplaceAll(strings.Join(args[1:], "\n"), "$("+syncjob.EnvRunID+")", "uid-1")
+	expanded := strings.ReplaceAll(strings.Join(args[1:], "\n"), "$("+syncpod.EnvRunID+")", "uid-1")
 	if err := fs.Parse(strings.Split(expanded, "\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,7 @@
 // project's image built by `make image`'s code and loaded into the node, the manager and the
 // relay installed from config/default and config/relay by kustomize under their own
 // ServiceAccounts and RBAC, in namespaces enforcing the restricted Pod Security Standard, and
-// fake Shopify stores (shopifyfake) and feeds served at the node's bridge address. Run it as
+// fake Shopify stores (shopifytest) and feeds served at the node's bridge address. Run it as
 // root with `make test-e2e`.
 package e2e
 

@@ -10,13 +10,13 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
-// fakeShop is a shopifyfake store with one location and a Connector to it; both run on
+// fakeShop is a shopifytest store with one location and a Connector to it; both run on
 // the same fake clock, so the bucket refills exactly as long as the connector waits.
 type fakeShop struct {
-	*shopifyfake.Server
+	*shopifytest.Server
 	clock    *fakeClock
 	location string
 }
@@ -24,7 +24,7 @@ type fakeShop struct {
 func newFakeShop(t *testing.T, plan v1alpha1.Plan) *fakeShop {
 	t.Helper()
 	clock := newFakeClock()
-	srv := shopifyfake.New(shopifyfake.Options{Plan: string(plan), Token: testToken, Now: clock.Now})
+	srv := shopifytest.New(shopifytest.Options{Plan: string(plan), Token: testToken, Now: clock.Now})
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { srv.AssertNoErrors(t) })
 	return &fakeShop{Server: srv, clock: clock, location: srv.AddLocation("Berlin")}
