@@ -34,6 +34,7 @@ type managerOptions struct {
 	metricsAddr     string
 	metricsSecure   bool
 	probeAddr       string
+	pprofAddr       string
 	leaderElect     bool
 	leaderElectNS   string
 	syncImage       string
@@ -49,6 +50,7 @@ func runManager(args []string) int {
 	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "serve metrics over HTTPS to clients the API server authenticates and authorizes for GET /metrics; false serves plain HTTP, on a loopback address only")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "comma-separated namespaces whose SalesChannels and InventorySyncs are reconciled (default: every namespace)")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
+	fs.StringVar(&o.pprofAddr, "pprof-bind-address", "0", "loopback address serving Go's pprof profiles, for profiling the manager; 0 disables it")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
@@ -64,6 +66,10 @@ func runManager(args []string) int {
 	}
 	if _, err := watchedNamespaces(o.watchNamespaces); err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
+		return 2
+	}
+	if o.pprofAddr != "0" && !isLoopback(o.pprofAddr) {
+		fmt.Fprintf(os.Stderr, "manager: --pprof-bind-address serves profiles to anyone who can connect; bind it to a loopback address, not %q\n", o.pprofAddr)
 		return 2
 	}
 	if err := startManager(ctrl.SetupSignalHandler(), o); err != nil {
@@ -151,6 +157,7 @@ func managerConfig(o managerOptions) (ctrl.Options, error) {
 		Scheme:                  newScheme(),
 		Metrics:                 metrics,
 		HealthProbeBindAddress:  o.probeAddr,
+		PprofBindAddress:        o.pprofAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        "inventory-operator.inventory.techoms.io",
 		LeaderElectionNamespace: o.leaderElectNS,
