@@ -126,6 +126,10 @@ bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a cal
 bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan).
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelay -benchtime 1x -timeout 10m
 
+.PHONY: bench-relay-open
+bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_CPUPROFILE=dir profiles each rate.
+	go test ./internal/relay/ -run XXX -bench BenchmarkRelayOpenLoop -benchtime 1x -timeout 10m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+
 .PHONY: bench-feed
 bench-feed: ## Peak memory of parsing feeds at the size and row caps (CSV, JSON, NDJSON), against the sync pod's memory limit.
 	go test ./internal/fulfillment/ -run XXX -bench BenchmarkFeedAtTheCapsPeakMemory -benchtime 1x -timeout 20m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'

@@ -54,7 +54,7 @@ func runManager(args []string) int {
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
-	fs.IntVar(&o.concurrency, "concurrency", 4, "objects of each kind reconciled at once")
+	fs.IntVar(&o.concurrency, "concurrency", 16, "objects of each kind reconciled at once; a reconcile mostly waits on the API server, so more workers than cores keep it busy")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -24,6 +25,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
@@ -46,12 +48,13 @@ func sizes(b *testing.B) []int {
 	return out
 }
 
-// concurrency is the manager's --concurrency for the run, from BENCH_CONCURRENCY (default 4).
-func concurrency() int {
-	if n, err := strconv.Atoi(os.Getenv("BENCH_CONCURRENCY")); err == nil {
-		return n
+// concurrency names the manager's --concurrency for the run: BENCH_CONCURRENCY, else each
+// binary's default.
+func concurrency() string {
+	if c := os.Getenv("BENCH_CONCURRENCY"); c != "" {
+		return c
 	}
-	return 4
+	return "default"
 }
 
 // BenchmarkReady creates n SalesChannels (with their Secrets) and n recurring InventorySyncs
@@ -65,6 +68,7 @@ func BenchmarkReady(b *testing.B) {
 	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
 		b.Fatal("KUBEBUILDER_ASSETS must point at the control plane; run `make bench`")
 	}
+	ctrllog.SetLogger(logr.Discard())
 	bin := buildManager(b)
 	baseline := os.Getenv("BENCH_BASELINE_MANAGER")
 	for i := 0; i < b.N; i++ {
@@ -154,7 +158,7 @@ func runReady(b *testing.B, bin, label string, n int, args []string) {
 	reads := (busy.reads() - idle.reads()) / objects
 	writes := (busy.writes() - idle.writes()) / objects
 	load, _ := os.ReadFile("/proc/loadavg")
-	fmt.Printf("%s: %d SalesChannels + %d InventorySyncs (concurrency %d): created in %.1fs, all Ready in %.1fs (%.2fx the creation time); manager peak RSS %d MiB; per object %.2f reads and %.2f writes; %s\n",
+	fmt.Printf("%s: %d SalesChannels + %d InventorySyncs (concurrency %s): created in %.1fs, all Ready in %.1fs (%.2fx the creation time); manager peak RSS %d MiB; per object %.2f reads and %.2f writes; %s\n",
 		label, n, n, concurrency(), createdIn.Seconds(), readyIn.Seconds(), readyIn.Seconds()/createdIn.Seconds(), peakRSS>>20, reads, writes, requestDetail(idle, busy, n))
 	fmt.Printf("  load average at the end: %s", load)
 }
