@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
@@ -13,8 +12,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/shopifyfake"
@@ -38,14 +35,7 @@ const (
 func BenchmarkRelayOpenLoop(b *testing.B) {
 	shop := shopifyfake.New(shopifyfake.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
-	scope := Scope{Channels: []v1alpha1.SalesChannel{{
-		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: testNamespace},
-		Spec: v1alpha1.SalesChannelSpec{
-			Platform:   v1alpha1.PlatformShopify,
-			Connection: v1alpha1.ChannelConnection{URL: shop.URL, Plan: v1alpha1.PlanPlus, CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "shop-admin", Key: "token"}},
-			Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment},
-		},
-	}}}
+	scope := Scope{Channels: []v1alpha1.SalesChannel{benchChannel(shop.URL)}}
 	items := make([]string, openLoopSKUs)
 	for i := range items {
 		_, items[i] = shop.AddVariant(fmt.Sprintf("SKU-%04d", i))
@@ -57,16 +47,8 @@ func BenchmarkRelayOpenLoop(b *testing.B) {
 		}
 		scope.Syncs = append(scope.Syncs, inventorySync(fmt.Sprintf("wh-%02d", l), "shop", fmt.Sprintf("warehouse-%02d", l), location))
 	}
-	dir := NewStaticDirectory(scope)
-	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifyfake.DefaultToken))
-	svc, err := New(Config{Directory: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tokens, _ := ParseTokens(testToken)
-	api := httptest.NewServer(svc.Handler(HandlerOptions{Tokens: func() (*TokenSet, error) { return tokens, nil }}))
-	defer func() { api.Close(); svc.Close() }()
-	sender := &openLoopSender{url: api.URL + EventsPath, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
+	_, apiURL := serveBenchRelay(b, scope)
+	sender := &openLoopSender{url: apiURL + EventsPath, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
 
 	// Warm each location's item cache with every SKU before measuring: a relay that has run a
 	// while has looked up the SKUs it is sent.
