@@ -39,14 +39,17 @@ func (w *warningRecorder) take() []string {
 	return out
 }
 
-// applyKustomizationDir server-side applies the resources a kustomization.yaml lists.
-func applyKustomizationDir(dir string) {
+// applyKustomizationDir server-side applies the resources a kustomization.yaml lists, in its
+// order, as kubectl apply -k does; namespace, when set, holds every object but Namespaces. It
+// returns how many objects it applied.
+func applyKustomizationDir(dir, namespace string) int {
 	var kustomization struct {
 		Resources []string `json:"resources"`
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "kustomization.yaml"))
 	Expect(err).NotTo(HaveOccurred())
 	Expect(sigsyaml.Unmarshal(data, &kustomization)).To(Succeed())
+	applied := 0
 	for _, f := range kustomization.Resources {
 		data, err := os.ReadFile(filepath.Join(dir, f))
 		Expect(err).NotTo(HaveOccurred())
@@ -58,9 +61,14 @@ func applyKustomizationDir(dir string) {
 			} else {
 				Expect(err).NotTo(HaveOccurred(), f)
 			}
+			if namespace != "" && obj.GetKind() != "Namespace" {
+				obj.SetNamespace(namespace)
+			}
 			Expect(k8s.Patch(ctx, &obj, client.Apply, client.FieldOwner("config"), client.ForceOwnership)).To(Succeed(), f)
+			applied++
 		}
 	}
+	return applied
 }
 
 var _ = Describe("The admission warnings in config/admission", Ordered, func() {
@@ -70,7 +78,7 @@ var _ = Describe("The admission warnings in config/admission", Ordered, func() {
 		warned   client.Client
 	)
 	BeforeAll(func() {
-		applyKustomizationDir(filepath.Join("..", "config", "admission"))
+		applyKustomizationDir(filepath.Join("..", "config", "admission"), "")
 		recorder = &warningRecorder{}
 		warnedCfg := rest.CopyConfig(cfg)
 		warnedCfg.WarningHandler = recorder
@@ -113,7 +121,25 @@ var _ = Describe("The admission warnings in config/admission", Ordered, func() {
 		Entry("that a plain http URL sends the credential unencrypted",
 			func(c *v1alpha1.SalesChannel) { c.Spec.Connection.URL = "http://store.example" },
 			[]string{"spec.connection.url is plain http"}),
+		Entry("that a quantity name or stocking on a Webhook channel does nothing",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Platform = v1alpha1.PlatformWebhook
+				c.Spec.Connection.Plan = ""
+				c.Spec.Inventory.QuantityName = v1alpha1.QuantityOnHand
+				c.Spec.Inventory.StockUnstockedItems = true
+			},
+			[]string{"quantityName and stockUnstockedItems have no effect on platform Webhook"}),
+		Entry("nothing for a Webhook channel with the default quantity name",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Platform = v1alpha1.PlatformWebhook
+				c.Spec.Connection.Plan = ""
+			}, []string{}),
 		Entry("nothing for an https Shopify channel that skips duplicates",
 			func(c *v1alpha1.SalesChannel) {}, []string{}),
+		Entry("nothing for a Shopify channel writing on_hand and stocking items",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Inventory.QuantityName = v1alpha1.QuantityOnHand
+				c.Spec.Inventory.StockUnstockedItems = true
+			}, []string{}),
 	)
 })

@@ -99,6 +99,15 @@ var _ = Describe("The Argo CD health check in config/argocd", func() {
 	eventuallyHealth := func(obj client.Object) AsyncAssertion {
 		return Eventually(func() string { return health(obj) })
 	}
+	// healthAhead is the health of obj as if its spec had changed since the manager's last
+	// status: its generation one ahead of what the status observed.
+	healthAhead := func(obj client.Object) string {
+		seen := asArgoSees(obj)
+		meta := seen["metadata"].(map[string]any)
+		meta["generation"] = meta["generation"].(int64) + 1
+		status, _ := argoHealth(script, seen)
+		return status
+	}
 
 	It("is the script docs/argocd.md configures, for both kinds", func() {
 		doc, err := os.ReadFile(filepath.Join("..", "docs", "argocd.md"))
@@ -126,11 +135,7 @@ var _ = Describe("The Argo CD health check in config/argocd", func() {
 		eventuallyHealth(quiet).Should(Equal("Suspended"))
 
 		By("a spec change the manager has not observed yet")
-		seen := asArgoSees(ok)
-		meta := seen["metadata"].(map[string]any)
-		meta["generation"] = meta["generation"].(int64) + 1
-		status, _ := argoHealth(script, seen)
-		Expect(status).To(Equal("Progressing"))
+		Expect(healthAhead(ok)).To(Equal("Progressing"))
 	})
 
 	It("reads an InventorySync as Healthy, Degraded, Suspended and Progressing", func() {
@@ -166,10 +171,6 @@ var _ = Describe("The Argo CD health check in config/argocd", func() {
 		Expect(message).To(ContainSubstring("failed"))
 
 		By("a spec change the manager has not observed yet")
-		seen := asArgoSees(scheduled)
-		meta := seen["metadata"].(map[string]any)
-		meta["generation"] = meta["generation"].(int64) + 1
-		status, _ := argoHealth(script, seen)
-		Expect(status).To(Equal("Progressing"))
+		Expect(healthAhead(scheduled)).To(Equal("Progressing"))
 	})
 })

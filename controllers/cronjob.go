@@ -71,14 +71,14 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	wasSuspended := true
 	var conflict bool
 	op, err := controllerutil.CreateOrUpdate(ctx, r.Client, cj, func() error {
-		if cj.CreationTimestamp.Time.IsZero() == false && !metav1.IsControlledBy(cj, sync) {
+		if !cj.CreationTimestamp.IsZero() && !metav1.IsControlledBy(cj, sync) {
 			conflict = true
 			return fmt.Errorf("CronJob %s exists and is not owned by this InventorySync", name)
 		}
 		wasSuspended = cj.CreationTimestamp.IsZero() || ptr.Deref(cj.Spec.Suspend, false)
 		cj.Labels = map[string]string{workload.LabelManagedBy: workload.ManagedByValue, workload.LabelInventorySync: sync.Name}
 		run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, workload.StrategyFor(o.push))
-		run.Image = r.Image
+		run.Image, run.MemoryLimit = r.Image, r.SyncMemoryLimit
 		// The API server fills in defaults the rendered spec leaves unset: replacing the spec
 		// only when a field it sets differs keeps an unchanged CronJob from being rewritten on
 		// every reconcile, while drift in those fields is still put back.

@@ -12,7 +12,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/events"
-	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -37,6 +36,8 @@ type InventorySyncReconciler struct {
 	Recorder   events.EventRecorder
 	// Image is the image the sync Jobs run.
 	Image string
+	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
+	SyncMemoryLimit int64
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
@@ -260,8 +261,8 @@ func isNewer(f finishedJob, recorded *v1alpha1.SyncRun) bool {
 // and manual runs) past the sync's history limits. Scheduled Jobs belong to the CronJob,
 // which applies the same limits to its own.
 func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1alpha1.InventorySync, finished []finishedJob) error {
-	keepOK := int(ptr.Deref(sync.Spec.SuccessfulRunsHistoryLimit, 3))
-	keepFailed := int(ptr.Deref(sync.Spec.FailedRunsHistoryLimit, 3))
+	keepOK := int(sync.Spec.SuccessfulRunsHistoryLimitOrDefault())
+	keepFailed := int(sync.Spec.FailedRunsHistoryLimitOrDefault())
 	for _, f := range finished {
 		if !metav1.IsControlledBy(f.job, sync) || f.job.DeletionTimestamp != nil {
 			continue
@@ -288,7 +289,7 @@ func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1a
 // SetupWithManager watches InventorySyncs, their CronJobs and Jobs (those of the CronJob
 // too, by label), their SalesChannels, and the metadata of the Secrets they need.
 func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
 	r.runs = runReader{pods: r.APIReader}
 	if r.Now == nil {
 		r.Now = time.Now

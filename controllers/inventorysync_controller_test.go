@@ -13,7 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
 
@@ -48,9 +48,8 @@ var _ = Describe("InventorySync", func() {
 		Expect(k8s.Create(ctx, s, client.FieldOwner("platform-team"))).To(Succeed())
 		applied := s.Spec.DeepCopy()
 
-		cj := &batchv1.CronJob{}
 		Eventually(cronJobOf(s)).Should(Not(BeNil()))
-		cj = cronJobOf(s)(Default)
+		cj := cronJobOf(s)(Default)
 		Expect(cj.Name).To(Equal("berlin-to-eu"))
 		Expect(cj.Spec.Schedule).To(Equal("*/15 * * * *"))
 		Expect(cj.Spec.TimeZone).To(Equal(ptr.To("Europe/Berlin")))
@@ -79,7 +78,7 @@ var _ = Describe("InventorySync", func() {
 			HaveField("ValueFrom.SecretKeyRef.LocalObjectReference.Name", "shopify-eu-admin"),
 			HaveField("ValueFrom.SecretKeyRef.LocalObjectReference.Name", "feed-token"),
 		))
-		Expect(c.Env).To(ContainElement(And(HaveField("Name", syncjob.EnvRunID), HaveField("ValueFrom.FieldRef.FieldPath", ContainSubstring("controller-uid")))))
+		Expect(c.Env).To(ContainElement(And(HaveField("Name", syncpod.EnvRunID), HaveField("ValueFrom.FieldRef.FieldPath", ContainSubstring("controller-uid")))))
 		for _, a := range c.Args {
 			Expect(a).NotTo(ContainSubstring("shpat_secret_value"))
 		}

@@ -20,13 +20,15 @@ type launcher struct {
 	client client.Client
 	scheme *runtime.Scheme
 	image  string
+	// memoryLimit is the sync container's memory limit; zero for the default.
+	memoryLimit int64
 }
 
 // launch creates the named Job for a run. Names are deterministic, so a run asked for twice
 // (a reconcile retried after its status patch failed) is created once: created is false
 // when the Job already existed.
 func (l launcher) launch(ctx context.Context, run workload.Run, name, token string) (created bool, err error) {
-	run.Image = l.image
+	run.Image, run.MemoryLimit = l.image, l.memoryLimit
 	tmpl := workload.JobTemplate(run)
 	job := &batchv1.Job{
 		ObjectMeta: metav1.ObjectMeta{

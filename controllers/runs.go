@@ -95,9 +95,13 @@ func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, 
 	if c := job.Spec.Template.Spec.Containers; len(c) > 0 {
 		run.Strategy = strategyFromArgs(c[0].Args)
 	}
-	msg, err := r.terminationMessage(ctx, job)
+	terminated, err := r.lastTermination(ctx, job)
 	if err != nil {
 		return nil, err
+	}
+	var msg string
+	if terminated != nil {
+		msg = strings.TrimSpace(terminated.Message)
 	}
 	var result v1alpha1.SyncResult
 	switch {
@@ -109,17 +113,36 @@ func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, 
 		run.Message = truncate(msg, 512)
 	}
 	if !f.succeeded && run.Message == "" {
+		run.Message = containerFailureMessage(terminated)
+	}
+	if !f.succeeded && run.Message == "" {
 		run.Message = jobFailureMessage(job)
 	}
 	return run, nil
 }
 
-// terminationMessage is the sync container's termination message from the newest pod of job.
-func (r runReader) terminationMessage(ctx context.Context, job *batchv1.Job) (string, error) {
+// containerFailureMessage says how the sync container ended when it wrote no result: killed
+// for memory, or by a signal, before it could report.
+func containerFailureMessage(t *corev1.ContainerStateTerminated) string {
+	switch {
+	case t == nil:
+		return ""
+	case t.Reason == "OOMKilled":
+		return fmt.Sprintf("the sync container was killed for exceeding its memory limit (OOMKilled, exit code %d) before it reported a result", t.ExitCode)
+	case t.Reason != "" && t.Reason != "Error" && t.Reason != "Completed":
+		return fmt.Sprintf("the sync container ended with %s (exit code %d) before it reported a result", t.Reason, t.ExitCode)
+	case t.ExitCode != 0:
+		return fmt.Sprintf("the sync container exited with code %d before it reported a result", t.ExitCode)
+	}
+	return ""
+}
+
+// lastTermination is the sync container's last terminated state among the pods of job.
+func (r runReader) lastTermination(ctx context.Context, job *batchv1.Job) (*corev1.ContainerStateTerminated, error) {
 	var pods corev1.PodList
 	if err := r.pods.List(ctx, &pods, client.InNamespace(job.Namespace),
 		client.MatchingLabels{batchv1.ControllerUidLabel: string(job.UID)}); err != nil {
-		return "", fmt.Errorf("listing pods of Job %s: %w", job.Name, err)
+		return nil, fmt.Errorf("listing pods of Job %s: %w", job.Name, err)
 	}
 	var newest *corev1.ContainerStateTerminated
 	for i := range pods.Items {
@@ -133,10 +156,7 @@ func (r runReader) terminationMessage(ctx context.Context, job *batchv1.Job) (st
 			}
 		}
 	}
-	if newest == nil {
-		return "", nil
-	}
-	return strings.TrimSpace(newest.Message), nil
+	return newest, nil
 }
 
 func jobFailureMessage(job *batchv1.Job) string {
@@ -169,9 +189,7 @@ func summary(run *v1alpha1.SyncRun) string {
 	if run.SKUs == nil {
 		return run.Message
 	}
-	c := run.SKUs
-	s := fmt.Sprintf("read %d, updated %d, unchanged %d, skipped as duplicates %d, not found %d, failed %d",
-		c.Read, c.Updated, c.Unchanged, c.SkippedDuplicates, c.NotFound, c.Failed)
+	s := run.SKUs.Summary()
 	if run.Message != "" {
 		s += ": " + run.Message
 	}

@@ -24,14 +24,20 @@ func finishJob(job *batchv1.Job, result *v1alpha1.SyncResult, succeeded bool) {
 		Expect(err).NotTo(HaveOccurred())
 		msg = string(b)
 	}
+	terminated := corev1.ContainerStateTerminated{Message: msg}
+	if !succeeded {
+		terminated.ExitCode = workload.ExitPartial
+	}
+	endJob(job, terminated, succeeded)
+}
+
+// endJob finishes job with its sync container in the terminated state given.
+func endJob(job *batchv1.Job, terminated corev1.ContainerStateTerminated, succeeded bool) {
 	// Each finished run ends a minute after the previous one, so runs are ordered even when
 	// a test finishes several within one second (status times have second precision).
 	finishedRuns++
 	now := metav1.NewTime(time.Now().Truncate(time.Second).Add(time.Duration(finishedRuns) * time.Minute))
-	exit := int32(0)
-	if !succeeded {
-		exit = workload.ExitPartial
-	}
+	terminated.StartedAt, terminated.FinishedAt = now, now
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace: job.Namespace, Name: job.Name + "-pod",
@@ -44,9 +50,7 @@ func finishJob(job *batchv1.Job, result *v1alpha1.SyncResult, succeeded bool) {
 		Phase: corev1.PodSucceeded,
 		ContainerStatuses: []corev1.ContainerStatus{{
 			Name: workload.ContainerName, Image: testImage,
-			State: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{
-				ExitCode: exit, Message: msg, StartedAt: now, FinishedAt: now,
-			}},
+			State: corev1.ContainerState{Terminated: &terminated},
 		}},
 	}
 	if !succeeded {

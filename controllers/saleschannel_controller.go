@@ -33,6 +33,8 @@ type SalesChannelReconciler struct {
 	launcher   launcher
 	// Image is the image the sync Jobs run.
 	Image string
+	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
+	SyncMemoryLimit int64
 }
 
 // +kubebuilder:rbac:groups=inventory.techoms.io,resources=saleschannels,verbs=get;list;watch
@@ -130,7 +132,7 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 
 // SetupWithManager watches SalesChannels and the metadata of the Secrets they name.
 func (r *SalesChannelReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image}
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.SalesChannel{}, builder.WithPredicates(specOrAnnotationChanged)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(channelsUsingSecret(mgr.GetClient())), builder.OnlyMetadata).

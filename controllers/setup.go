@@ -16,6 +16,8 @@ import (
 type Options struct {
 	// Image is the image the sync Jobs run.
 	Image string
+	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
+	SyncMemoryLimit int64
 	// Concurrency is how many objects of each kind are reconciled at once.
 	Concurrency int
 }
@@ -33,13 +35,13 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	secretKeys := NewSecretKeys(mgr.GetClient(), mgr.GetAPIReader())
 	if err := (&SalesChannelReconciler{
 		Client: mgr.GetClient(), SecretKeys: secretKeys,
-		Recorder: boundedRecorder{mgr.GetEventRecorder("saleschannel-controller")}, Image: image,
+		Recorder: boundedRecorder{mgr.GetEventRecorder("saleschannel-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the SalesChannel controller: %w", err)
 	}
 	if err := (&InventorySyncReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), SecretKeys: secretKeys,
-		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image,
+		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the InventorySync controller: %w", err)
 	}

@@ -2,9 +2,11 @@ package controllers
 
 import (
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -79,6 +81,9 @@ var _ = Describe("Admission of bad manifests", func() {
 			"spec.failedRunsHistoryLimit"),
 		Entry("with an empty schedule", func(s *v1alpha1.InventorySync) { s.Spec.Schedule = ptr.To("") },
 			"spec.schedule"),
+		Entry("with a run timeout under a second", func(s *v1alpha1.InventorySync) {
+			s.Spec.RunTimeout = &metav1.Duration{Duration: 500 * time.Millisecond}
+		}, "runTimeout must be at least 1s"),
 	)
 
 	It("rejects changes that would turn a sync into another one", func() {

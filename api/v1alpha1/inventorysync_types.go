@@ -51,9 +51,11 @@ type InventorySyncSpec struct {
 	// +kubebuilder:validation:Maximum=100
 	FailedRunsHistoryLimit *int32 `json:"failedRunsHistoryLimit,omitempty"`
 
-	// RunTimeout bounds one run, retries included (the Job's activeDeadlineSeconds).
+	// RunTimeout bounds one run, retries included (the Job's activeDeadlineSeconds, whole
+	// seconds rounded up). At least 1s.
 	// +optional
 	// +kubebuilder:default="1h"
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="runTimeout must be at least 1s"
 	RunTimeout *metav1.Duration `json:"runTimeout,omitempty"`
 }
 
@@ -210,6 +212,10 @@ type InventorySyncStatus struct {
 // +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastRun.completionTime`
 // +kubebuilder:printcolumn:name="Last Result",type=string,JSONPath=`.status.lastRun.result`
 // +kubebuilder:printcolumn:name="Next Sync",type=string,JSONPath=`.status.nextSyncTime`,priority=1,description="When the next scheduled run is due (UTC). A string, not a date: kubectl shows date columns as an age and a future time as <invalid>."
+// +kubebuilder:printcolumn:name="Updated",type=integer,JSONPath=`.status.lastRun.skus.updated`,priority=1
+// +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.lastRun.skus.failed`,priority=1
+// +kubebuilder:printcolumn:name="Untracked",type=integer,JSONPath=`.status.lastRun.skus.untracked`,priority=1
+// +kubebuilder:printcolumn:name="Not Stocked",type=integer,JSONPath=`.status.lastRun.skus.notStocked`,priority=1
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type InventorySync struct {

@@ -47,6 +47,17 @@ const (
 	PlanEnterprise Plan = "Enterprise"
 )
 
+// QuantityName is the Shopify inventory quantity a channel's writes set: available, what can
+// be sold now, or on_hand, the physical stock, of which Shopify keeps the units committed to
+// open orders out of available.
+// +kubebuilder:validation:Enum=available;on_hand
+type QuantityName string
+
+const (
+	QuantityAvailable QuantityName = "available"
+	QuantityOnHand    QuantityName = "on_hand"
+)
+
 // Trigger is what caused a sync run.
 type Trigger string
 

@@ -72,6 +72,28 @@ type InventoryPolicy struct {
 	// +optional
 	// +kubebuilder:default=Skip
 	DuplicateSKUs DuplicateSKUPolicy `json:"duplicateSKUs,omitempty"`
+
+	// QuantityName is the inventory quantity scheduled runs, manual runs and the relay read
+	// and write: available (the default, what can be sold now) or on_hand (the physical
+	// stock, right for a warehouse feed: writing it leaves the units committed to open
+	// orders to Shopify). Only Shopify supports it.
+	// +optional
+	// +kubebuilder:default=available
+	QuantityName QuantityName `json:"quantityName,omitempty"`
+
+	// StockUnstockedItems lets writes stock an item that has no inventory level at the
+	// location (Shopify's inventoryActivate) before setting its quantity. Without it such
+	// items are counted notStocked and left alone. Only Shopify supports it.
+	// +optional
+	StockUnstockedItems bool `json:"stockUnstockedItems,omitempty"`
+}
+
+// Quantity is the quantity name in effect: QuantityName, available when unset.
+func (p InventoryPolicy) Quantity() QuantityName {
+	if p.QuantityName == "" {
+		return QuantityAvailable
+	}
+	return p.QuantityName
 }
 
 // SalesChannelStatus is what the manager observed of a SalesChannel.
@@ -106,6 +128,7 @@ type SalesChannelStatus struct {
 // +kubebuilder:printcolumn:name="Mode",type=string,JSONPath=`.spec.inventory.mode`
 // +kubebuilder:printcolumn:name="Effective Mode",type=string,JSONPath=`.status.effectiveMode`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
+// +kubebuilder:printcolumn:name="Quantity",type=string,JSONPath=`.spec.inventory.quantityName`,priority=1
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type SalesChannel struct {

@@ -1,5 +1,7 @@
 package v1alpha1
 
+import "fmt"
+
 // SyncResult is what one sync run reports. The sync pod writes it as JSON to its termination
 // message, and the manager copies it into the InventorySync status, so both sides use this type.
 // It stays small: the kubelet keeps at most 4 KiB of a termination message.
@@ -20,7 +22,7 @@ type SyncResult struct {
 }
 
 // SKUCounts counts the SKUs of one run. read = unchanged + updated + skippedDuplicates +
-// failed + notFound, so nothing a run read goes unaccounted for.
+// notFound + untracked + notStocked + failed, so nothing a run read goes unaccounted for.
 type SKUCounts struct {
 	// Read is the number of SKUs in the fulfillment feed.
 	Read int64 `json:"read"`
@@ -34,8 +36,31 @@ type SKUCounts struct {
 	// NotFound SKUs have no item on the channel.
 	// +optional
 	NotFound int64 `json:"notFound,omitempty"`
+	// Untracked SKUs have only items whose inventory the channel does not track; nothing
+	// was written to them.
+	// +optional
+	Untracked int64 `json:"untracked,omitempty"`
+	// NotStocked SKUs have only items not stocked at the location, and the channel does not
+	// stock items (spec.inventory.stockUnstockedItems); nothing was written to them.
+	// +optional
+	NotStocked int64 `json:"notStocked,omitempty"`
 	// Failed SKUs were pushed and not applied.
 	Failed int64 `json:"failed"`
+}
+
+// Summary is the counts in one line, for events, conditions and logs; the counts that are
+// zero and rare (not found, untracked, not stocked) are left out.
+func (c SKUCounts) Summary() string {
+	s := fmt.Sprintf("read %d, updated %d, unchanged %d, skipped as duplicates %d", c.Read, c.Updated, c.Unchanged, c.SkippedDuplicates)
+	for _, rare := range []struct {
+		name string
+		n    int64
+	}{{"not found", c.NotFound}, {"untracked", c.Untracked}, {"not stocked", c.NotStocked}} {
+		if rare.n != 0 {
+			s += fmt.Sprintf(", %s %d", rare.name, rare.n)
+		}
+	}
+	return s + fmt.Sprintf(", failed %d", c.Failed)
 }
 
 // SKUFailure is one SKU that a run could not update, and why.

@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // Names of the demo objects.
@@ -47,13 +47,13 @@ var (
 type demo struct {
 	baseURL  string
 	feedPath string
-	shop     *shopifyfake.Handler
+	shop     *shopifytest.Handler
 	location string
 	skus     []string
 }
 
 func newDemo(baseURL, feedPath string) (*demo, error) {
-	shop, err := shopifyfake.NewHandler(shopifyfake.Options{Plan: "Standard"})
+	shop, err := shopifytest.NewHandler(shopifytest.Options{Plan: "Standard"})
 	if err != nil {
 		return nil, fmt.Errorf("fake Shopify store: %w (run `make shopify-schema`)", err)
 	}

@@ -76,8 +76,7 @@ func (e *env) waitFirstSync(ctx context.Context, start time.Time) string {
 			fmt.Fprintf(&b, "first sync (%s, %s) completed %s after start: %s",
 				run.Trigger, run.Job, time.Since(start).Round(10*time.Millisecond), run.Result)
 			if s := run.SKUs; s != nil {
-				fmt.Fprintf(&b, "; SKUs read %d, unchanged %d, updated %d, skipped as duplicates %d, not found %d, failed %d",
-					s.Read, s.Unchanged, s.Updated, s.SkippedDuplicates, s.NotFound, s.Failed)
+				fmt.Fprintf(&b, "; SKUs %s", s.Summary())
 			}
 			if run.Message != "" {
 				fmt.Fprintf(&b, "; %s", run.Message)

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
@@ -38,6 +39,7 @@ type managerOptions struct {
 	leaderElect     bool
 	leaderElectNS   string
 	syncImage       string
+	syncMemoryLimit string
 	concurrency     int
 	watchNamespaces string
 	zap             zap.Options
@@ -46,21 +48,25 @@ type managerOptions struct {
 func runManager(args []string) int {
 	var o managerOptions
 	fs := flag.NewFlagSet("manager", flag.ContinueOnError)
-	fs.StringVar(&o.metricsAddr, "metrics-bind-address", ":8443", "address the metrics endpoint binds to; 0 disables it")
-	fs.BoolVar(&o.metricsSecure, "metrics-secure", true, "serve metrics over HTTPS to clients the API server authenticates and authorizes for GET /metrics; false serves plain HTTP, on a loopback address only")
+	bindMetricsFlags(fs, &o.metricsAddr, &o.metricsSecure, ":8443")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "comma-separated namespaces whose SalesChannels and InventorySyncs are reconciled (default: every namespace)")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
 	fs.StringVar(&o.pprofAddr, "pprof-bind-address", "0", "loopback address serving Go's pprof profiles, for profiling the manager; 0 disables it")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
+	fs.StringVar(&o.syncMemoryLimit, "sync-memory-limit", "512Mi", "memory limit of the sync containers; the feed's size and row caps are sized for the default")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "objects of each kind reconciled at once; a reconcile mostly waits on the API server, so more workers than cores keep it busy")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&o.zap)))
-	if _, err := metricsOptions(o); err != nil {
+	if _, err := resource.ParseQuantity(o.syncMemoryLimit); err != nil {
+		fmt.Fprintln(os.Stderr, "manager: --sync-memory-limit:", err)
+		return 2
+	}
+	if _, err := metricsOptions(o.metricsAddr, o.metricsSecure); err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
 		return 2
 	}
@@ -87,21 +93,29 @@ func newScheme() *runtime.Scheme {
 	return s
 }
 
-// metricsOptions serves metrics over HTTPS behind the API server's authentication and
-// authorization (a TokenReview and a SubjectAccessReview for GET /metrics), or, when
-// --metrics-secure=false, over plain HTTP on a loopback address, for a manager run locally.
-func metricsOptions(o managerOptions) (metricsserver.Options, error) {
-	if o.metricsAddr == "0" {
+// bindMetricsFlags binds --metrics-bind-address and --metrics-secure, which the manager and
+// the relay share.
+func bindMetricsFlags(fs *flag.FlagSet, addr *string, secure *bool, defaultAddr string) {
+	fs.StringVar(addr, "metrics-bind-address", defaultAddr, "address the metrics endpoint binds to; 0 disables it")
+	fs.BoolVar(secure, "metrics-secure", true, "serve metrics over HTTPS to clients the API server authenticates and authorizes for GET /metrics; false serves plain HTTP, on a loopback address only")
+}
+
+// metricsOptions serves metrics at addr ("0" disables them) over HTTPS behind the API
+// server's authentication and authorization (a TokenReview and a SubjectAccessReview for
+// GET /metrics), or, when --metrics-secure=false, over plain HTTP on a loopback address, for
+// a manager or relay run locally.
+func metricsOptions(addr string, secure bool) (metricsserver.Options, error) {
+	if addr == "0" {
 		return metricsserver.Options{BindAddress: "0"}, nil
 	}
-	if !o.metricsSecure {
-		if !isLoopback(o.metricsAddr) {
-			return metricsserver.Options{}, fmt.Errorf("--metrics-secure=false serves metrics to anyone who can connect; bind it to a loopback address, not %q", o.metricsAddr)
+	if !secure {
+		if !isLoopback(addr) {
+			return metricsserver.Options{}, fmt.Errorf("--metrics-secure=false serves metrics to anyone who can connect; bind it to a loopback address, not %q", addr)
 		}
-		return metricsserver.Options{BindAddress: o.metricsAddr}, nil
+		return metricsserver.Options{BindAddress: addr}, nil
 	}
 	return metricsserver.Options{
-		BindAddress:    o.metricsAddr,
+		BindAddress:    addr,
 		SecureServing:  true,
 		FilterProvider: filters.WithAuthenticationAndAuthorization,
 		// HTTP/1.1 only: HTTP/2 stream resets let a client exhaust the server (CVE-2023-44487).
@@ -144,7 +158,7 @@ func watchedNamespaces(list string) (map[string]cache.Config, error) {
 
 // managerConfig is the manager's controller-runtime configuration for these options.
 func managerConfig(o managerOptions) (ctrl.Options, error) {
-	metrics, err := metricsOptions(o)
+	metrics, err := metricsOptions(o.metricsAddr, o.metricsSecure)
 	if err != nil {
 		return ctrl.Options{}, err
 	}
@@ -188,7 +202,8 @@ func startManager(ctx context.Context, o managerOptions) error {
 		return err
 	}
 	ctrl.Log.Info("sync Jobs run image", "image", image)
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, Concurrency: o.concurrency}); err != nil {
+	memory := resource.MustParse(o.syncMemoryLimit)
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, SyncMemoryLimit: memory.Value(), Concurrency: o.concurrency}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -39,7 +39,7 @@ func TestMetricsOptions(t *testing.T) {
 		{"plain HTTP without a port", "127.0.0.1", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := metricsOptions(managerOptions{metricsAddr: tc.addr, metricsSecure: tc.secure})
+			got, err := metricsOptions(tc.addr, tc.secure)
 			if (err == nil) != tc.ok {
 				t.Fatalf("metricsOptions(%q, secure %v) error = %v, want ok %v", tc.addr, tc.secure, err, tc.ok)
 			}
@@ -156,41 +156,27 @@ func freeLoopbackAddress(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// TestMetricsRequireAuthorization runs the manager as its ServiceAccount with the
-// metrics-auth ClusterRole of config/rbac, and scrapes its metrics without a token, with the
-// token of an identity without access, and with one bound to the metrics-reader ClusterRole.
-func TestMetricsRequireAuthorization(t *testing.T) {
-	cfg, admin := startControlPlane(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cs := kubernetes.NewForConfigOrDie(cfg)
-
-	var authRole, readerRole rbacv1.ClusterRole
-	readManifest(t, &authRole, "rbac", "metrics_auth_role.yaml")
+// metricsClients creates the metrics-reader ClusterRole of config/rbac and two
+// ServiceAccounts in namespace default, and returns their tokens: scraper is bound to the
+// role, stranger is not.
+func metricsClients(t *testing.T, ctx context.Context, cs kubernetes.Interface, admin client.Client) (scraper, stranger string) {
+	t.Helper()
+	var readerRole rbacv1.ClusterRole
 	readManifest(t, &readerRole, "rbac", "metrics_reader_role.yaml")
-	for _, r := range []client.Object{&authRole, &readerRole} {
-		if err := admin.Create(ctx, r); err != nil {
-			t.Fatal(err)
-		}
+	if err := admin.Create(ctx, &readerRole); err != nil {
+		t.Fatal(err)
 	}
-	serviceAccount(t, ctx, cs, "default", "controller-manager")
-	bindClusterRole(t, ctx, admin, authRole.Name, "default", "controller-manager")
-	scraper := serviceAccount(t, ctx, cs, "default", "scraper")
+	scraper = serviceAccount(t, ctx, cs, "default", "scraper")
 	bindClusterRole(t, ctx, admin, readerRole.Name, "default", "scraper")
-	stranger := serviceAccount(t, ctx, cs, "default", "stranger")
+	return scraper, serviceAccount(t, ctx, cs, "default", "stranger")
+}
 
-	addr := freeLoopbackAddress(t)
-	opts, err := managerConfig(managerOptions{metricsAddr: addr, metricsSecure: true, probeAddr: "0"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgr, err := ctrl.NewManager(actingAs(cfg, "default", "controller-manager"), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = mgr.Start(ctx) }()
-
-	// The manager's certificate is self-signed; the test checks who may scrape, not TLS.
+// checkScrapeAccess scrapes https://addr/metrics without a token, with the token of an
+// identity without access and with one allowed to GET /metrics, and checks that only the
+// last gets the metrics.
+func checkScrapeAccess(t *testing.T, ctx context.Context, addr, scraper, stranger string) {
+	t.Helper()
+	// The certificate is self-signed; the test checks who may scrape, not TLS.
 	scrape := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	status := func(token string) (int, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+addr+"/metrics", nil)
@@ -215,7 +201,7 @@ func TestMetricsRequireAuthorization(t *testing.T) {
 	} {
 		var got int
 		var err error
-		// The endpoint starts with the manager: poll until it answers, with a deadline.
+		// The endpoint starts in the background: poll until it answers, with a deadline.
 		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
 			if got, err = status(tc.token); err == nil {
 				break
@@ -228,4 +214,35 @@ func TestMetricsRequireAuthorization(t *testing.T) {
 			t.Errorf("scraping with %s: status %d, want %d", tc.who, got, tc.want)
 		}
 	}
+}
+
+// TestMetricsRequireAuthorization runs the manager as its ServiceAccount with the
+// metrics-auth ClusterRole of config/rbac, and scrapes its metrics without a token, with the
+// token of an identity without access, and with one bound to the metrics-reader ClusterRole.
+func TestMetricsRequireAuthorization(t *testing.T) {
+	cfg, admin := startControlPlane(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cs := kubernetes.NewForConfigOrDie(cfg)
+
+	var authRole rbacv1.ClusterRole
+	readManifest(t, &authRole, "rbac", "metrics_auth_role.yaml")
+	if err := admin.Create(ctx, &authRole); err != nil {
+		t.Fatal(err)
+	}
+	serviceAccount(t, ctx, cs, "default", "controller-manager")
+	bindClusterRole(t, ctx, admin, authRole.Name, "default", "controller-manager")
+	scraper, stranger := metricsClients(t, ctx, cs, admin)
+
+	addr := freeLoopbackAddress(t)
+	opts, err := managerConfig(managerOptions{metricsAddr: addr, metricsSecure: true, probeAddr: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr, err := ctrl.NewManager(actingAs(cfg, "default", "controller-manager"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = mgr.Start(ctx) }()
+	checkScrapeAccess(t, ctx, addr, scraper, stranger)
 }

@@ -10,13 +10,17 @@ import (
 	"os"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
-	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/metrics"
 	"github.com/techoms/inventory-operator/internal/relay"
 	"github.com/techoms/inventory-operator/internal/relay/kubedirectory"
 )
@@ -26,21 +30,26 @@ const envRelayTokens = "RELAY_TOKENS"
 
 // relayOptions are the relay role's flags.
 type relayOptions struct {
-	listenAddr      string
-	namespace       string
-	selector        string
-	tokensFile      string
-	tlsCertFile     string
-	tlsKeyFile      string
-	maxRequestBytes int64
-	maxEvents       int
-	maxInFlight     int
-	queueSize       int
-	ledgerSize      int
-	itemCacheTTL    time.Duration
-	responseTimeout time.Duration
-	shutdownTimeout time.Duration
-	zap             zap.Options
+	listenAddr       string
+	namespace        string
+	selector         string
+	tokensFile       string
+	tlsCertFile      string
+	tlsKeyFile       string
+	maxRequestBytes  int64
+	maxEvents        int
+	maxInFlight      int
+	maxInFlightBytes int64
+	queueSize        int
+	ledgerSize       int
+	ledgerBytes      int64
+	laneIdleTimeout  time.Duration
+	itemCacheTTL     time.Duration
+	responseTimeout  time.Duration
+	shutdownTimeout  time.Duration
+	metricsAddr      string
+	metricsSecure    bool
+	zap              zap.Options
 }
 
 func (o *relayOptions) bind(fs *flag.FlagSet) {
@@ -53,11 +62,15 @@ func (o *relayOptions) bind(fs *flag.FlagSet) {
 	fs.Int64Var(&o.maxRequestBytes, "max-request-bytes", relay.DefaultMaxRequestBytes, "largest request body accepted")
 	fs.IntVar(&o.maxEvents, "max-events", relay.DefaultMaxEvents, "most events in one request")
 	fs.IntVar(&o.maxInFlight, "max-in-flight", relay.DefaultMaxInFlight, "most requests handled at once; more get 503")
+	fs.Int64Var(&o.maxInFlightBytes, "max-in-flight-bytes", relay.DefaultMaxInFlightBytes, "most request body bytes handled at once; more get 503")
 	fs.IntVar(&o.queueSize, "queue-size", relay.DefaultQueueSize, "events one channel location may have waiting; more get 429")
 	fs.IntVar(&o.ledgerSize, "ledger-size", relay.DefaultLedgerSize, "applied (event, channel location) pairs remembered for idempotency")
+	fs.Int64Var(&o.ledgerBytes, "ledger-bytes", relay.DefaultLedgerBytes, "memory the remembered (event, channel location) pairs may hold, counting their ids and kept writes")
+	fs.DurationVar(&o.laneIdleTimeout, "lane-idle-timeout", relay.DefaultLaneIdleTimeout, "how long a channel location without events keeps its connector and item cache")
 	fs.DurationVar(&o.itemCacheTTL, "item-cache-ttl", relay.DefaultItemCacheTTL, "how long a SKU's channel items are reused")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", relay.DefaultResponseTimeout, "longest wait for the channels before answering")
 	fs.DurationVar(&o.shutdownTimeout, "shutdown-timeout", time.Minute, "longest wait for in-flight requests and queued writes at shutdown")
+	bindMetricsFlags(fs, &o.metricsAddr, &o.metricsSecure, ":8444")
 	o.zap.BindFlags(fs)
 }
 
@@ -94,6 +107,35 @@ func (o *relayOptions) validate() error {
 	if _, err := labels.Parse(o.selector); err != nil {
 		return fmt.Errorf("--channel-selector: %w", err)
 	}
+	_, err := metricsOptions(o.metricsAddr, o.metricsSecure)
+	return err
+}
+
+// serveRelayMetrics serves the relay's metrics, with controller-runtime's and client-go's,
+// as the manager serves its own; cfg is the relay's identity, which asks the API server who
+// a scraper is and whether it may GET /metrics. It returns once the server is started or
+// failed to; the server stops when ctx ends. Nothing is served when the address is "0".
+func serveRelayMetrics(ctx context.Context, o relayOptions, cfg *rest.Config) error {
+	opts, err := metricsOptions(o.metricsAddr, o.metricsSecure)
+	if err != nil {
+		return err
+	}
+	if err := metrics.RegisterRelay(ctrlmetrics.Registry); err != nil {
+		return err
+	}
+	httpClient, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		return err
+	}
+	srv, err := metricsserver.NewServer(opts, cfg, httpClient)
+	if err != nil || srv == nil {
+		return err
+	}
+	go func() {
+		if err := srv.Start(ctx); err != nil {
+			ctrl.Log.WithName("relay").Error(err, "metrics server stopped")
+		}
+	}()
 	return nil
 }
 
@@ -113,6 +155,27 @@ func relayTokens(path string) (func() (*relay.TokenSet, error), error) {
 	return func() (*relay.TokenSet, error) { return set, nil }, nil
 }
 
+// serviceConfig is the relay's configuration for these options.
+func (o *relayOptions) serviceConfig(dir relay.Directory, log logr.Logger) relay.Config {
+	return relay.Config{
+		Directory:       dir,
+		QueueSize:       o.queueSize,
+		LedgerSize:      o.ledgerSize,
+		LedgerBytes:     o.ledgerBytes,
+		LaneIdleTimeout: o.laneIdleTimeout,
+		ItemCacheTTL:    o.itemCacheTTL,
+		Log:             log,
+	}
+}
+
+// handlerOptions configure the relay's HTTP API for these options.
+func (o *relayOptions) handlerOptions(tokens func() (*relay.TokenSet, error)) relay.HandlerOptions {
+	return relay.HandlerOptions{
+		Tokens: tokens, MaxRequestBytes: o.maxRequestBytes, MaxEvents: o.maxEvents,
+		MaxInFlight: o.maxInFlight, MaxInFlightBytes: o.maxInFlightBytes, ResponseTimeout: o.responseTimeout,
+	}
+}
+
 func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.TokenSet, error)) error {
 	log := ctrl.Log.WithName("relay")
 	selector, _ := labels.Parse(o.selector)
@@ -120,12 +183,14 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 	if err != nil {
 		return err
 	}
-	// The cache watches only the relay's namespace, and only the selected SalesChannels and
-	// the InventorySyncs.
+	if err := serveRelayMetrics(ctx, o, cfg); err != nil {
+		return fmt.Errorf("serving metrics: %w", err)
+	}
+	// The cache watches only the relay's namespace. It holds every SalesChannel there, the
+	// selector's and the others: an order may come from a channel the selector leaves out.
 	objects, err := cache.New(cfg, cache.Options{
 		Scheme:            newScheme(),
 		DefaultNamespaces: map[string]cache.Config{o.namespace: {}},
-		ByObject:          map[client.Object]cache.ByObject{&v1alpha1.SalesChannel{}: {Label: selector}},
 	})
 	if err != nil {
 		return fmt.Errorf("creating the cache: %w", err)
@@ -146,22 +211,13 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 		return fmt.Errorf("creating the API client: %w", err)
 	}
 
-	svc, err := relay.New(relay.Config{
-		Directory:    kubedirectory.New(objects, secrets, o.namespace, selector),
-		QueueSize:    o.queueSize,
-		LedgerSize:   o.ledgerSize,
-		ItemCacheTTL: o.itemCacheTTL,
-		Log:          log,
-	})
+	svc, err := relay.New(o.serviceConfig(kubedirectory.New(objects, secrets, o.namespace, selector), log))
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Addr: o.listenAddr,
-		Handler: svc.Handler(relay.HandlerOptions{
-			Tokens: tokens, MaxRequestBytes: o.maxRequestBytes, MaxEvents: o.maxEvents,
-			MaxInFlight: o.maxInFlight, ResponseTimeout: o.responseTimeout,
-		}),
+		Addr:              o.listenAddr,
+		Handler:           svc.Handler(o.handlerOptions(tokens)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,

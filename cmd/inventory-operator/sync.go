@@ -18,8 +18,8 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
-	"github.com/techoms/inventory-operator/internal/syncer"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
+	"github.com/techoms/inventory-operator/internal/syncrun"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
 
@@ -31,11 +31,11 @@ var defaultConcurrency = map[v1alpha1.Platform]int{
 	v1alpha1.PlatformWebhook: 1,
 }
 
-// runSync is the sync role: one synchronization run, configured by syncjob's flags and
+// runSync is the sync role: one synchronization run, configured by syncpod's flags and
 // environment. SIGTERM stops it after the batches in flight, still writing the result.
 func runSync(args []string) int {
 	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(syncjob.SoftMemoryLimit)
+		debug.SetMemoryLimit(syncpod.SoftMemoryLimit)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
@@ -44,7 +44,7 @@ func runSync(args []string) int {
 
 // syncRun is runSync with its surroundings passed in, for tests.
 func syncRun(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) int {
-	var cfg syncjob.Config
+	var cfg syncpod.Config
 	var concurrency int
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -52,7 +52,7 @@ func syncRun(ctx context.Context, args []string, getenv func(string) string, std
 	fs.IntVar(&concurrency, "concurrency", 0, "batches written at once (default: by platform)")
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 
-	report := syncer.Report{Status: syncer.Permanent}
+	report := syncrun.Report{Status: syncrun.Permanent}
 	if err := fs.Parse(args); err != nil {
 		report.Result.Message = "sync: " + err.Error()
 	} else if opts, err := syncOptions(cfg, getenv); err != nil {
@@ -64,18 +64,18 @@ func syncRun(ctx context.Context, args []string, getenv func(string) string, std
 		}
 		opts.Logger = log.With("runID", opts.RunID, "trigger", string(cfg.Trigger), "platform", string(cfg.Platform),
 			"strategy", string(cfg.Strategy), "duplicateSKUs", string(cfg.DuplicateSKUs))
-		report = syncer.Run(ctx, opts)
+		report = syncrun.Run(ctx, opts)
 	}
-	if report.Status == syncer.Permanent && report.Result.Message != "" {
+	if report.Status == syncrun.Permanent && report.Result.Message != "" {
 		log.Error("sync run failed permanently", "message", report.Result.Message)
 	}
-	if err := os.WriteFile(cfg.ResultPath, syncer.Encode(report.Result), 0o644); err != nil {
+	if err := os.WriteFile(cfg.ResultPath, syncrun.Encode(report.Result), 0o644); err != nil {
 		log.Error("writing the result failed", "path", cfg.ResultPath, "error", err.Error())
 	}
 	switch report.Status {
-	case syncer.Succeeded:
+	case syncrun.Succeeded:
 		return 0
-	case syncer.Partial:
+	case syncrun.Partial:
 		return workload.ExitPartial
 	default:
 		return workload.ExitPermanent
@@ -83,44 +83,46 @@ func syncRun(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 // syncOptions builds a run's options from its flags and environment.
-func syncOptions(cfg syncjob.Config, getenv func(string) string) (syncer.Options, error) {
+func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Options, error) {
 	if cfg.RunID == "" || strings.HasPrefix(cfg.RunID, "$(") {
 		// The kubelet leaves $(SYNC_RUN_ID) as is when the variable is missing.
-		cfg.RunID = getenv(syncjob.EnvRunID)
+		cfg.RunID = getenv(syncpod.EnvRunID)
 	}
 	if err := cfg.Validate(); err != nil {
-		return syncer.Options{}, err
+		return syncrun.Options{}, err
 	}
-	credentials := channel.TrimCredential(getenv(syncjob.EnvChannelCredentials))
+	credentials := channel.TrimCredential(getenv(syncpod.EnvChannelCredentials))
 	if credentials == "" {
-		return syncer.Options{}, fmt.Errorf("the channel's credentials (%s) are empty", syncjob.EnvChannelCredentials)
+		return syncrun.Options{}, fmt.Errorf("the channel's credentials (%s) are empty", syncpod.EnvChannelCredentials)
 	}
 	conn, err := connector(cfg, credentials)
 	if err != nil {
-		return syncer.Options{}, err
+		return syncrun.Options{}, err
 	}
-	return syncer.Options{
+	return syncrun.Options{
 		Levels: fulfillment.Feed{
 			URL:         cfg.FeedURL,
 			Format:      cfg.FeedFormat,
-			BearerToken: channel.TrimCredential(getenv(syncjob.EnvFeedToken)),
+			BearerToken: channel.TrimCredential(getenv(syncpod.EnvFeedToken)),
 		},
-		Connector:     conn,
-		Strategy:      cfg.Strategy,
-		DuplicateSKUs: cfg.DuplicateSKUs,
-		RunID:         cfg.RunID,
+		Connector:           conn,
+		Strategy:            cfg.Strategy,
+		DuplicateSKUs:       cfg.DuplicateSKUs,
+		StockUnstockedItems: cfg.StockUnstockedItems,
+		RunID:               cfg.RunID,
 	}, nil
 }
 
 // connector builds the channel's connector; its errors never carry the credentials.
-func connector(cfg syncjob.Config, credentials string) (channel.Connector, error) {
+func connector(cfg syncpod.Config, credentials string) (channel.Connector, error) {
 	switch cfg.Platform {
 	case v1alpha1.PlatformShopify:
 		return shopify.New(shopify.Config{
-			BaseURL:    cfg.ChannelURL,
-			Token:      credentials,
-			LocationID: cfg.LocationID,
-			Plan:       cfg.Plan,
+			BaseURL:      cfg.ChannelURL,
+			Token:        credentials,
+			LocationID:   cfg.LocationID,
+			Plan:         cfg.Plan,
+			QuantityName: cfg.QuantityName,
 		})
 	case v1alpha1.PlatformWebhook:
 		return webhook.New(webhook.Config{

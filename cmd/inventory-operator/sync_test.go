@@ -15,7 +15,7 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
 
@@ -57,8 +57,8 @@ func newSyncFixture(t *testing.T, feed string) *syncFixture {
 	}
 }
 
-func (f *syncFixture) config() syncjob.Config {
-	return syncjob.Config{
+func (f *syncFixture) config() syncpod.Config {
+	return syncpod.Config{
 		Platform:      v1alpha1.PlatformWebhook,
 		ChannelURL:    f.chanURL,
 		LocationID:    testLocation,
@@ -72,11 +72,11 @@ func (f *syncFixture) config() syncjob.Config {
 }
 
 // run runs the sync role as the pod would, with the pod's environment.
-func (f *syncFixture) run(t *testing.T, cfg syncjob.Config) (int, v1alpha1.SyncResult, string) {
+func (f *syncFixture) run(t *testing.T, cfg syncpod.Config) (int, v1alpha1.SyncResult, string) {
 	t.Helper()
 	env := map[string]string{
-		syncjob.EnvChannelCredentials: testSecret + "\n",
-		syncjob.EnvFeedToken:          f.feedToken,
+		syncpod.EnvChannelCredentials: testSecret + "\n",
+		syncpod.EnvFeedToken:          f.feedToken,
 	}
 	var stderr bytes.Buffer
 	args := append(cfg.Args(), "--result-path="+f.resultAt)

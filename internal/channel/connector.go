@@ -16,8 +16,14 @@ type Item struct {
 	ID string
 	// SKU is the item's SKU as the channel shows it.
 	SKU string
-	// Quantity is the available quantity the channel shows at the location.
+	// Quantity is the quantity the channel shows at the location, of the name the connector
+	// was configured with (Shopify: available or on_hand).
 	Quantity int64
+	// Untracked is set for an item whose inventory the channel does not count (Shopify's
+	// tracked: false): a quantity written to it changes nothing that is sold.
+	Untracked bool
+	// NotStocked is set for an item with no inventory level at the location; Quantity is 0.
+	NotStocked bool
 }
 
 // Change is one quantity to write to one item.
@@ -30,6 +36,9 @@ type Change struct {
 	// CompareQuantity, when set, is the quantity the item must still show for the write to
 	// apply (compare-and-swap); otherwise the item's result is Stale and nothing changes.
 	CompareQuantity *int64
+	// Stock asks the connector to stock the item at the location before writing, for an
+	// item read as NotStocked.
+	Stock bool
 }
 
 // Outcome is what became of one Change.

@@ -294,7 +294,7 @@ func waitReady(ctx context.Context, p *Process, client *http.Client, url string)
 	var last error
 	for {
 		if err, exited := p.Exited(); exited {
-			return fmt.Errorf("exited before it was ready: %v", err)
+			return fmt.Errorf("exited before it was ready: %w", err)
 		}
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		resp, err := client.Do(req)

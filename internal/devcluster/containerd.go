@@ -74,7 +74,7 @@ func (c *Cluster) startContainerd(ctx context.Context, dir, pauseImage, cniConfD
 	defer tick.Stop()
 	for {
 		if err, exited := p.Exited(); exited {
-			return r, fmt.Errorf("containerd exited: %v (log: %s)", err, c.logPath("containerd"))
+			return r, fmt.Errorf("containerd exited: %w (log: %s)", err, c.logPath("containerd"))
 		}
 		if _, err := r.ctr(ctx, "version"); err == nil {
 			return r, nil
@@ -92,7 +92,7 @@ func (r *containerd) ctr(ctx context.Context, args ...string) (string, error) {
 	argv := append([]string{"--address", r.socket, "--namespace", criNamespace}, args...)
 	out, err := exec.CommandContext(ctx, "ctr", argv...).CombinedOutput()
 	if err != nil {
-		return string(out), fmt.Errorf("ctr %s: %v: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+		return string(out), fmt.Errorf("ctr %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(string(out)))
 	}
 	return string(out), nil
 }

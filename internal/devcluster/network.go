@@ -28,7 +28,7 @@ const (
 func setUpBridge() error {
 	if _, err := os.Stat("/sys/class/net/" + BridgeName); err != nil {
 		if out, err := exec.Command("ip", "link", "add", BridgeName, "type", "bridge").CombinedOutput(); err != nil {
-			return fmt.Errorf("create the bridge %s: %v: %s (the kernel needs bridge support: modprobe bridge)",
+			return fmt.Errorf("create the bridge %s: %w: %s (the kernel needs bridge support: modprobe bridge)",
 				BridgeName, err, strings.TrimSpace(string(out)))
 		}
 	}
@@ -38,15 +38,15 @@ func setUpBridge() error {
 	}
 	if !strings.Contains(string(addrs), " "+gatewayCIDR+" ") {
 		if out, err := exec.Command("ip", "addr", "add", gatewayCIDR, "dev", BridgeName).CombinedOutput(); err != nil {
-			return fmt.Errorf("address %s on %s: %v: %s", gatewayCIDR, BridgeName, err, strings.TrimSpace(string(out)))
+			return fmt.Errorf("address %s on %s: %w: %s", gatewayCIDR, BridgeName, err, strings.TrimSpace(string(out)))
 		}
 	}
 	if out, err := exec.Command("ip", "link", "set", BridgeName, "up").CombinedOutput(); err != nil {
-		return fmt.Errorf("bring %s up: %v: %s", BridgeName, err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("bring %s up: %w: %s", BridgeName, err, strings.TrimSpace(string(out)))
 	}
 	// This machine reaches the Services through the bridge too, from the gateway address.
 	if out, err := exec.Command("ip", "route", "replace", ServiceSubnet, "dev", BridgeName, "src", GatewayIP).CombinedOutput(); err != nil {
-		return fmt.Errorf("route %s through %s: %v: %s", ServiceSubnet, BridgeName, err, strings.TrimSpace(string(out)))
+		return fmt.Errorf("route %s through %s: %w: %s", ServiceSubnet, BridgeName, err, strings.TrimSpace(string(out)))
 	}
 	// Traffic between pods on the bridge goes through iptables too, so Services work
 	// between pods; absent without br_netfilter, which only pod-to-pod Services need.

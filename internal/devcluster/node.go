@@ -207,7 +207,7 @@ func (c *Cluster) waitNodeReady(ctx context.Context, cs kubernetes.Interface) er
 	for {
 		for _, p := range c.processes {
 			if err, exited := p.Exited(); exited {
-				return fmt.Errorf("%s exited: %v (log: %s)", p.Name, err, c.logPath(p.Name))
+				return fmt.Errorf("%s exited: %w (log: %s)", p.Name, err, c.logPath(p.Name))
 			}
 		}
 		if node, err := cs.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{}); err == nil {

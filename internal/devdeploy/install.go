@@ -2,6 +2,7 @@ package devdeploy
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"time"
 
@@ -23,11 +24,18 @@ const (
 const availableTimeout = 3 * time.Minute
 
 // InstallManager renders config/default of the repository at root with image for the
-// manager (and so its sync Jobs), applies it (CRDs, RBAC, the namespace and the Deployment) and
-// waits until the manager is available.
-func InstallManager(ctx context.Context, c client.Client, root, image string) error {
+// manager (and so its sync Jobs), and extraArgs appended to the manager's arguments, applies
+// it (CRDs, RBAC, the namespace and the Deployment) and waits until the manager is available.
+func InstallManager(ctx context.Context, c client.Client, root, image string, extraArgs ...string) error {
 	// No sync-image setting: the manager takes its own image from its pod, as installed.
-	objs, err := Render(Overlay{Base: filepath.Join(root, "config", "default"), Image: image})
+	overlay := Overlay{Base: filepath.Join(root, "config", "default"), Image: image}
+	for _, arg := range extraArgs {
+		overlay.Patches = append(overlay.Patches, Patch{
+			Patch:  fmt.Sprintf(`[{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": %q}]`, arg),
+			Target: map[string]any{"kind": "Deployment", "name": ManagerDeployment},
+		})
+	}
+	objs, err := Render(overlay)
 	if err != nil {
 		return err
 	}

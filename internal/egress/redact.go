@@ -63,7 +63,8 @@ func Error(err error, secrets ...string) error {
 	if err == nil {
 		return nil
 	}
-	if r, ok := err.(*redactedError); ok && len(secrets) == 0 {
+	// Only an error redacted here as it is, not one wrapped since: the wrapper adds text.
+	if r, ok := err.(*redactedError); ok && len(secrets) == 0 { //nolint:errorlint // see above
 		return r
 	}
 	return &redactedError{msg: Text(err.Error(), secrets...), err: err}

@@ -2,6 +2,7 @@ package fulfillment
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -88,7 +89,7 @@ func parseQuantity(text string) (int64, string) {
 	}
 	q, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
-		if ne, ok := err.(*strconv.NumError); ok && ne.Err == strconv.ErrRange {
+		if ne := (*strconv.NumError)(nil); errors.As(err, &ne) && errors.Is(ne.Err, strconv.ErrRange) {
 			return 0, fmt.Sprintf("quantity %s is out of range", quote(text))
 		}
 		return 0, fmt.Sprintf("quantity %s is not an integer", quote(text))

@@ -51,7 +51,7 @@ func TestFeedBearerTokenStaysOnItsOrigin(t *testing.T) {
 	for _, target := range elsewhere.Origins() {
 		origin := egresstest.Redirector(t, target, http.StatusFound)
 		// The other origin answers 404; what matters is what it was sent.
-		Feed{URL: origin.URL + "/levels?token=q-s3cret", Format: v1alpha1.FeedFormatCSV, BearerToken: "bearer-s3cret"}.Read(context.Background())
+		_, _ = Feed{URL: origin.URL + "/levels?token=q-s3cret", Format: v1alpha1.FeedFormatCSV, BearerToken: "bearer-s3cret"}.Read(context.Background())
 	}
 	elsewhere.AssertNotSent(t, 2, "Authorization", "Referer")
 }

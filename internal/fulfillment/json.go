@@ -86,7 +86,7 @@ func jsonFailure(b *builder, dec *json.Decoder, lim limits, index int64, err err
 		b.problems.add(tooLong.position, "%s", lim.recordTooLong("element"))
 	case errors.As(err, &syntaxErr):
 		b.problems.add(index, "invalid JSON at byte %d: %v", syntaxErr.Offset, err)
-	case errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF:
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		b.problems.add(index, "feed ends in the middle of the JSON array (byte %d)", dec.InputOffset())
 	default:
 		// A failed read surfaces here too, and ParseLimit reports it instead.

@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 // Environment of the child process that BenchmarkFeedAtTheCapsPeakMemory starts.
@@ -47,7 +47,7 @@ func BenchmarkFeedAtTheCapsPeakMemory(b *testing.B) {
 				peakMiB := float64(peak) / 1024
 				b.ReportMetric(peakMiB, string(format)+"-"+strconv.Itoa(sku)+"-peak-RSS-MiB")
 				fmt.Printf("%s feed of %d MiB, %d entries, SKUs of %d bytes: peak RSS %.1f MiB (pod limit %d MiB, soft limit %d MiB)\n",
-					format, DefaultMaxBytes>>20, rows, sku, peakMiB, syncjob.PodMemoryLimit>>20, syncjob.SoftMemoryLimit>>20)
+					format, DefaultMaxBytes>>20, rows, sku, peakMiB, syncpod.PodMemoryLimit>>20, syncpod.SoftMemoryLimit>>20)
 			}
 		}
 	}
@@ -63,7 +63,7 @@ func TestFeedPeakMemoryChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	debug.SetMemoryLimit(syncjob.SoftMemoryLimit)
+	debug.SetMemoryLimit(syncpod.SoftMemoryLimit)
 	feed := newCappedFeed(format, skuLength)
 	levels, err := Parse(bufio.NewReaderSize(feed, 32<<10), format)
 	if err != nil {

@@ -27,7 +27,7 @@ var (
 	relayQueueDepth = gaugeVec("relay", "queue_depth",
 		"Events waiting in the relay's queues, all channel locations together.")
 	relayThrottleWait = counterVec("relay", "throttle_wait_seconds_total",
-		"Seconds spent waiting for a channel's rate limit before calls, by platform.",
+		"Seconds the connectors waited before calls to channels, by platform: pacing to the channel's rate limit, a Retry-After, a retry's backoff.",
 		labelPlatform)
 	relayLedgerEntries = gaugeVec("relay", "ledger_entries",
 		"Event results the idempotency ledger holds.")
@@ -59,10 +59,12 @@ func ChannelCall(platform, call, result string, d time.Duration) {
 // BatchSize observes the changes of one write.
 func BatchSize(n int) { relayBatchSize.WithLabelValues().Observe(float64(n)) }
 
-// QueueDepth sets the events waiting in every lane.
-func QueueDepth(n int) { relayQueueDepth.WithLabelValues().Set(float64(n)) }
+// Queued adds delta to the events waiting in the relay's queues: 1 when one is queued, -1
+// when a worker takes it. Adding, rather than setting a sum, keeps queues that change at
+// the same moment from overwriting each other's count.
+func Queued(delta int) { relayQueueDepth.WithLabelValues().Add(float64(delta)) }
 
-// ThrottleWait adds time spent waiting for a channel's rate limit.
+// ThrottleWait adds time a connector waited before a call: pacing, a Retry-After, a backoff.
 func ThrottleWait(platform string, d time.Duration) {
 	relayThrottleWait.WithLabelValues(platform).Add(d.Seconds())
 }

@@ -7,7 +7,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // benchChannel is the Shopify Plus channel "shop" of the relay benchmarks, in
@@ -27,7 +27,7 @@ func benchChannel(url string) v1alpha1.SalesChannel {
 // with the fake store's credentials, and returns its URL; it stops with the benchmark.
 func serveBenchRelay(b *testing.B, scope Scope) (*Service, string) {
 	dir := NewStaticDirectory(scope)
-	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifyfake.DefaultToken))
+	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
 	svc, err := New(Config{Directory: dir})
 	if err != nil {
 		b.Fatal(err)

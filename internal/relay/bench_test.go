@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // benchDuration is how long each case sends events, whatever b.N says.
@@ -28,7 +28,7 @@ func BenchmarkRelay(b *testing.B) {
 }
 
 func benchRelay(b *testing.B, senders int) {
-	shop := shopifyfake.New(shopifyfake.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
+	shop := shopifytest.New(shopifytest.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
 	location := shop.AddLocation("bench")
 	const skus = 500

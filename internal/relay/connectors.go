@@ -15,15 +15,16 @@ import (
 type ConnectorFactory func(ch *v1alpha1.SalesChannel, locationID string, credential []byte) (channel.Connector, error)
 
 // DefaultConnectorFactory builds the platform's connector, sending with client (a default
-// client when nil).
+// client when nil). The connectors' waits before calls count as throttle waits.
 func DefaultConnectorFactory(client *http.Client) ConnectorFactory {
 	return func(ch *v1alpha1.SalesChannel, locationID string, credential []byte) (channel.Connector, error) {
 		conn := ch.Spec.Connection
 		switch ch.Spec.Platform {
 		case v1alpha1.PlatformShopify:
-			return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: locationID, Plan: conn.Plan, HTTPClient: client})
+			return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: locationID, Plan: conn.Plan,
+				QuantityName: ch.Spec.Inventory.Quantity(), HTTPClient: client, Sleep: meteredSleep(ch.Spec.Platform)})
 		case v1alpha1.PlatformWebhook:
-			return webhook.New(webhook.Config{URL: conn.URL, Secret: credential, LocationID: locationID, HTTPClient: client})
+			return webhook.New(webhook.Config{URL: conn.URL, Secret: credential, LocationID: locationID, HTTPClient: client, Sleep: meteredSleep(ch.Spec.Platform)})
 		default:
 			return nil, fmt.Errorf("platform %q has no connector", ch.Spec.Platform)
 		}
@@ -31,10 +32,10 @@ func DefaultConnectorFactory(client *http.Client) ConnectorFactory {
 }
 
 // connectionFingerprint changes when anything a connector was built from changes, so a new
-// URL, plan or rotated credential gets a new connector.
+// URL, plan, quantity name or rotated credential gets a new connector.
 func connectionFingerprint(ch *v1alpha1.SalesChannel, credential []byte) [sha256.Size]byte {
 	h := sha256.New()
-	for _, s := range []string{string(ch.Spec.Platform), ch.Spec.Connection.URL, string(ch.Spec.Connection.Plan)} {
+	for _, s := range []string{string(ch.Spec.Platform), ch.Spec.Connection.URL, string(ch.Spec.Connection.Plan), string(ch.Spec.Inventory.Quantity())} {
 		fmt.Fprintf(h, "%d:%s", len(s), s)
 	}
 	h.Write(credential)

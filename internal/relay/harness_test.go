@@ -12,9 +12,9 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
 	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
 )
 
 const (
@@ -39,7 +39,7 @@ type testChannel struct {
 // receiver, with a static directory the test edits.
 type testEnv struct {
 	t        *testing.T
-	shop     *shopifyfake.Server
+	shop     *shopifytest.Server
 	receiver *webhooktest.Receiver
 	hookURL  string
 	dir      *StaticDirectory
@@ -60,7 +60,7 @@ type envOptions struct {
 
 func newTestEnv(t *testing.T, opts envOptions) *testEnv {
 	t.Helper()
-	shop := shopifyfake.New(shopifyfake.Options{Plan: "Plus"})
+	shop := shopifytest.New(shopifytest.Options{Plan: "Plus"})
 	t.Cleanup(shop.Close)
 	receiver := webhooktest.NewReceiver([]byte(webhookSecret))
 	var hook http.Handler = receiver
@@ -70,7 +70,7 @@ func newTestEnv(t *testing.T, opts envOptions) *testEnv {
 	hookSrv := httptest.NewServer(hook)
 	t.Cleanup(hookSrv.Close)
 	dir := NewStaticDirectory(Scope{})
-	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifyfake.DefaultToken))
+	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
 	dir.SetCredential(testNamespace, "hook-secret", "secret", []byte(webhookSecret))
 	cfg := opts.config
 	cfg.Directory = dir

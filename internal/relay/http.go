@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // Defaults of HandlerOptions.
@@ -113,6 +115,7 @@ func (h *eventsHandler) unreserve(n int64) {
 }
 
 func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now()
 	if !h.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="inventory-relay"`)
 		h.reply(w, http.StatusUnauthorized, Response{Message: "a valid bearer token is required"})
@@ -154,6 +157,7 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.retryLater(w, http.StatusServiceUnavailable, msg)
 		return
 	}
+	metrics.RelayRequest(time.Since(arrived))
 	status = http.StatusOK
 	throttled := resp.throttled()
 	if throttled {

@@ -3,7 +3,6 @@ package relay
 import (
 	"encoding/json"
 	"net/http"
-	"sync"
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
@@ -16,13 +15,7 @@ func TestInFlightBytesAreBounded(t *testing.T) {
 	s := &script{}
 	e := newTestEnv(t, envOptions{config: Config{Connect: s.connect}, handler: HandlerOptions{MaxInFlightBytes: 900}})
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
-	g := s.holdNextCall()
-	release := sync.OnceFunc(func() { close(g.release) })
-	t.Cleanup(release)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); e.post(receipt("held", 1)) }()
-	<-g.entered
+	release := e.holdCall(s, "held")
 
 	large := []Event{receipt("l1", 1), receipt("l2", 1), receipt("l3", 1), receipt("l4", 1), receipt("l5", 1), receipt("l6", 1), receipt("l7", 1), receipt("l8", 1)}
 	if body, _ := json.Marshal(Request{Events: large}); len(body) < 800 {
@@ -33,7 +26,6 @@ func TestInFlightBytesAreBounded(t *testing.T) {
 		t.Fatalf("over the in-flight bytes: status %d, Retry-After %q; want 503 with Retry-After", status, header.Get("Retry-After"))
 	}
 	release()
-	wg.Wait()
 	if status, _, _ := e.post(large...); status != http.StatusOK {
 		t.Fatalf("sent again: status %d", status)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // laneKey names a channel location: where one connector writes.
@@ -67,6 +68,7 @@ func (l *lane) enqueue(w *work) (queued, retired bool) {
 	}
 	select {
 	case l.queue <- w:
+		metrics.Queued(1)
 		return true, false
 	default:
 		return false, false
@@ -95,6 +97,7 @@ func (l *lane) run() {
 			if !ok {
 				return
 			}
+			metrics.Queued(-1)
 			first = w
 		case <-idle.C:
 			// Retiring closes the queue: what is queued is still written, then the loop ends.
@@ -109,6 +112,7 @@ func (l *lane) run() {
 				if !ok {
 					break drain
 				}
+				metrics.Queued(-1)
 				batch = append(batch, w)
 			default:
 				break drain
@@ -145,7 +149,7 @@ func (l *lane) process(batch []*work) {
 
 // resendWrite sends a write whose outcome was unknown again, with its key and changes.
 func (l *lane) resendWrite(sent *sentWrite) {
-	results, err := l.write(sent.strategy, sent.key, sent.changes)
+	results, err := l.write(sent.strategy, sent.key, sent.eventIDs(), sent.changes)
 	l.ledger.settleSent(sent, func(i int) (outcome, bool, bool) {
 		switch {
 		case channel.IsRefused(err):
@@ -235,7 +239,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	for j, i := range send {
 		callChanges[j] = c.changes[i]
 	}
-	results, err := l.write(strategy, key, callChanges)
+	results, err := l.write(strategy, key, eventIDs, callChanges)
 	switch {
 	case channel.IsRefused(err) && len(c.events) > 1:
 		half := len(c.events) / 2
@@ -310,15 +314,35 @@ func noneApplied(results []channel.ChangeResult, mine []int) bool {
 	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Applied })
 }
 
-func (l *lane) write(strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
+func (l *lane) write(strategy v1alpha1.Strategy, key string, eventIDs []string, changes []channel.Change) ([]channel.ChangeResult, error) {
 	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
 	defer cancel()
+	ctx = channel.WithReference(ctx, writeReference(key, eventIDs))
 	l.stats.writes.Add(1)
 	results, err := l.conn.Write(ctx, strategy, key, changes)
 	if err == nil && len(results) != len(changes) {
 		err = fmt.Errorf("the connector answered %d results for %d changes", len(results), len(changes))
 	}
 	return results, err
+}
+
+// eventIDs are the ids of the events whose changes the write carries.
+func (s *sentWrite) eventIDs() []string {
+	ids := make([]string, len(s.events))
+	for i, k := range s.events {
+		ids[i] = k.eventID
+	}
+	return ids
+}
+
+// writeReference is the reason a write records on the channel: the event it carries, or the
+// write itself when it carries several. It depends only on the key and the events, so a
+// resent write names the same reason.
+func writeReference(key string, eventIDs []string) string {
+	if len(eventIDs) == 1 {
+		return channel.Reference(channel.ReferenceEvent, eventIDs[0])
+	}
+	return channel.Reference(channel.ReferenceWrite, key)
 }
 
 // changesOutcome is the outcome of an event whose changes are at indexes mine of results.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // ledgerKey names one event on one channel location.
@@ -234,6 +235,7 @@ func (l *Ledger) over() bool {
 }
 
 // evictLocked forgets the oldest settled entries while the ledger is over its bounds.
+// Every change of the ledger ends with it, so it reports the ledger's size too.
 func (l *Ledger) evictLocked() {
 	for e := l.oldest; e != nil && l.over(); {
 		next := e.newer
@@ -242,6 +244,7 @@ func (l *Ledger) evictLocked() {
 		}
 		e = next
 	}
+	metrics.Ledger(len(l.entries), l.bytes)
 }
 
 func (l *Ledger) forgetLocked(e *entry) {

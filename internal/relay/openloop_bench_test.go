@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 const (
@@ -33,7 +33,7 @@ const (
 // failed events start, or the relay no longer keeps up. BENCH_RELAY_CPUPROFILE=dir writes a CPU profile of each rate (the whole
 // process: sender, relay and fake Shopify).
 func BenchmarkRelayOpenLoop(b *testing.B) {
-	shop := shopifyfake.New(shopifyfake.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
+	shop := shopifytest.New(shopifytest.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
 	scope := Scope{Channels: []v1alpha1.SalesChannel{benchChannel(shop.URL)}}
 	items := make([]string, openLoopSKUs)

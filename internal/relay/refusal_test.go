@@ -41,6 +41,21 @@ func (s *script) holdNextCall() *gate {
 	return s.gate
 }
 
+// holdCall posts an event whose call the script holds and returns once the call waits;
+// release lets it go and waits for the request's answer. The test's end releases it at the
+// latest.
+func (e *testEnv) holdCall(s *script, id string) (release func()) {
+	e.t.Helper()
+	g := s.holdNextCall()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); e.post(receipt(id, 1)) }()
+	<-g.entered
+	release = sync.OnceFunc(func() { close(g.release); wg.Wait() })
+	e.t.Cleanup(release)
+	return release
+}
+
 func (s *script) recorded() []recordedCall {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -13,6 +13,7 @@ import (
 	"github.com/go-logr/logr"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/metrics"
 	"github.com/techoms/inventory-operator/internal/policy"
 )
 
@@ -210,7 +211,9 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 		}
 		er := EventResult{Index: i, ID: events[i].ID, Channels: make([]ChannelResult, 0, len(waits[i]))}
 		for _, p := range waits[i] {
-			er.Channels = append(er.Channels, s.await(ctx, p))
+			r := s.await(ctx, p)
+			metrics.RelayEvent(string(events[i].Trigger), string(r.Status))
+			er.Channels = append(er.Channels, r)
 		}
 		resp.Results = append(resp.Results, er)
 	}
@@ -299,6 +302,7 @@ func (s *Service) lane(ctx context.Context, t target) (*lane, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the channel: %w", err)
 	}
+	conn = metered(conn, t.channel.Spec.Platform)
 	l := &lane{
 		key: key, fingerprint: fp, conn: conn,
 		items:  newItemCache(s.cfg.ItemCacheTTL, s.cfg.Now),

@@ -38,7 +38,7 @@ func TestTriggerTableThroughTheAPI(t *testing.T) {
 		column[c.name] = 2
 	}
 
-	// The trigger table of DESIGN.md for the relay's triggers; AllocateOrder is split by
+	// The trigger table of docs/design.md for the relay's triggers; AllocateOrder is split by
 	// where the order came from.
 	type row struct {
 		name  string

@@ -1,6 +1,7 @@
 package shopifyschema
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2"
@@ -51,8 +52,8 @@ func Prepare(schema *ast.Schema, query, operationName string, vars map[string]an
 	}
 	coerced, err := validator.VariableValues(schema, op, vars)
 	if err != nil {
-		gqlErr, ok := err.(*gqlerror.Error)
-		if !ok {
+		var gqlErr *gqlerror.Error
+		if !errors.As(err, &gqlErr) {
 			gqlErr = gqlerror.Wrap(err)
 		}
 		return nil, &ValidationError{Errors: gqlerror.List{gqlErr}}
@@ -72,8 +73,8 @@ func Validate(schema *ast.Schema, query string, vars map[string]any) error {
 	}
 	for _, op := range doc.Operations {
 		if _, err := validator.VariableValues(schema, op, vars); err != nil {
-			gqlErr, ok := err.(*gqlerror.Error)
-			if !ok {
+			var gqlErr *gqlerror.Error
+			if !errors.As(err, &gqlErr) {
 				gqlErr = gqlerror.Wrap(err)
 			}
 			return &ValidationError{Errors: gqlerror.List{gqlErr}}

@@ -16,8 +16,8 @@ func CronJobSpec(r Run, suspend bool) batchv1.CronJobSpec {
 		TimeZone:                   spec.TimeZone,
 		Suspend:                    ptr.To(suspend),
 		ConcurrencyPolicy:          batchv1.ForbidConcurrent,
-		SuccessfulJobsHistoryLimit: ptr.To(ptr.Deref(spec.SuccessfulRunsHistoryLimit, 3)),
-		FailedJobsHistoryLimit:     ptr.To(ptr.Deref(spec.FailedRunsHistoryLimit, 3)),
+		SuccessfulJobsHistoryLimit: ptr.To(spec.SuccessfulRunsHistoryLimitOrDefault()),
+		FailedJobsHistoryLimit:     ptr.To(spec.FailedRunsHistoryLimitOrDefault()),
 		JobTemplate:                JobTemplate(r),
 	}
 }

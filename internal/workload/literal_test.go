@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 // kubeletExpand applies the kubelet's expansion of container args: "$$" gives "$", "$(NAME)"
@@ -57,9 +57,9 @@ func TestKubeletExpand(t *testing.T) {
 func TestUserStringsReachThePodLiterally(t *testing.T) {
 	const credential = "shpat_the-channel-credential"
 	env := map[string]string{
-		syncjob.EnvChannelCredentials: credential,
-		syncjob.EnvFeedToken:          "feed-token",
-		syncjob.EnvRunID:              "uid-1",
+		syncpod.EnvChannelCredentials: credential,
+		syncpod.EnvFeedToken:          "feed-token",
+		syncpod.EnvRunID:              "uid-1",
 		"X":                           "expanded",
 	}
 	hostile := []string{
@@ -87,7 +87,7 @@ func TestUserStringsReachThePodLiterally(t *testing.T) {
 					t.Fatalf("argument %q expands to the credential: %q", arg, expanded[i])
 				}
 			}
-			var cfg syncjob.Config
+			var cfg syncpod.Config
 			fs := newFlagSet()
 			cfg.BindFlags(fs)
 			if err := fs.Parse(expanded); err != nil {

@@ -1,6 +1,6 @@
 // Package workload renders the batch objects that run syncs: the CronJob of a recurring
 // InventorySync and the Jobs of its runs, with the pod spec the sync role expects
-// (internal/syncjob). It holds no client; the reconcilers create what it renders.
+// (internal/syncpod). It holds no client; the reconcilers create what it renders.
 package workload
 
 import (

@@ -1,7 +1,7 @@
 package workload
 
 import (
-	"time"
+	"strconv"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/policy"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 // ContainerName is the sync container of every run's pod; the manager reads its
@@ -32,6 +32,19 @@ type Run struct {
 	Image    string
 	Trigger  v1alpha1.Trigger
 	Strategy v1alpha1.Strategy
+	// MemoryLimit is the sync container's memory limit in bytes; zero means
+	// syncpod.PodMemoryLimit, the limit the feed's caps are sized for.
+	MemoryLimit int64
+}
+
+// memory is the sync container's limit, and the Go runtime's soft limit in the same ratio
+// as the defaults: the collector works harder well before the kernel would kill the pod.
+func (r Run) memory() (limit, soft int64) {
+	limit = r.MemoryLimit
+	if limit <= 0 {
+		limit = syncpod.PodMemoryLimit
+	}
+	return limit, int64(float64(limit) * syncpod.SoftMemoryLimit / syncpod.PodMemoryLimit)
 }
 
 // StrategyFor maps the trigger table's decision to the strategy a run writes with.
@@ -54,10 +67,7 @@ func JobLabels(syncName string, trigger v1alpha1.Trigger) map[string]string {
 // JobTemplate renders the Job of one run.
 func JobTemplate(r Run) batchv1.JobTemplateSpec {
 	sync := r.Sync
-	deadline := int64(time.Hour / time.Second)
-	if sync.Spec.RunTimeout != nil && sync.Spec.RunTimeout.Duration > 0 {
-		deadline = int64(sync.Spec.RunTimeout.Duration / time.Second)
-	}
+	deadline := sync.Spec.RunDeadlineSeconds()
 	labels := JobLabels(sync.Name, r.Trigger)
 	return batchv1.JobTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: labels},
@@ -93,11 +103,15 @@ func podSpec(r Run) corev1.PodSpec {
 		format = v1alpha1.FeedFormatCSV
 	}
 	plan := ch.Spec.Connection.Plan
-	if ch.Spec.Platform == v1alpha1.PlatformShopify && plan == "" {
-		plan = v1alpha1.PlanStandard
+	var quantity v1alpha1.QuantityName
+	if ch.Spec.Platform == v1alpha1.PlatformShopify {
+		if plan == "" {
+			plan = v1alpha1.PlanStandard
+		}
+		quantity = ch.Spec.Inventory.Quantity()
 	}
 	// Every value but the run ID is a literal: the kubelet expands $(NAME) in args.
-	cfg := syncjob.Config{
+	cfg := syncpod.Config{
 		Platform:      literal(ch.Spec.Platform),
 		ChannelURL:    literal(ch.Spec.Connection.URL),
 		Plan:          literal(plan),
@@ -106,19 +120,24 @@ func podSpec(r Run) corev1.PodSpec {
 		FeedFormat:    literal(format),
 		Strategy:      literal(r.Strategy),
 		DuplicateSKUs: literal(duplicates),
-		Trigger:       literal(r.Trigger),
+		QuantityName:  literal(quantity),
+		// Only Shopify reports items as not stocked at a location.
+		StockUnstockedItems: ch.Spec.Inventory.StockUnstockedItems && ch.Spec.Platform == v1alpha1.PlatformShopify,
+		Trigger:             literal(r.Trigger),
 		// Expanded from the environment by the kubelet.
-		RunID: "$(" + syncjob.EnvRunID + ")",
+		RunID: "$(" + syncpod.EnvRunID + ")",
 	}
 	env := []corev1.EnvVar{
-		{Name: syncjob.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
+		{Name: syncpod.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
 			FieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']",
 		}}},
-		secretEnv(syncjob.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
+		secretEnv(syncpod.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
 	}
 	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
-		env = append(env, secretEnv(syncjob.EnvFeedToken, *ref))
+		env = append(env, secretEnv(syncpod.EnvFeedToken, *ref))
 	}
+	memoryLimit, softLimit := r.memory()
+	env = append(env, corev1.EnvVar{Name: "GOMEMLIMIT", Value: strconv.FormatInt(softLimit, 10)})
 	return corev1.PodSpec{
 		RestartPolicy:                 corev1.RestartPolicyNever,
 		AutomountServiceAccountToken:  ptr.To(false),
@@ -135,15 +154,15 @@ func podSpec(r Run) corev1.PodSpec {
 			Image:                    r.Image,
 			Args:                     append([]string{"sync"}, cfg.Args()...),
 			Env:                      env,
-			TerminationMessagePath:   syncjob.DefaultResultPath,
+			TerminationMessagePath:   syncpod.DefaultResultPath,
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 			Resources: corev1.ResourceRequirements{
 				Requests: corev1.ResourceList{
 					corev1.ResourceCPU:    resource.MustParse("100m"),
-					corev1.ResourceMemory: resource.MustParse("128Mi"),
+					corev1.ResourceMemory: *resource.NewQuantity(min(128<<20, memoryLimit), resource.BinarySI),
 				},
 				Limits: corev1.ResourceList{
-					corev1.ResourceMemory: *resource.NewQuantity(syncjob.PodMemoryLimit, resource.BinarySI),
+					corev1.ResourceMemory: *resource.NewQuantity(memoryLimit, resource.BinarySI),
 				},
 			},
 			SecurityContext: &corev1.SecurityContext{

@@ -12,7 +12,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/policy"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 func run(platform v1alpha1.Platform, dup v1alpha1.DuplicateSKUPolicy) Run {
@@ -37,6 +37,13 @@ func run(platform v1alpha1.Platform, dup v1alpha1.DuplicateSKUPolicy) Run {
 	}
 }
 
+func withInventory(r Run, quantity v1alpha1.QuantityName, stock bool) Run {
+	ch := r.Channel.DeepCopy()
+	ch.Spec.Inventory.QuantityName, ch.Spec.Inventory.StockUnstockedItems = quantity, stock
+	r.Channel = ch
+	return r
+}
+
 func TestJobTemplateArguments(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -44,10 +51,15 @@ func TestJobTemplateArguments(t *testing.T) {
 		want     []string
 		wantNone []string
 	}{
-		{"shopify defaults the plan and the feed format", run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsUpdateAll),
-			[]string{"sync", "--plan=Standard", "--feed-format=CSV", "--duplicate-skus=UpdateAll", "--strategy=Incremental"}, nil},
+		{"shopify defaults the plan, the feed format and the quantity", run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsUpdateAll),
+			[]string{"sync", "--plan=Standard", "--feed-format=CSV", "--duplicate-skus=UpdateAll", "--strategy=Incremental", "--quantity-name=available"},
+			[]string{"--stock-unstocked-items"}},
+		{"shopify passes the channel's quantity and stocking", withInventory(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip), v1alpha1.QuantityOnHand, true),
+			[]string{"--quantity-name=on_hand", "--stock-unstocked-items"}, nil},
 		{"webhook has no plan and ignores UpdateAll", run(v1alpha1.PlatformWebhook, v1alpha1.DuplicateSKUsUpdateAll),
 			[]string{"--platform=Webhook", "--duplicate-skus=Skip"}, []string{"--plan=Standard"}},
+		{"webhook has no quantity name nor stocking", withInventory(run(v1alpha1.PlatformWebhook, v1alpha1.DuplicateSKUsSkip), v1alpha1.QuantityOnHand, true),
+			[]string{"--platform=Webhook"}, []string{"--quantity-name=on_hand", "--stock-unstocked-items"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,18 +84,19 @@ func TestJobTemplateArguments(t *testing.T) {
 
 // TestArgumentsRoundTrip checks the manager renders what the sync role parses back.
 func TestArgumentsRoundTrip(t *testing.T) {
-	args := JobTemplate(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip)).Spec.Template.Spec.Containers[0].Args
-	var cfg syncjob.Config
+	args := JobTemplate(withInventory(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip), v1alpha1.QuantityOnHand, true)).Spec.Template.Spec.Containers[0].Args
+	var cfg syncpod.Config
 	fs := newFlagSet()
 	cfg.BindFlags(fs)
-	expanded := strings.ReplaceAll(strings.Join(args[1:], "\n"), "$("+syncjob.EnvRunID+")", "uid-1")
+	expanded := strings.ReplaceAll(strings.Join(args[1:], "\n"), "$("+syncpod.EnvRunID+")", "uid-1")
 	if err := fs.Parse(strings.Split(expanded, "\n")); err != nil {
 		t.Fatal(err)
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.RunID != "uid-1" || cfg.LocationID != "loc" || cfg.Strategy != v1alpha1.StrategyIncremental {
+	if cfg.RunID != "uid-1" || cfg.LocationID != "loc" || cfg.Strategy != v1alpha1.StrategyIncremental ||
+		cfg.QuantityName != v1alpha1.QuantityOnHand || !cfg.StockUnstockedItems {
 		t.Errorf("parsed %+v", cfg)
 	}
 }

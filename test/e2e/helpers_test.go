@@ -23,9 +23,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 	"github.com/techoms/inventory-operator/internal/devcluster"
 	"github.com/techoms/inventory-operator/internal/devdeploy"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
 )
 
 // Deadlines of the waits. A scheduled run starts at the next minute boundary.
@@ -159,7 +159,7 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 // shop is a fake Shopify store with one location, whose token is in a Secret, served on the
 // node's bridge.
 type shop struct {
-	*shopifyfake.Handler
+	*shopifytest.Handler
 	URL      string
 	location string
 	secret   string
@@ -175,7 +175,7 @@ func newShop(t *testing.T, ns string, stock ...stockLine) *shop {
 // newShopWithSecret is newShop with the Secret's name.
 func newShopWithSecret(t *testing.T, ns, secret string, stock ...stockLine) *shop {
 	t.Helper()
-	srv, err := shopifyfake.NewHandler(shopifyfake.Options{Plan: "Standard"})
+	srv, err := shopifytest.NewHandler(shopifytest.Options{Plan: "Standard"})
 	if err != nil {
 		t.Fatalf("fake Shopify store: %v (run `make shopify-schema`)", err)
 	}

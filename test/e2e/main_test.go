@@ -5,7 +5,7 @@
 // project's image built by `make image`'s code and loaded into the node, the manager and the
 // relay installed from config/default and config/relay by kustomize under their own
 // ServiceAccounts and RBAC, in namespaces enforcing the restricted Pod Security Standard, and
-// fake Shopify stores (shopifyfake) and feeds served at the node's bridge address. Run it as
+// fake Shopify stores (shopifytest) and feeds served at the node's bridge address. Run it as
 // root with `make test-e2e`.
 package e2e
 
@@ -117,7 +117,9 @@ func setUp(dir string) (stop func(), err error) {
 		return stop, err
 	}
 	clientset = kubernetes.NewForConfigOrDie(cfg)
-	if err := devdeploy.InstallManager(ctx, k8s, root, operatorImage); err != nil {
+	// Sync pods get 64Mi instead of 512Mi: the runs here are small, and the memory test can
+	// exceed the limit with a feed within the feed's caps.
+	if err := devdeploy.InstallManager(ctx, k8s, root, operatorImage, "--sync-memory-limit="+syncMemoryLimit); err != nil {
 		return stop, fmt.Errorf("install the manager: %w%s", err, podLogsOf(devdeploy.ManagerNamespace))
 	}
 	return stop, nil

@@ -126,13 +126,17 @@ func readyManagerPod(t *testing.T) *corev1.Pod {
 	return nil
 }
 
+// syncMemoryLimit is the manager's --sync-memory-limit in this suite.
+const syncMemoryLimit = "64Mi"
+
 // A sync pod that exceeds its memory limit is killed by the kernel; the run shows as failed
-// with a reason.
+// with a reason. The feed's caps keep a parse within the default limit, so the suite's manager
+// gives sync pods a lower one (syncMemoryLimit), which a feed within the caps exceeds.
 func TestSyncPodKilledForMemoryFailsTheRun(t *testing.T) {
 	t.Parallel()
 	ns := newNamespace(t)
 	s := newShop(t, ns, stockLine{"SKU-1", 1})
-	// An endless feed of distinct SKUs: the pod holds every one until its memory limit.
+	// A feed of distinct SKUs: the pod holds every one and passes its limit before the caps.
 	feedURL := serveOnBridge(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/csv")
 		buf := []byte("sku,quantity\n")
@@ -154,8 +158,8 @@ func TestSyncPodKilledForMemoryFailsTheRun(t *testing.T) {
 	})
 	run := sync.Status.LastRun
 	t.Logf("failed run: %s", run.Message)
-	if run.Message == "" {
-		t.Error("the failed run gives no reason")
+	if !strings.Contains(run.Message, "OOMKilled") {
+		t.Errorf("the failed run's reason %q does not say the sync pod was killed for memory", run.Message)
 	}
 	var pods corev1.PodList
 	if err := k8s.List(context.Background(), &pods, client.InNamespace(ns), client.MatchingLabels{workload.LabelInventorySync: "once"}); err != nil {

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/syncjob"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 )
 
 // Size and bound of the peak memory benchmark.
@@ -42,7 +42,7 @@ func BenchmarkSync1MPeakMemory(b *testing.B) {
 			_, _ = w.Write(feed)
 		}))
 		resultPath := filepath.Join(b.TempDir(), "result.json")
-		cfg := syncjob.Config{
+		cfg := syncpod.Config{
 			Platform:      v1alpha1.PlatformShopify,
 			ChannelURL:    shop.URL,
 			Plan:          v1alpha1.PlanEnterprise,
@@ -57,7 +57,7 @@ func BenchmarkSync1MPeakMemory(b *testing.B) {
 		args := append([]string{"sync"}, cfg.Args()...)
 		cmd := exec.Command(bin, append(args, "--result-path="+resultPath)...)
 		// Only the credential: the run must not pick up a GOMEMLIMIT or GOGC from the caller.
-		cmd.Env = []string{syncjob.EnvChannelCredentials + "=" + shop.Token()}
+		cmd.Env = []string{syncpod.EnvChannelCredentials + "=" + shop.Token()}
 		var logs bytes.Buffer
 		cmd.Stderr = &logs
 

@@ -14,7 +14,7 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // benchSKU names the i-th SKU of the store and of the feed alike.
@@ -41,8 +41,8 @@ func csvFeed(n int, differs func(i int) bool) []byte {
 
 // seededShop starts a fake store of the plan answering after latency, with n SKUs stocked
 // at one location at storeQuantity, and returns it with the location's GID.
-func seededShop(plan string, latency time.Duration, n int) (*shopifyfake.Server, string) {
-	shop := shopifyfake.New(shopifyfake.Options{Plan: plan, Latency: latency})
+func seededShop(plan string, latency time.Duration, n int) (*shopifytest.Server, string) {
+	shop := shopifytest.New(shopifytest.Options{Plan: plan, Latency: latency})
 	location := shop.AddLocation("Berlin")
 	shop.SeedSKUs(location, n, benchSKU, storeQuantity)
 	return shop, location
@@ -57,10 +57,10 @@ type throttleStatus struct {
 
 // reportedBucket asks the shop for its bucket, as every response's throttleStatus reports
 // it, so the floor follows the shop's plan table rather than a copy of it.
-func reportedBucket(b *testing.B, shop *shopifyfake.Server) throttleStatus {
+func reportedBucket(b *testing.B, shop *shopifytest.Server) throttleStatus {
 	b.Helper()
 	body := strings.NewReader(`{"query":"{ locations(first: 1) { nodes { id } } }"}`)
-	req, err := http.NewRequest(http.MethodPost, shop.URL+shopifyfake.GraphQLPath, body)
+	req, err := http.NewRequest(http.MethodPost, shop.URL+shopifytest.GraphQLPath, body)
 	if err != nil {
 		b.Fatal(err)
 	}

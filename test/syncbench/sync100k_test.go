@@ -8,9 +8,9 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
-	"github.com/techoms/inventory-operator/internal/syncer"
+	"github.com/techoms/inventory-operator/internal/syncrun"
 )
 
 // Store size and per-call latency of the 100,000-SKU benchmarks, on a Standard store.
@@ -23,16 +23,16 @@ const (
 // shopifyConcurrency is the sync role's default number of batches in flight for Shopify.
 const shopifyConcurrency = 2
 
-// syncRun is one measured run of syncer.Run against a seeded store.
+// syncRun is one measured run of syncrun.Run against a seeded store.
 type syncRun struct {
-	report  syncer.Report
+	report  syncrun.Report
 	elapsed time.Duration
 	conn    *writePhase
-	shop    *shopifyfake.Server
+	shop    *shopifytest.Server
 }
 
 // runAgainstStandard seeds a Standard store of skus100k SKUs, parses a feed where the SKUs
-// for which differs(i) holds differ by one unit, and times syncer.Run alone, with the
+// for which differs(i) holds differ by one unit, and times syncrun.Run alone, with the
 // absolute strategy, as the sync role configures it. The caller closes the shop.
 func runAgainstStandard(b *testing.B, differs func(i int) bool) syncRun {
 	b.Helper()
@@ -49,13 +49,13 @@ func runAgainstStandard(b *testing.B, differs func(i int) bool) syncRun {
 	w := &writePhase{Connector: conn}
 	b.StartTimer()
 	start := time.Now()
-	report := syncer.Run(b.Context(), syncer.Options{
-		Levels: syncer.StaticLevels{Levels: levels}, Connector: w, RunID: "syncbench",
+	report := syncrun.Run(b.Context(), syncrun.Options{
+		Levels: syncrun.StaticLevels{Levels: levels}, Connector: w, RunID: "syncbench",
 		Strategy: v1alpha1.StrategyAbsolute, DuplicateSKUs: v1alpha1.DuplicateSKUsSkip, Concurrency: shopifyConcurrency,
 	})
 	elapsed := time.Since(start)
 	b.StopTimer()
-	if report.Status != syncer.Succeeded {
+	if report.Status != syncrun.Succeeded {
 		b.Fatalf("run ended %v: %+v", report.Status, report.Result)
 	}
 	return syncRun{report: report, elapsed: elapsed, conn: w, shop: shop}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // BenchmarkWrite100kChangesOnStandard pushes 100,000 absolute changes to a Standard store
@@ -22,7 +22,7 @@ func BenchmarkWrite100kChangesOnStandard(b *testing.B) {
 	const n, latency = 100_000, 20 * time.Millisecond
 	for range b.N {
 		b.StopTimer()
-		shop := shopifyfake.New(shopifyfake.Options{Plan: "Standard", Token: testToken, Latency: latency})
+		shop := shopifytest.New(shopifytest.Options{Plan: "Standard", Token: testToken, Latency: latency})
 		location := shop.AddLocation("Berlin")
 		seeded := shop.SeedSKUs(location, n, func(i int) string { return "SKU-" + strconv.Itoa(i) }, func(int) int64 { return 0 })
 		conn, err := New(Config{BaseURL: shop.URL, Token: testToken, LocationID: location, Plan: v1alpha1.PlanStandard})
@@ -63,13 +63,13 @@ func BenchmarkWrite100kChangesOnStandard(b *testing.B) {
 
 // reportedBucket asks the shop for its rate-limit bucket, as the throttleStatus every
 // response carries reports it, so the floor follows the shop's plan table.
-func reportedBucket(b *testing.B, shop *shopifyfake.Server) throttleStatus {
+func reportedBucket(b *testing.B, shop *shopifytest.Server) throttleStatus {
 	b.Helper()
 	body, err := json.Marshal(graphQLRequest{Query: `{ locations(first: 1) { nodes { id } } }`})
 	if err != nil {
 		b.Fatal(err)
 	}
-	req, err := http.NewRequest(http.MethodPost, shop.URL+shopifyfake.GraphQLPath, bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, shop.URL+shopifytest.GraphQLPath, bytes.NewReader(body))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func BenchmarkItemsBulkMillion(b *testing.B) {
 	const n = 1_000_000
 	for range b.N {
 		b.StopTimer()
-		shop := shopifyfake.New(shopifyfake.Options{Plan: "Standard", Token: testToken})
+		shop := shopifytest.New(shopifytest.Options{Plan: "Standard", Token: testToken})
 		location := shop.AddLocation("Berlin")
 		shop.SeedSKUs(location, n, func(i int) string { return "SKU-" + strconv.Itoa(i) }, func(i int) int64 { return int64(i % 9) })
 		conn, err := New(Config{BaseURL: shop.URL, Token: testToken, LocationID: location, BulkPollInterval: 50 * time.Millisecond})

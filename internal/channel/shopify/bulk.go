@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -28,26 +29,48 @@ func (c *Connector) itemsByBulk(ctx context.Context, wanted skuSet, fn func(chan
 	if op.URL == nil || *op.URL == "" {
 		return nil // a completed operation without a URL found nothing
 	}
-	return c.streamBulkResult(ctx, *op.URL, wanted, fn)
+	return c.streamBulkResult(ctx, *op.URL, wanted, c.quantityName, fn)
 }
 
+// maxBulkStartWaits bounds how often starting a bulk operation waits for one of the shop's
+// running operations to end; with the poll interval doubling up to BulkPollMax that is
+// about ten minutes at the defaults.
+const maxBulkStartWaits = 64
+
+// startBulk starts the export. While the shop already runs as many bulk operations as
+// Shopify allows at once (LIMIT_REACHED), it waits, longer each time, and tries again.
 func (c *Connector) startBulk(ctx context.Context) (*bulkOperation, error) {
-	var data runBulkQueryData
-	vars := map[string]string{"query": bulkVariantsQuery(c.locationID)}
-	if err := c.do(ctx, runBulkQuery, vars, &data); err != nil {
-		return nil, err
+	wait := c.cfg.BulkPollInterval
+	vars := map[string]string{"query": bulkVariantsQuery(c.locationID, c.quantityName)}
+	for waits := 0; ; waits++ {
+		var data runBulkQueryData
+		if err := c.do(ctx, runBulkQuery, vars, &data); err != nil {
+			return nil, err
+		}
+		if data.Payload == nil {
+			return nil, errors.New("shopify: bulkOperationRunQuery returned nothing")
+		}
+		errs := data.Payload.UserErrors
+		if len(errs) > 0 && waits < maxBulkStartWaits && slices.ContainsFunc(errs, isBulkLimitReached) {
+			if err := c.cfg.Sleep(ctx, wait); err != nil {
+				return nil, err
+			}
+			wait = min(2*wait, c.cfg.BulkPollMax)
+			continue
+		}
+		if len(errs) > 0 {
+			return nil, fmt.Errorf("shopify: starting bulk operation: %s", describeUserErrors(errs))
+		}
+		if data.Payload.BulkOperation == nil {
+			return nil, errors.New("shopify: bulkOperationRunQuery returned no operation")
+		}
+		return data.Payload.BulkOperation, nil
 	}
-	if data.Payload == nil {
-		return nil, errors.New("shopify: bulkOperationRunQuery returned nothing")
-	}
-	if errs := data.Payload.UserErrors; len(errs) > 0 {
-		return nil, fmt.Errorf("shopify: starting bulk operation: %s", describeUserErrors(errs))
-	}
-	if data.Payload.BulkOperation == nil {
-		return nil, errors.New("shopify: bulkOperationRunQuery returned no operation")
-	}
-	return data.Payload.BulkOperation, nil
 }
+
+// isBulkLimitReached reports Shopify's refusal to start a bulk operation while the shop runs
+// as many as an app may run at once.
+func isBulkLimitReached(ue userError) bool { return ue.Code == "LIMIT_REACHED" }
 
 // awaitBulk polls the operation, waiting longer between polls as it runs on, until it ends.
 func (c *Connector) awaitBulk(ctx context.Context, op *bulkOperation) (*bulkOperation, error) {
@@ -80,13 +103,13 @@ func (c *Connector) awaitBulk(ctx context.Context, op *bulkOperation) (*bulkOper
 
 // streamBulkResult downloads the result file. The URL is signed storage, not the store: the
 // access token is not sent to it.
-func (c *Connector) streamBulkResult(ctx context.Context, url string, wanted skuSet, fn func(channel.Item) error) error {
+func (c *Connector) streamBulkResult(ctx context.Context, url string, wanted skuSet, quantityName string, fn func(channel.Item) error) error {
 	body, err := c.openBulkResult(ctx, url)
 	if err != nil {
 		return err
 	}
 	defer body.Close()
-	return parseBulkVariants(body, wanted, fn)
+	return parseBulkVariants(body, wanted, quantityName, fn)
 }
 
 // openBulkResult GETs the result, retrying failures to connect and 5xx like a GraphQL call.
@@ -128,8 +151,8 @@ type bulkLine struct {
 }
 
 // parseBulkVariants decodes the JSONL stream line by line and calls fn for each variant whose
-// SKU is wanted.
-func parseBulkVariants(r io.Reader, wanted skuSet, fn func(channel.Item) error) error {
+// SKU is wanted, with its quantity of the given name.
+func parseBulkVariants(r io.Reader, wanted skuSet, quantityName string, fn func(channel.Item) error) error {
 	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
 	for line := 1; ; line++ {
 		var l bulkLine
@@ -141,7 +164,7 @@ func parseBulkVariants(r io.Reader, wanted skuSet, fn func(channel.Item) error) 
 		if l.ParentID != "" {
 			continue
 		}
-		if item, ok := l.item(); ok && wanted.has(item.SKU) {
+		if item, ok := l.item(quantityName); ok && wanted.has(item.SKU) {
 			if err := fn(item); err != nil {
 				return err
 			}

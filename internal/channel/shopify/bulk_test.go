@@ -24,12 +24,12 @@ func TestParseBulkVariants(t *testing.T) {
 		skus []string
 		want []channel.Item
 	}{
-		{"every SKU", nil, []channel.Item{{ID: "I1", SKU: "A", Quantity: 3}, {ID: "I2", SKU: "B"}, {ID: "I4", SKU: "C", Quantity: -2}}},
+		{"every SKU", nil, []channel.Item{{ID: "I1", SKU: "A", Quantity: 3}, {ID: "I2", SKU: "B", NotStocked: true}, {ID: "I4", SKU: "C", Quantity: -2}}},
 		{"wanted SKUs only", []string{"C", "A", "Z"}, []channel.Item{{ID: "I1", SKU: "A", Quantity: 3}, {ID: "I4", SKU: "C", Quantity: -2}}},
 	}
 	for _, c := range cases {
 		var got []channel.Item
-		err := parseBulkVariants(strings.NewReader(jsonl), newSKUSet(c.skus), func(it channel.Item) error {
+		err := parseBulkVariants(strings.NewReader(jsonl), newSKUSet(c.skus), availableName, func(it channel.Item) error {
 			got = append(got, it)
 			return nil
 		})
@@ -43,14 +43,14 @@ func TestParseBulkVariants(t *testing.T) {
 }
 
 func TestParseBulkVariantsStopsAtABrokenLineOrACallbackError(t *testing.T) {
-	err := parseBulkVariants(strings.NewReader("{\"sku\":\"A\"}\n{\"sku\":"), newSKUSet(nil), func(channel.Item) error { return nil })
+	err := parseBulkVariants(strings.NewReader("{\"sku\":\"A\"}\n{\"sku\":"), newSKUSet(nil), availableName, func(channel.Item) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "line 2") {
 		t.Errorf("truncated stream: %v", err)
 	}
 	stop := errors.New("stop")
 	line := `{"sku":"A","inventoryItem":{"id":"I1"}}` + "\n"
 	calls := 0
-	err = parseBulkVariants(strings.NewReader(line+line), newSKUSet(nil), func(channel.Item) error { calls++; return stop })
+	err = parseBulkVariants(strings.NewReader(line+line), newSKUSet(nil), availableName, func(channel.Item) error { calls++; return stop })
 	if !errors.Is(err, stop) || calls != 1 {
 		t.Errorf("callback error: %v after %d calls", err, calls)
 	}
@@ -90,7 +90,7 @@ func TestParseBulkVariantsStreamsAMillionLines(t *testing.T) {
 	var seen int
 	var sum int64
 	var during uint64
-	err := parseBulkVariants(&variantLines{n: n}, newSKUSet(nil), func(it channel.Item) error {
+	err := parseBulkVariants(&variantLines{n: n}, newSKUSet(nil), availableName, func(it channel.Item) error {
 		seen++
 		sum += it.Quantity
 		if seen == n-1 {

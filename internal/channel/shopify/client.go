@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 )
 
 // tokenHeader carries the Admin API access token.
@@ -169,7 +169,7 @@ func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graph
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
 		snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
-		return nil, retryAfter(res.Header.Get("Retry-After")), &HTTPError{
+		return nil, c.retryAfter(res.Header.Get("Retry-After")), &HTTPError{
 			Operation: op.name, StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet)),
 		}
 	}
@@ -227,17 +227,17 @@ func throttled(errs []graphQLError) bool {
 	return false
 }
 
-// backoff is the wait before retry n (from 1): exponential, capped, with jitter so that
-// concurrent callers do not retry in step.
+// maxBackoff caps the backoff between retries.
+const maxBackoff = 30 * time.Second
+
+// backoff is the wait before retry n (from 1).
 func (c *Connector) backoff(n int) time.Duration {
-	d := c.cfg.RetryBackoff << min(n-1, 10)
-	d = min(d, 30*time.Second)
-	return d/2 + rand.N(d/2+1)
+	return retry.Backoff(n, c.cfg.RetryBackoff, maxBackoff)
 }
 
-func retryAfter(header string) time.Duration {
-	if secs, err := strconv.ParseFloat(strings.TrimSpace(header), 64); err == nil && secs > 0 {
-		return time.Duration(secs * float64(time.Second))
-	}
-	return 0
+// retryAfter is the wait a response's Retry-After header asks for, bounded; 0 when it names
+// none.
+func (c *Connector) retryAfter(header string) time.Duration {
+	d, _ := retry.After(header, c.cfg.Now())
+	return d
 }

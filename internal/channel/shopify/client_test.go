@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 )
 
 var statusVars = map[string]string{"id": "gid://shopify/BulkOperation/1"}
@@ -50,6 +52,8 @@ func TestRetries(t *testing.T) {
 		wantThrottled int64
 		// wantMinSleep is the least the connector must have waited in all.
 		wantMinSleep time.Duration
+		// wantMaxSleep, when set, is the most it may have waited in all.
+		wantMaxSleep time.Duration
 	}{
 		{
 			name:      "a 5xx is retried",
@@ -60,6 +64,16 @@ func TestRetries(t *testing.T) {
 			name:      "a 429 is retried after Retry-After",
 			replies:   []reply{{status: http.StatusTooManyRequests, retryAfter: "2"}, answered(runningOperation, 1, 999)},
 			wantCalls: 2, wantThrottled: 1, wantMinSleep: 2 * time.Second,
+		},
+		{
+			name:      "a 429 is retried after a Retry-After HTTP date",
+			replies:   []reply{{status: http.StatusTooManyRequests, retryAfter: epoch.Add(90 * time.Second).Format(http.TimeFormat)}, answered(runningOperation, 1, 999)},
+			wantCalls: 2, wantThrottled: 1, wantMinSleep: 90 * time.Second, wantMaxSleep: 90 * time.Second,
+		},
+		{
+			name:      "a Retry-After beyond the bound waits only the bound",
+			replies:   []reply{{status: http.StatusTooManyRequests, retryAfter: "86400"}, answered(runningOperation, 1, 999)},
+			wantCalls: 2, wantThrottled: 1, wantMinSleep: retry.MaxAfter, wantMaxSleep: retry.MaxAfter,
 		},
 		{
 			name:      "THROTTLED waits for the bucket to hold the requested cost",
@@ -114,6 +128,9 @@ func TestRetries(t *testing.T) {
 			}
 			if slept < c.wantMinSleep {
 				t.Errorf("slept %v, want at least %v", slept, c.wantMinSleep)
+			}
+			if c.wantMaxSleep > 0 && slept > c.wantMaxSleep {
+				t.Errorf("slept %v, want at most %v", slept, c.wantMaxSleep)
 			}
 		})
 	}

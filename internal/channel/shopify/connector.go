@@ -1,7 +1,7 @@
 // Package shopify is the channel.Connector for Shopify's Admin GraphQL API: it reads the
-// SKU-to-inventory-item map with the available quantity at one location, and writes
-// available quantities as absolute values or increments, paced by Shopify's cost-based
-// rate limit.
+// SKU-to-inventory-item map with one quantity (available or on_hand) at one location, and
+// writes that quantity as absolute values or increments, paced by Shopify's cost-based rate
+// limit. docs/shopify.md lists the Shopify behaviours it relies on.
 package shopify
 
 import (
@@ -16,6 +16,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 	"github.com/techoms/inventory-operator/internal/egress"
 )
 
@@ -46,6 +47,9 @@ type Config struct {
 	PageSize int
 	// Reason is the inventory change reason Shopify records; default "correction".
 	Reason string
+	// QuantityName is the inventory quantity read and written: available (default) or
+	// on_hand.
+	QuantityName v1alpha1.QuantityName
 	// MaxAttempts bounds the attempts of one request that fails with a network error, a
 	// timeout, HTTP 429 or 5xx; default 5.
 	MaxAttempts int
@@ -84,6 +88,8 @@ type Connector struct {
 	cfg        Config
 	pacer      *pacer
 	costs      costEstimates
+	// quantityName is Config.QuantityName as Shopify spells it.
+	quantityName string
 
 	calls, points, throttled atomic.Int64
 }
@@ -111,6 +117,13 @@ func New(cfg Config) (*Connector, error) {
 	default:
 		return nil, fmt.Errorf("shopify: unknown plan %q", cfg.Plan)
 	}
+	switch cfg.QuantityName {
+	case "":
+		cfg.QuantityName = v1alpha1.QuantityAvailable
+	case v1alpha1.QuantityAvailable, v1alpha1.QuantityOnHand:
+	default:
+		return nil, fmt.Errorf("shopify: unknown quantity name %q: use available or on_hand", cfg.QuantityName)
+	}
 	applyDefaults(&cfg)
 	return &Connector{
 		endpoint:   base.String() + "/admin/api/" + APIVersion + "/graphql.json",
@@ -119,6 +132,8 @@ func New(cfg Config) (*Connector, error) {
 		http:       egress.Client(cfg.HTTPClient, tokenHeader),
 		cfg:        cfg,
 		pacer:      newPacer(planLimits(cfg.Plan), cfg.Now, cfg.Sleep),
+
+		quantityName: string(cfg.QuantityName),
 	}, nil
 }
 
@@ -154,7 +169,7 @@ func applyDefaults(cfg *Config) {
 		cfg.Now = time.Now
 	}
 	if cfg.Sleep == nil {
-		cfg.Sleep = sleepContext
+		cfg.Sleep = retry.Sleep
 	}
 }
 

@@ -13,19 +13,24 @@ type operation struct {
 	expectedCost float64
 }
 
-// availableName is the inventory quantity name this connector reads and writes.
-const availableName = "available"
+// The inventory quantity names a connector can read and write: inventorySetQuantities takes
+// only these two.
+const (
+	availableName = "available"
+	onHandName    = "on_hand"
+)
 
 var variantsPage = operation{
 	name: "VariantsPage",
-	document: `query VariantsPage($first: Int!, $after: String, $query: String, $location: ID!) {
+	document: `query VariantsPage($first: Int!, $after: String, $query: String, $location: ID!, $names: [String!]!) {
   productVariants(first: $first, after: $after, query: $query) {
     nodes {
       sku
       inventoryItem {
         id
+        tracked
         inventoryLevel(locationId: $location) {
-          quantities(names: ["available"]) { name quantity }
+          quantities(names: $names) { name quantity }
         }
       }
     }
@@ -55,6 +60,17 @@ var adjustQuantities = operation{
 	expectedCost: mutationCost,
 }
 
+var stockItem = operation{
+	name: "StockItem",
+	document: `mutation StockItem($item: ID!, $location: ID!, $key: String!) {
+  inventoryActivate(inventoryItemId: $item, locationId: $location) @idempotent(key: $key) {
+    inventoryLevel { id }
+    userErrors { field message }
+  }
+}`,
+	expectedCost: mutationCost,
+}
+
 var runBulkQuery = operation{
 	name: "RunBulkQuery",
 	document: `mutation RunBulkQuery($query: String!) {
@@ -75,10 +91,10 @@ var bulkStatus = operation{
 }
 
 // bulkVariantsQuery is the query a bulk operation runs to export every variant with its
-// inventory item and available quantity at the location. Bulk queries take no variables, so
-// the location is a literal. No field of it is a nested connection, so every JSONL line is
-// one variant.
-func bulkVariantsQuery(locationID string) string {
+// inventory item and its quantity of the given name at the location. Bulk queries take no
+// variables, so the location and the name are literals. No field of it is a nested
+// connection, so every JSONL line is one variant.
+func bulkVariantsQuery(locationID, quantityName string) string {
 	return `{
   productVariants {
     edges {
@@ -86,8 +102,9 @@ func bulkVariantsQuery(locationID string) string {
         sku
         inventoryItem {
           id
+          tracked
           inventoryLevel(locationId: ` + graphQLString(locationID) + `) {
-            quantities(names: ["available"]) { name quantity }
+            quantities(names: [` + graphQLString(quantityName) + `]) { name quantity }
           }
         }
       }
@@ -148,9 +165,10 @@ type quantityInput struct {
 }
 
 type setQuantitiesInput struct {
-	Name       string          `json:"name"`
-	Reason     string          `json:"reason"`
-	Quantities []quantityInput `json:"quantities"`
+	Name                 string          `json:"name"`
+	Reason               string          `json:"reason"`
+	ReferenceDocumentURI string          `json:"referenceDocumentUri,omitempty"`
+	Quantities           []quantityInput `json:"quantities"`
 }
 
 type changeInput struct {
@@ -158,12 +176,21 @@ type changeInput struct {
 	LocationID         string `json:"locationId"`
 	Delta              int64  `json:"delta"`
 	ChangeFromQuantity *int64 `json:"changeFromQuantity"`
+	// LedgerDocumentURI is required for every name but available, and refused for it.
+	LedgerDocumentURI string `json:"ledgerDocumentUri,omitempty"`
 }
 
 type adjustQuantitiesInput struct {
-	Name    string        `json:"name"`
-	Reason  string        `json:"reason"`
-	Changes []changeInput `json:"changes"`
+	Name                 string        `json:"name"`
+	Reason               string        `json:"reason"`
+	ReferenceDocumentURI string        `json:"referenceDocumentUri,omitempty"`
+	Changes              []changeInput `json:"changes"`
+}
+
+type stockItemVariables struct {
+	Item     string `json:"item"`
+	Location string `json:"location"`
+	Key      string `json:"key"`
 }
 
 type mutationVariables[T any] struct {
@@ -172,10 +199,11 @@ type mutationVariables[T any] struct {
 }
 
 type variantsPageVariables struct {
-	First    int     `json:"first"`
-	After    *string `json:"after"`
-	Query    *string `json:"query"`
-	Location string  `json:"location"`
+	First    int      `json:"first"`
+	After    *string  `json:"after"`
+	Query    *string  `json:"query"`
+	Location string   `json:"location"`
+	Names    []string `json:"names"`
 }
 
 // Response shapes.
@@ -189,7 +217,9 @@ type userError struct {
 type variantNode struct {
 	SKU           *string `json:"sku"`
 	InventoryItem *struct {
-		ID             string `json:"id"`
+		ID string `json:"id"`
+		// Tracked is a pointer so that an answer without the field reads as tracked.
+		Tracked        *bool `json:"tracked"`
 		InventoryLevel *struct {
 			Quantities []struct {
 				Name     string `json:"name"`
@@ -219,6 +249,12 @@ type setQuantitiesData struct {
 
 type adjustQuantitiesData struct {
 	Payload *mutationPayload `json:"inventoryAdjustQuantities"`
+}
+
+type stockItemData struct {
+	Payload *struct {
+		UserErrors []userError `json:"userErrors"`
+	} `json:"inventoryActivate"`
 }
 
 type bulkOperation struct {

@@ -16,25 +16,34 @@ func TestEveryDocumentIsValidAgainstTheSchema(t *testing.T) {
 		op   operation
 		vars any
 	}{
-		{variantsPage, variantsPageVariables{First: maxPageSize, Query: &query, Location: "gid://shopify/Location/7"}},
-		{variantsPage, variantsPageVariables{First: maxPageSize, After: &cursor, Location: "gid://shopify/Location/7"}},
+		{variantsPage, variantsPageVariables{First: maxPageSize, Query: &query, Location: "gid://shopify/Location/7", Names: []string{availableName}}},
+		{variantsPage, variantsPageVariables{First: maxPageSize, After: &cursor, Location: "gid://shopify/Location/7", Names: []string{onHandName}}},
 		{setQuantities, mutationVariables[setQuantitiesInput]{Key: "k", Input: setQuantitiesInput{
 			Name: availableName, Reason: "correction", Quantities: []quantityInput{
 				{InventoryItemID: "gid://shopify/InventoryItem/1", LocationID: "gid://shopify/Location/7", Quantity: 5, ChangeFromQuantity: ptr(int64(3))},
 				{InventoryItemID: "gid://shopify/InventoryItem/2", LocationID: "gid://shopify/Location/7", Quantity: 0},
 			}}}},
+		{setQuantities, mutationVariables[setQuantitiesInput]{Key: "k", Input: setQuantitiesInput{
+			Name: onHandName, Reason: "correction", ReferenceDocumentURI: "gid://inventory-operator/SyncRun/r-1", Quantities: []quantityInput{
+				{InventoryItemID: "gid://shopify/InventoryItem/1", LocationID: "gid://shopify/Location/7", Quantity: 5},
+			}}}},
+		{adjustQuantities, mutationVariables[adjustQuantitiesInput]{Key: "k", Input: adjustQuantitiesInput{
+			Name: onHandName, Reason: "correction", ReferenceDocumentURI: "gid://inventory-operator/InventoryEvent/e-1", Changes: []changeInput{
+				{InventoryItemID: "gid://shopify/InventoryItem/1", LocationID: "gid://shopify/Location/7", Delta: -2, LedgerDocumentURI: "gid://inventory-operator/InventoryEvent/e-1"},
+			}}}},
+		{stockItem, stockItemVariables{Item: "gid://shopify/InventoryItem/1", Location: "gid://shopify/Location/7", Key: "k/stock-1"}},
 		{adjustQuantities, mutationVariables[adjustQuantitiesInput]{Key: "k", Input: adjustQuantitiesInput{
 			Name: availableName, Reason: "correction", Changes: []changeInput{
 				{InventoryItemID: "gid://shopify/InventoryItem/1", LocationID: "gid://shopify/Location/7", Delta: -2, ChangeFromQuantity: ptr(int64(3))},
 				{InventoryItemID: "gid://shopify/InventoryItem/2", LocationID: "gid://shopify/Location/7", Delta: 4},
 			}}}},
-		{runBulkQuery, map[string]string{"query": bulkVariantsQuery("gid://shopify/Location/7")}},
+		{runBulkQuery, map[string]string{"query": bulkVariantsQuery("gid://shopify/Location/7", availableName)}},
 		{bulkStatus, map[string]string{"id": "gid://shopify/BulkOperation/1"}},
 	}
 	for _, c := range cases {
 		requireValid(t, schema, c.op.document, c.op.name, c.vars)
 	}
-	requireValid(t, schema, bulkVariantsQuery(`gid://shopify/Location/"7"`), "", nil)
+	requireValid(t, schema, bulkVariantsQuery(`gid://shopify/Location/"7"`, onHandName), "", nil)
 }
 
 // The schema makes changeFromQuantity nullable but Shopify requires it to be present: a
@@ -101,7 +110,10 @@ func TestVariantNodeItem(t *testing.T) {
 		wantOK bool
 	}{
 		{"stocked", `{"sku":"A","inventoryItem":{"id":"I1","inventoryLevel":{"quantities":[{"name":"available","quantity":4}]}}}`, channel.Item{ID: "I1", SKU: "A", Quantity: 4}, true},
-		{"not stocked at the location", `{"sku":"A","inventoryItem":{"id":"I1","inventoryLevel":null}}`, channel.Item{ID: "I1", SKU: "A"}, true},
+		{"not stocked at the location", `{"sku":"A","inventoryItem":{"id":"I1","inventoryLevel":null}}`, channel.Item{ID: "I1", SKU: "A", NotStocked: true}, true},
+		{"tracked", `{"sku":"A","inventoryItem":{"id":"I1","tracked":true,"inventoryLevel":{"quantities":[]}}}`, channel.Item{ID: "I1", SKU: "A"}, true},
+		{"untracked", `{"sku":"A","inventoryItem":{"id":"I1","tracked":false,"inventoryLevel":{"quantities":[{"name":"available","quantity":4}]}}}`, channel.Item{ID: "I1", SKU: "A", Quantity: 4, Untracked: true}, true},
+		{"another quantity name is ignored", `{"sku":"A","inventoryItem":{"id":"I1","inventoryLevel":{"quantities":[{"name":"on_hand","quantity":9}]}}}`, channel.Item{ID: "I1", SKU: "A"}, true},
 		{"no SKU", `{"sku":null,"inventoryItem":{"id":"I1"}}`, channel.Item{}, false},
 		{"empty SKU", `{"sku":"","inventoryItem":{"id":"I1"}}`, channel.Item{}, false},
 		{"no inventory item", `{"sku":"A","inventoryItem":null}`, channel.Item{}, false},
@@ -111,7 +123,7 @@ func TestVariantNodeItem(t *testing.T) {
 		if err := json.Unmarshal([]byte(c.json), &l); err != nil {
 			t.Fatal(err)
 		}
-		got, ok := l.item()
+		got, ok := l.item(availableName)
 		if got != c.want || ok != c.wantOK {
 			t.Errorf("%s: item() = %+v, %v, want %+v, %v", c.name, got, ok, c.want, c.wantOK)
 		}

@@ -90,8 +90,8 @@ func TestTheTokenNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
-		conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		_, _ = conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
+		_ = conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
 	}
 	elsewhere.AssertNotSent(t, 4, "X-Shopify-Access-Token")
 }

@@ -10,13 +10,13 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
-	"github.com/techoms/inventory-operator/internal/shopifyfake"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
-// fakeShop is a shopifyfake store with one location and a Connector to it; both run on
+// fakeShop is a shopifytest store with one location and a Connector to it; both run on
 // the same fake clock, so the bucket refills exactly as long as the connector waits.
 type fakeShop struct {
-	*shopifyfake.Server
+	*shopifytest.Server
 	clock    *fakeClock
 	location string
 }
@@ -24,7 +24,7 @@ type fakeShop struct {
 func newFakeShop(t *testing.T, plan v1alpha1.Plan) *fakeShop {
 	t.Helper()
 	clock := newFakeClock()
-	srv := shopifyfake.New(shopifyfake.Options{Plan: string(plan), Token: testToken, Now: clock.Now})
+	srv := shopifytest.New(shopifytest.Options{Plan: string(plan), Token: testToken, Now: clock.Now})
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { srv.AssertNoErrors(t) })
 	return &fakeShop{Server: srv, clock: clock, location: srv.AddLocation("Berlin")}
@@ -75,7 +75,7 @@ func TestItemsFromTheFakeShop(t *testing.T) {
 	shop.AddVariant("")
 
 	wantAsked := []channel.Item{{ID: a, SKU: "A", Quantity: 5}, {ID: dup1, SKU: "DUP", Quantity: 1},
-		{ID: dup2, SKU: "DUP", Quantity: 2}, {ID: unstocked, SKU: "UNSTOCKED"}, {ID: spaced, SKU: "RED SHIRT", Quantity: 9}}
+		{ID: dup2, SKU: "DUP", Quantity: 2}, {ID: unstocked, SKU: "UNSTOCKED", NotStocked: true}, {ID: spaced, SKU: "RED SHIRT", Quantity: 9}}
 	slices.SortFunc(wantAsked, func(a, b channel.Item) int { return strings.Compare(a.ID, b.ID) })
 	asked := []string{"A", "DUP", "UNSTOCKED", "RED SHIRT", "MISSING", "A"}
 
@@ -167,13 +167,13 @@ func TestWriteReportsStaleAndFailedAndAppliesTheRest(t *testing.T) {
 		t.Run(string(strategy), func(t *testing.T) {
 			shop := newFakeShop(t, v1alpha1.PlanStandard)
 			ok1, stale, ok2 := shop.variant("OK1", 10), shop.variant("STALE", 10), shop.variant("OK2", 10)
-			_, unstocked := shop.AddVariant("UNSTOCKED")
+			unknown := "gid://shopify/InventoryItem/999999999"
 			shop.MakeStale(stale)
 			conn := shop.connector(t, nil)
 			changes := []channel.Change{
 				{ItemID: ok1, Quantity: 4, CompareQuantity: ptr(int64(10))},
 				{ItemID: stale, Quantity: 4, CompareQuantity: ptr(int64(10))},
-				{ItemID: unstocked, Quantity: 4},
+				{ItemID: unknown, Quantity: 4},
 				{ItemID: ""},
 				{ItemID: ok2, Quantity: 4},
 			}

@@ -38,14 +38,14 @@ func (c *Connector) items(ctx context.Context, skus []string, fn func(channel.It
 // itemsBySearch pages through the variants a search query matches. Shopify's search is not
 // an exact match, so results are filtered again here.
 func (c *Connector) itemsBySearch(ctx context.Context, query string, wanted skuSet, fn func(channel.Item) error) error {
-	vars := variantsPageVariables{First: c.cfg.PageSize, Query: &query, Location: c.locationID}
+	vars := variantsPageVariables{First: c.cfg.PageSize, Query: &query, Location: c.locationID, Names: []string{c.quantityName}}
 	for {
 		var page variantsPageData
 		if err := c.do(ctx, variantsPage, vars, &page); err != nil {
 			return err
 		}
 		for _, node := range page.ProductVariants.Nodes {
-			if item, ok := node.item(); ok && wanted.has(item.SKU) {
+			if item, ok := node.item(c.quantityName); ok && wanted.has(item.SKU) {
 				if err := fn(item); err != nil {
 					return err
 				}
@@ -59,17 +59,22 @@ func (c *Connector) itemsBySearch(ctx context.Context, query string, wanted skuS
 	}
 }
 
-// item is the channel item a variant shows, if it has a SKU and an inventory item.
-func (n variantNode) item() (channel.Item, bool) {
+// item is the channel item a variant shows, with its quantity of the given name, if it has a
+// SKU and an inventory item. An item without an inventory level at the location is not
+// stocked there; one with tracked false is untracked.
+func (n variantNode) item(quantityName string) (channel.Item, bool) {
 	if n.SKU == nil || *n.SKU == "" || n.InventoryItem == nil || n.InventoryItem.ID == "" {
 		return channel.Item{}, false
 	}
-	item := channel.Item{ID: n.InventoryItem.ID, SKU: *n.SKU}
-	if level := n.InventoryItem.InventoryLevel; level != nil {
-		for _, q := range level.Quantities {
-			if q.Name == availableName {
-				item.Quantity = q.Quantity
-			}
+	inv := n.InventoryItem
+	item := channel.Item{ID: inv.ID, SKU: *n.SKU, Untracked: inv.Tracked != nil && !*inv.Tracked}
+	if inv.InventoryLevel == nil {
+		item.NotStocked = true
+		return item, true
+	}
+	for _, q := range inv.InventoryLevel.Quantities {
+		if q.Name == quantityName {
+			item.Quantity = q.Quantity
 		}
 	}
 	return item, true

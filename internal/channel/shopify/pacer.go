@@ -141,18 +141,3 @@ func (p *pacer) settle(reserved float64, status *throttleStatus, actualCost *flo
 	p.bucket.settle(p.now(), reserved, status, actualCost)
 	p.mu.Unlock()
 }
-
-// sleepContext waits for d or until ctx ends, whichever comes first.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}

@@ -16,9 +16,16 @@ import (
 // call takes.
 const maxChanges = 250
 
-// Write sets (Absolute) or adjusts (Incremental) the available quantity of each change's item
+// Write sets (Absolute) or adjusts (Incremental) the configured quantity of each change's item
 // at the location. Every call carries an idempotency key derived from key, so a retried Write
-// with the same key and changes is applied once.
+// with the same key and changes is applied once; when Shopify answers that an earlier request
+// with a key failed, the call is sent again under the next key derived for it, so the keys
+// stay the same for a restarted caller. Every call names its reason in referenceDocumentUri:
+// channel.ReferenceFrom(ctx), or the write's key. Changes marked Stock are stocked at the
+// location (inventoryActivate) first.
+//
+// A stale compare quantity Shopify reports without naming the change marks every change of
+// the call Stale, so the caller re-reads them all.
 //
 // Shopify applies a call all or nothing: when it refuses some changes, none is applied. The
 // refused ones are reported, Stale when their compare quantity no longer held, Failed
@@ -72,12 +79,16 @@ func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, 
 		}
 		pending = append(pending, i)
 	}
+	pending, err := c.stockPending(ctx, key, changes, pending, results)
+	if err != nil {
+		return err
+	}
 	for round := 0; len(pending) > 0; round++ {
 		callKey := key
 		if round > 0 {
 			callKey = key + "/retry-" + strconv.Itoa(round)
 		}
-		userErrs, err := c.mutateWithConcurrencyRetry(ctx, strategy, callKey, changes, pending)
+		userErrs, err := c.mutateWithRetries(ctx, strategy, callKey, changes, pending)
 		if err != nil {
 			if !refusedCall(err) {
 				return err
@@ -115,14 +126,21 @@ func anyApplied(results []channel.ChangeResult) bool {
 }
 
 // refuse records the outcome of each change a failed call's user errors name and returns
-// the changes to send again. Errors that name no change refuse the whole call: every change
-// not named is reported Failed with their text, which refuse returns as general.
+// the changes to send again. A stale error that names no change makes every change not
+// otherwise named Stale: any of them may be the one that moved. Other errors that name no
+// change refuse the whole call: every change not named is reported Failed with their text,
+// which refuse returns as general.
 func refuse(pending []int, userErrs []userError, results []channel.ChangeResult) (next []int, general string) {
 	refused := make([]bool, len(pending))
 	var generals []string
+	var staleCall *userError
 	for _, ue := range userErrs {
 		pos, ok := changeIndex(ue.Field)
 		if !ok || pos >= len(pending) {
+			if isStale(ue.Code) {
+				staleCall = &ue
+				continue
+			}
 			generals = append(generals, describeUserError(ue))
 			continue
 		}
@@ -144,29 +162,56 @@ func refuse(pending []int, userErrs []userError, results []channel.ChangeResult)
 		fail(next, results, general)
 		return nil, general
 	}
+	if staleCall != nil {
+		for _, i := range next {
+			results[i] = channel.ChangeResult{Outcome: channel.Stale, Reason: describeUserError(*staleCall)}
+		}
+		return nil, ""
+	}
 	return next, ""
 }
 
-// mutateWithConcurrencyRetry sends one call and, while Shopify reports that a request with
-// the same key is still being processed, waits and sends it again.
-func (c *Connector) mutateWithConcurrencyRetry(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, pending []int) ([]userError, error) {
+// mutateWithRetries sends one call. While Shopify reports that a request with the same key
+// is still being processed, it waits and sends it again; when Shopify reports that an earlier
+// request with the key failed, it sends it under the next attempt key at once.
+func (c *Connector) mutateWithRetries(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, pending []int) ([]userError, error) {
+	attemptKey := key
 	for attempt := 1; ; attempt++ {
-		userErrs, err := c.mutate(ctx, strategy, key, changes, pending)
-		if err != nil || attempt >= c.cfg.MaxAttempts || !slices.ContainsFunc(userErrs, isConcurrentRequest) {
+		userErrs, err := c.mutate(ctx, strategy, attemptKey, changes, pending)
+		if err != nil || attempt >= c.cfg.MaxAttempts {
 			return userErrs, err
 		}
-		if err := c.cfg.Sleep(ctx, c.backoff(attempt)); err != nil {
-			return nil, err
+		switch {
+		case slices.ContainsFunc(userErrs, isPreviousAttemptFailed):
+			attemptKey = nextAttemptKey(key, attempt)
+		case slices.ContainsFunc(userErrs, isConcurrentRequest):
+			if err := c.cfg.Sleep(ctx, c.backoff(attempt)); err != nil {
+				return nil, err
+			}
+		default:
+			return userErrs, nil
 		}
 	}
+}
+
+// nextAttemptKey is the key of the call after attempt n (from 1) of the call with key failed
+// on Shopify's side. It depends on nothing else, so a restarted caller walks the same keys and
+// Shopify replays any of them that did apply; with compare-and-swap a late duplicate is
+// refused as stale.
+func nextAttemptKey(key string, n int) string {
+	return key + "/attempt-" + strconv.Itoa(n+1)
 }
 
 // mutate sends the pending changes in one call and returns its user errors; their field
 // paths index into pending.
 func (c *Connector) mutate(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, pending []int) ([]userError, error) {
 	var payload *mutationPayload
+	reference := channel.ReferenceFrom(ctx)
+	if reference == "" {
+		reference = channel.Reference(channel.ReferenceWrite, key)
+	}
 	if strategy == v1alpha1.StrategyAbsolute {
-		input := setQuantitiesInput{Name: availableName, Reason: c.cfg.Reason, Quantities: make([]quantityInput, len(pending))}
+		input := setQuantitiesInput{Name: c.quantityName, Reason: c.cfg.Reason, ReferenceDocumentURI: reference, Quantities: make([]quantityInput, len(pending))}
 		for pos, i := range pending {
 			ch := changes[i]
 			input.Quantities[pos] = quantityInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Quantity: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity}
@@ -177,10 +222,16 @@ func (c *Connector) mutate(ctx context.Context, strategy v1alpha1.Strategy, key 
 		}
 		payload = data.Payload
 	} else {
-		input := adjustQuantitiesInput{Name: availableName, Reason: c.cfg.Reason, Changes: make([]changeInput, len(pending))}
+		input := adjustQuantitiesInput{Name: c.quantityName, Reason: c.cfg.Reason, ReferenceDocumentURI: reference, Changes: make([]changeInput, len(pending))}
+		// Shopify requires a ledger document for every quantity but available, and refuses one
+		// for available.
+		var ledger string
+		if c.quantityName != availableName {
+			ledger = reference
+		}
 		for pos, i := range pending {
 			ch := changes[i]
-			input.Changes[pos] = changeInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Delta: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity}
+			input.Changes[pos] = changeInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Delta: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity, LedgerDocumentURI: ledger}
 		}
 		var data adjustQuantitiesData
 		if err := c.do(ctx, adjustQuantities, mutationVariables[adjustQuantitiesInput]{Input: input, Key: key}, &data); err != nil {
@@ -214,6 +265,10 @@ func isStale(code string) bool {
 }
 
 func isConcurrentRequest(ue userError) bool { return ue.Code == "IDEMPOTENCY_CONCURRENT_REQUEST" }
+
+func isPreviousAttemptFailed(ue userError) bool {
+	return ue.Code == "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
+}
 
 func describeUserError(ue userError) string {
 	if ue.Code == "" {

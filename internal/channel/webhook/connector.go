@@ -15,6 +15,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 	"github.com/techoms/inventory-operator/internal/egress"
 )
 
@@ -91,7 +92,7 @@ func New(cfg Config) (*Connector, error) {
 		c.maxAttempts = DefaultMaxAttempts
 	}
 	if c.sleep == nil {
-		c.sleep = sleepContext
+		c.sleep = retry.Sleep
 	}
 	if c.now == nil {
 		c.now = time.Now

@@ -13,6 +13,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
 	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
 )
@@ -305,7 +306,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		{"seconds", "7", 7 * time.Second},
 		{"HTTP date", now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
 		{"date in the past", now.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"capped", "86400", webhook.MaxRetryAfter},
+		{"capped", "86400", retry.MaxAfter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

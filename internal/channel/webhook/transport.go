@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/techoms/inventory-operator/internal/channel/retry"
 	"github.com/techoms/inventory-operator/internal/egress"
 )
 
@@ -19,9 +19,6 @@ import (
 const (
 	firstBackoff = 500 * time.Millisecond
 	maxBackoff   = 30 * time.Second
-	// MaxRetryAfter bounds how long a Retry-After header can make the connector wait, so a
-	// receiver's mistake cannot stall a sync for hours.
-	MaxRetryAfter = 5 * time.Minute
 	// maxResponseBytes bounds a response body; a page of MaxQueryLimit items is far smaller.
 	maxResponseBytes = 16 << 20
 )
@@ -78,7 +75,7 @@ func (c *Connector) call(ctx context.Context, operation, key string, body []byte
 		}
 		delay := retryAfter
 		if delay < 0 {
-			delay = backoff(attempt)
+			delay = retry.Backoff(attempt, firstBackoff, maxBackoff)
 		}
 		if err := c.sleep(ctx, delay); err != nil {
 			return nil, fmt.Errorf("webhook %s at %s: %w", operation, c.where, err)
@@ -124,49 +121,13 @@ func (c *Connector) attempt(ctx context.Context, operation, key string, body []b
 	}
 }
 
-// retryAfter reads a Retry-After header, delay-seconds or an HTTP date, bounded by
-// MaxRetryAfter; -1 when absent or unreadable.
+// retryAfter reads a Retry-After header, bounded by retry.MaxAfter; -1 when absent or
+// unreadable.
 func (c *Connector) retryAfter(value string) time.Duration {
-	value = strings.TrimSpace(value)
-	if value == "" {
-		return -1
+	if d, ok := retry.After(value, c.now()); ok {
+		return d
 	}
-	var d time.Duration
-	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
-		if seconds < 0 {
-			return -1
-		}
-		d = time.Duration(min(seconds, int64(MaxRetryAfter/time.Second))) * time.Second
-	} else if at, err := http.ParseTime(value); err == nil {
-		d = max(at.Sub(c.now()), 0)
-	} else {
-		return -1
-	}
-	return min(d, MaxRetryAfter)
-}
-
-// backoff is the wait before retry number attempt (from 1) when the receiver named none:
-// exponential, capped, with jitter so that many syncs do not retry in step.
-func backoff(attempt int) time.Duration {
-	d := maxBackoff
-	if attempt < 16 {
-		d = min(firstBackoff<<(attempt-1), maxBackoff)
-	}
-	return d/2 + rand.N(d/2+1)
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return -1
 }
 
 // snippet keeps the start of an error answer, on one line.

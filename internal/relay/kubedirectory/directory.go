@@ -18,8 +18,8 @@ import (
 	"github.com/techoms/inventory-operator/internal/relay"
 )
 
-// Directory lists SalesChannels (those matching a label selector), InventorySyncs and reads
-// Secrets in one namespace.
+// Directory lists SalesChannels (those matching a label selector in scope, the others by
+// name), InventorySyncs and reads Secrets in one namespace.
 type Directory struct {
 	reader    client.Reader
 	secrets   client.Reader
@@ -40,17 +40,27 @@ func New(reader, secrets client.Reader, namespace string, selector labels.Select
 	return &Directory{reader: reader, secrets: secrets, namespace: namespace, selector: selector}
 }
 
-// Scope lists the channels in scope and the namespace's InventorySyncs.
+// Scope lists the channels in scope, the names of the namespace's other SalesChannels (an
+// order may come from one of them) and the namespace's InventorySyncs. The reader must see
+// every SalesChannel of the namespace, not only the selected ones.
 func (d *Directory) Scope(ctx context.Context) (relay.Scope, error) {
 	var channels v1alpha1.SalesChannelList
-	if err := d.reader.List(ctx, &channels, client.InNamespace(d.namespace), client.MatchingLabelsSelector{Selector: d.selector}); err != nil {
+	if err := d.reader.List(ctx, &channels, client.InNamespace(d.namespace)); err != nil {
 		return relay.Scope{}, fmt.Errorf("listing SalesChannels: %w", err)
 	}
 	var syncs v1alpha1.InventorySyncList
 	if err := d.reader.List(ctx, &syncs, client.InNamespace(d.namespace)); err != nil {
 		return relay.Scope{}, fmt.Errorf("listing InventorySyncs: %w", err)
 	}
-	return relay.Scope{Channels: channels.Items, Syncs: syncs.Items}, nil
+	scope := relay.Scope{Syncs: syncs.Items}
+	for _, ch := range channels.Items {
+		if d.selector.Matches(labels.Set(ch.Labels)) {
+			scope.Channels = append(scope.Channels, ch)
+		} else {
+			scope.OtherChannels = append(scope.OtherChannels, ch.Name)
+		}
+	}
+	return scope, nil
 }
 
 // Credential reads the key of the Secret the channel's credentialsSecretRef names, trimmed as

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
@@ -73,6 +75,28 @@ func relayIdentity(t *testing.T, scheme *runtime.Scheme) (client.Client, *rest.C
 	return admin, as
 }
 
+func testScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	return scheme
+}
+
+// namespaceCache is a started and synced cache of namespace, reading as cfg, as the relay's
+// is; it stops with ctx.
+func namespaceCache(t *testing.T, ctx context.Context, cfg *rest.Config, scheme *runtime.Scheme) cache.Cache {
+	t.Helper()
+	objects, err := cache.New(cfg, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = objects.Start(ctx) }()
+	if !objects.WaitForCacheSync(ctx) {
+		t.Fatal("cache did not sync")
+	}
+	return objects
+}
+
 func channelWithCredentials(name, secret, key string) *v1alpha1.SalesChannel {
 	return &v1alpha1.SalesChannel{
 		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name},
@@ -92,9 +116,7 @@ func channelWithCredentials(name, secret, key string) *v1alpha1.SalesChannel {
 // ServiceAccount with the Role of config/relay: it lists the channels in scope, reads a
 // credential by name and trims it, while the Role lets it neither list nor watch Secrets.
 func TestDirectoryWithTheRelayRole(t *testing.T) {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(v1alpha1.AddToScheme(scheme))
+	scheme := testScheme()
 	admin, asRelay := relayIdentity(t, scheme)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -112,14 +134,7 @@ func TestDirectoryWithTheRelayRole(t *testing.T) {
 		}
 	}
 
-	objects, err := cache.New(asRelay, cache.Options{Scheme: scheme, DefaultNamespaces: map[string]cache.Config{namespace: {}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = objects.Start(ctx) }()
-	if !objects.WaitForCacheSync(ctx) {
-		t.Fatal("cache did not sync")
-	}
+	objects := namespaceCache(t, ctx, asRelay, scheme)
 	secrets, err := client.New(asRelay, client.Options{Scheme: scheme})
 	if err != nil {
 		t.Fatal(err)
@@ -165,5 +180,41 @@ func TestDirectoryWithTheRelayRole(t *testing.T) {
 	}
 	if _, err := w.Watch(ctx, &corev1.SecretList{}, client.InNamespace(namespace)); !apierrors.IsForbidden(err) {
 		t.Errorf("watching Secrets as the relay: err = %v, want Forbidden", err)
+	}
+}
+
+// TestScopeNamesTheChannelsTheSelectorLeavesOut runs the directory with a channel selector
+// as the relay's ServiceAccount: the selected channel is in scope, the other one is named,
+// so an order from it is known, and a channel of another namespace is neither.
+func TestScopeNamesTheChannelsTheSelectorLeavesOut(t *testing.T) {
+	scheme := testScheme()
+	admin, asRelay := relayIdentity(t, scheme)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	selected := channelWithCredentials("shopify-eu", "eu-admin", "token")
+	selected.Labels = map[string]string{"relay": "eu"}
+	unselected := channelWithCredentials("marketplace", "marketplace-admin", "token")
+	elsewhere := channelWithCredentials("shopify-us", "us-admin", "token")
+	elsewhere.Namespace = "elsewhere"
+	for _, obj := range []client.Object{selected, unselected, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "elsewhere"}}, elsewhere} {
+		if err := admin.Create(ctx, obj); err != nil {
+			t.Fatal(err)
+		}
+	}
+	objects := namespaceCache(t, ctx, asRelay, scheme)
+	selector, err := labels.Parse("relay=eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope, err := New(objects, objects, namespace, selector).Scope(ctx)
+	if err != nil {
+		t.Fatalf("Scope: %v", err)
+	}
+	if len(scope.Channels) != 1 || scope.Channels[0].Name != selected.Name {
+		t.Errorf("Scope has %d channels in scope, want only %s", len(scope.Channels), selected.Name)
+	}
+	if !slices.Equal(scope.OtherChannels, []string{unselected.Name}) {
+		t.Errorf("OtherChannels = %v, want [%s]", scope.OtherChannels, unselected.Name)
 	}
 }

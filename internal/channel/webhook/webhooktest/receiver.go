@@ -344,7 +344,7 @@ func strictDecode(body []byte, v any) error {
 
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(v)
+	_ = json.NewEncoder(w).Encode(v) // the receiver has nothing to tell a client gone away
 }
 
 func ptr(v int64) *int64 { return &v }

@@ -1,0 +1,303 @@
+package syncrun
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/fulfillment"
+)
+
+// Defaults of Options.
+const (
+	DefaultConcurrency    = 1
+	DefaultMaxStaleRounds = 3
+	DefaultProgressEvery  = 100
+	DefaultDrainTimeout   = 20 * time.Second
+)
+
+// LevelSource supplies the fulfillment channel's levels; fulfillment.Feed is one.
+type LevelSource interface {
+	Read(ctx context.Context) (*fulfillment.Levels, error)
+}
+
+// StaticLevels is a LevelSource of levels already read.
+type StaticLevels struct{ Levels *fulfillment.Levels }
+
+// Read returns the levels.
+func (s StaticLevels) Read(context.Context) (*fulfillment.Levels, error) { return s.Levels, nil }
+
+// Options configure one run.
+type Options struct {
+	// Levels supplies the feed's levels, read once at the start of the run.
+	Levels LevelSource
+	// Connector reads and writes the sales channel at the run's location.
+	Connector channel.Connector
+	// Strategy writes absolute values or increments; both carry compare-and-swap.
+	Strategy v1alpha1.Strategy
+	// DuplicateSKUs says what happens to SKUs shared by several channel items.
+	DuplicateSKUs v1alpha1.DuplicateSKUPolicy
+	// StockUnstockedItems writes items not stocked at the location too, asking the connector
+	// to stock them first; otherwise their SKUs count as notStocked.
+	StockUnstockedItems bool
+	// RunID is the idempotency keys' root: the same for every pod of one Job.
+	RunID string
+	// Concurrency is how many batches are written at once; 0 means DefaultConcurrency.
+	Concurrency int
+	// MaxStaleRounds bounds the re-reads of items that moved while the run wrote them;
+	// 0 means DefaultMaxStaleRounds, negative means none.
+	MaxStaleRounds int
+	// ProgressEvery logs progress every this many batches; 0 means DefaultProgressEvery.
+	ProgressEvery int
+	// DrainTimeout is how long batches in flight may still take once ctx is done; 0 means
+	// DefaultDrainTimeout.
+	DrainTimeout time.Duration
+	// Logger receives structured progress; nil discards it. Nothing secret is logged.
+	Logger *slog.Logger
+}
+
+// Status is how a run ended, which the sync role maps to its exit code.
+type Status int
+
+const (
+	// Succeeded: every SKU of the feed is unchanged, updated, skipped or not found.
+	Succeeded Status = iota
+	// Partial: some SKUs failed, or the run stopped early; running again may fix it.
+	Partial
+	// Permanent: the run cannot succeed by retrying (a malformed feed, invalid options).
+	Permanent
+)
+
+func (s Status) String() string {
+	switch s {
+	case Succeeded:
+		return "Succeeded"
+	case Partial:
+		return "Partial"
+	default:
+		return "Permanent"
+	}
+}
+
+// Report is the outcome of a run.
+type Report struct {
+	Result v1alpha1.SyncResult
+	Status Status
+}
+
+// Run performs one synchronization run. It never panics on a channel's answers and always
+// returns a report, also when ctx ends: then it stops handing out batches, lets those in
+// flight finish within DrainTimeout, and reports the SKUs it did not push as failed.
+func Run(ctx context.Context, opts Options) Report {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if err := opts.validate(); err != nil {
+		return Report{Status: Permanent, Result: v1alpha1.SyncResult{Message: err.Error()}}
+	}
+	started := time.Now()
+
+	levels, err := opts.Levels.Read(ctx)
+	if err != nil {
+		var feedErr *fulfillment.FeedError
+		status := Partial
+		if errors.As(err, &feedErr) || errors.Is(err, fulfillment.ErrTooLarge) {
+			status = Permanent
+		}
+		log.Error("reading the fulfillment feed failed", "permanent", status == Permanent, "error", err.Error())
+		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
+	}
+	log.Info("read the fulfillment feed", "skus", levels.Len())
+
+	cat, err := readCatalog(ctx, opts.Connector, levels)
+	if err != nil {
+		log.Error("reading the channel's items failed", "error", err.Error())
+		return unreadableChannel(levels, err)
+	}
+	pl := makePlan(cat, opts.DuplicateSKUs, opts.StockUnstockedItems)
+	log.Info("planned the run", "channelItems", cat.len(), "otherItems", cat.ignored,
+		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
+		"untracked", pl.untracked, "notStocked", pl.notStocked, "itemsToWrite", len(pl.pending))
+
+	p := &pusher{
+		cat:      cat,
+		pending:  pl.pending,
+		ledger:   newLedger(len(pl.pending)),
+		conn:     opts.Connector,
+		strategy: opts.Strategy,
+		runID:    opts.RunID,
+		workers:  positiveOr(opts.Concurrency, DefaultConcurrency),
+		progress: positiveOr(opts.ProgressEvery, DefaultProgressEvery),
+		log:      log,
+	}
+	writeCtx, stopWrites := drainContext(ctx, positiveOr(opts.DrainTimeout, DefaultDrainTimeout))
+	defer stopWrites()
+	// The channel's inventory history names the run as the reason of every write.
+	writeCtx = channel.WithReference(writeCtx, channel.Reference(channel.ReferenceSyncRun, opts.RunID))
+
+	positions := make([]uint32, len(pl.pending))
+	for pos := range positions {
+		positions[pos] = uint32(pos)
+	}
+	p.round(ctx, writeCtx, 0, positions)
+	rounds := opts.MaxStaleRounds
+	if rounds == 0 {
+		rounds = DefaultMaxStaleRounds
+	}
+	for round := 1; round <= rounds && ctx.Err() == nil; round++ {
+		staleNow := p.ledger.positions(stale)
+		if len(staleNow) == 0 {
+			break
+		}
+		log.Info("re-reading items that moved during the run", "round", round, "items", len(staleNow))
+		p.round(ctx, writeCtx, round, p.refresh(writeCtx, staleNow))
+	}
+	leftStale := fmt.Sprintf("the channel's quantity kept changing: still stale after %d re-reads", max(rounds, 0))
+	if ctx.Err() != nil {
+		leftStale = "the item moved during the run, which stopped before re-reading it"
+	}
+	for _, pos := range p.ledger.positions(stale) {
+		p.ledger.fail(pos, leftStale)
+	}
+
+	report := tally(pl, cat, p.ledger)
+	if ctx.Err() != nil {
+		report.Result.Message = fmt.Sprintf("the run stopped early (%v); SKUs not pushed count as failed", context.Cause(ctx))
+		report.Status = Partial
+	}
+	log.Info("sync run finished", "status", report.Status.String(), "batches", p.batchesSent.Load(),
+		"read", report.Result.SKUs.Read, "unchanged", report.Result.SKUs.Unchanged,
+		"updated", report.Result.SKUs.Updated, "skippedDuplicates", report.Result.SKUs.SkippedDuplicates,
+		"notFound", report.Result.SKUs.NotFound, "untracked", report.Result.SKUs.Untracked,
+		"notStocked", report.Result.SKUs.NotStocked, "failed", report.Result.SKUs.Failed,
+		"duration", time.Since(started).Round(time.Millisecond).String())
+	return report
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.Levels == nil:
+		return errors.New("no level source")
+	case o.Connector == nil:
+		return errors.New("no channel connector")
+	case o.Connector.MaxBatch() < 1:
+		return fmt.Errorf("connector's batch size %d is not positive", o.Connector.MaxBatch())
+	case o.RunID == "":
+		return errors.New("no run id")
+	}
+	return v1alpha1.ValidateRunSettings(o.Strategy, o.DuplicateSKUs)
+}
+
+// readCatalog streams the channel's items of the feed's SKUs into a sealed catalog.
+func readCatalog(ctx context.Context, conn channel.Connector, levels *fulfillment.Levels) (*catalog, error) {
+	cat := newCatalog(levels)
+	if levels.Len() == 0 {
+		cat.seal()
+		return cat, nil
+	}
+	skus := make([]string, 0, levels.Len())
+	for sku := range levels.All() {
+		skus = append(skus, sku)
+	}
+	if err := conn.Items(ctx, skus, cat.add); err != nil {
+		return nil, err
+	}
+	cat.seal()
+	return cat, nil
+}
+
+// unreadableChannel is the report of a run that could not read the channel's items: every
+// SKU of the feed failed, for that reason, so the counts still add up.
+func unreadableChannel(levels *fulfillment.Levels, err error) Report {
+	const reason = "not pushed: the channel's items could not be read"
+	failures := make([]v1alpha1.SKUFailure, 0, min(levels.Len(), v1alpha1.MaxFailureSample))
+	for k := range cap(failures) {
+		failures = append(failures, v1alpha1.SKUFailure{SKU: truncate(levels.At(k).SKU, maxSKUBytes), Reason: reason})
+	}
+	return Report{Status: Partial, Result: v1alpha1.SyncResult{
+		SKUs:     v1alpha1.SKUCounts{Read: int64(levels.Len()), Failed: int64(levels.Len())},
+		Failures: failures,
+		Message:  "reading the channel's items: " + err.Error(),
+	}}
+}
+
+// tally turns the plan and the ledger into the run's counts and failure sample.
+func tally(pl plan, cat *catalog, l *ledger) Report {
+	counts := v1alpha1.SKUCounts{
+		Read:              pl.read,
+		Unchanged:         pl.unchanged,
+		SkippedDuplicates: pl.skippedDuplicates,
+		NotFound:          pl.notFound,
+		Untracked:         pl.untracked,
+		NotStocked:        pl.notStocked,
+	}
+	var failures []v1alpha1.SKUFailure
+	for start := 0; start < len(pl.pending); {
+		level := cat.level[pl.pending[start]]
+		end := start + 1
+		for end < len(pl.pending) && cat.level[pl.pending[end]] == level {
+			end++
+		}
+		anyApplied, reason, bad := false, "", false
+		for pos := start; pos < end; pos++ {
+			switch l.state[pos] {
+			case applied:
+				anyApplied = true
+			case notPushed:
+				if !bad {
+					bad, reason = true, "not pushed: the run stopped before this SKU"
+				}
+			case failed, stale:
+				if !bad || reason == "" {
+					bad, reason = true, l.reasonOf(uint32(pos))
+				}
+			}
+		}
+		switch {
+		case bad:
+			counts.Failed++
+			if len(failures) < v1alpha1.MaxFailureSample {
+				failures = append(failures, v1alpha1.SKUFailure{
+					SKU:    truncate(cat.levels.At(int(level)).SKU, maxSKUBytes),
+					Reason: truncate(reason, maxReasonBytes),
+				})
+			}
+		case anyApplied:
+			counts.Updated++
+		default:
+			counts.Unchanged++
+		}
+		start = end
+	}
+	status := Succeeded
+	if counts.Failed > 0 {
+		status = Partial
+	}
+	return Report{Status: status, Result: v1alpha1.SyncResult{SKUs: counts, Failures: failures}}
+}
+
+// drainContext returns a context for writes that ends DrainTimeout after ctx does, so batches
+// in flight when the run is told to stop can still finish.
+func drainContext(ctx context.Context, drain time.Duration) (context.Context, context.CancelFunc) {
+	writeCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() {
+		timer := time.AfterFunc(drain, cancel)
+		context.AfterFunc(writeCtx, func() { timer.Stop() })
+	})
+	return writeCtx, func() {
+		stop()
+		cancel()
+	}
+}
+
+func positiveOr[T int | time.Duration](v, fallback T) T {
+	if v > 0 {
+		return v
+	}
+	return fallback
+}
