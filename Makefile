@@ -107,9 +107,16 @@ test: controlplane node-deps $(SHOPIFY_SCHEMA) verify ## Run every suite: unit, 
 	go test ./... -timeout 30m
 	$(MAKE) test-e2e
 
+BENCH_SIZES ?= 1000 5000
+BENCH_BASELINE_REF ?= main
+
 .PHONY: bench
-bench: controlplane ## How long the manager takes to bring 500 SalesChannels and 500 InventorySyncs to Ready (at --concurrency 1, the baseline, and 4, the default).
-	for c in 1 4; do BENCH_CONCURRENCY=$$c go test ./test/scale/ -run XXX -bench BenchmarkReady -benchtime 1x -timeout 20m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'; done
+bench: controlplane ## Time to all Ready of BENCH_SIZES SalesChannels + as many InventorySyncs (default 1000 5000), with the manager's peak RSS and API requests per object, for the manager of BENCH_BASELINE_REF (default main) and of this tree.
+	rm -rf $(BIN)/bench-baseline && mkdir -p $(BIN)/bench-baseline/src
+	git archive $(BENCH_BASELINE_REF) | tar -x -C $(BIN)/bench-baseline/src
+	cd $(BIN)/bench-baseline/src && go build -o ../inventory-operator ./cmd/inventory-operator
+	BENCH_SIZES="$(BENCH_SIZES)" BENCH_BASELINE_MANAGER=$(BIN)/bench-baseline/inventory-operator \
+		go test ./test/scale/ -run XXX -bench BenchmarkReady -benchtime 1x -timeout 120m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
 
 .PHONY: bench-sync
 bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a call, Standard plan): 100k SKUs 1% and all different, 1M SKUs peak memory.
@@ -118,6 +125,10 @@ bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a cal
 .PHONY: bench-relay
 bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan).
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelay -benchtime 1x -timeout 10m
+
+.PHONY: bench-relay-open
+bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_CPUPROFILE=dir profiles each rate.
+	go test ./internal/relay/ -run XXX -bench BenchmarkRelayOpenLoop -benchtime 1x -timeout 10m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
 
 .PHONY: bench-feed
 bench-feed: ## Peak memory of parsing feeds at the size and row caps (CSV, JSON, NDJSON), against the sync pod's memory limit.

@@ -8,6 +8,7 @@ import (
 	"github.com/robfig/cron/v3"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -78,7 +79,12 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		cj.Labels = map[string]string{workload.LabelManagedBy: workload.ManagedByValue, workload.LabelInventorySync: sync.Name}
 		run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, workload.StrategyFor(o.push))
 		run.Image, run.MemoryLimit = r.Image, r.SyncMemoryLimit
-		cj.Spec = workload.CronJobSpec(run, suspend)
+		// The API server fills in defaults the rendered spec leaves unset: replacing the spec
+		// only when a field it sets differs keeps an unchanged CronJob from being rewritten on
+		// every reconcile, while drift in those fields is still put back.
+		if desired := workload.CronJobSpec(run, suspend); !equality.Semantic.DeepDerivative(desired, cj.Spec) {
+			cj.Spec = desired
+		}
 		return controllerutil.SetControllerReference(sync, cj, r.Scheme())
 	})
 	if conflict {

@@ -29,9 +29,11 @@ import (
 // the runs in status.
 type InventorySyncReconciler struct {
 	client.Client
-	// APIReader reads Secrets and Pods, which the manager does not cache.
+	// APIReader reads Pods, which the manager does not cache.
 	APIReader client.Reader
-	Recorder  events.EventRecorder
+	// SecretKeys checks the Secrets a sync needs, which the cache holds as metadata only.
+	SecretKeys *SecretKeys
+	Recorder   events.EventRecorder
 	// Image is the image the sync Jobs run.
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
@@ -132,7 +134,7 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 		sync.Status.Strategy = workload.StrategyFor(o.push)
 	}
 
-	credentials, err := checkSecretKey(ctx, r.APIReader, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
+	credentials, err := r.SecretKeys.check(ctx, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
 		fmt.Sprintf("credentials of SalesChannel %s", ch.Name))
 	if err != nil || credentials != nil {
 		o.block(credentials)
@@ -140,7 +142,7 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 	}
 	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
 		var token *blocker
-		token, err = checkSecretKey(ctx, r.APIReader, sync.Namespace, *ref, "feed's bearer token")
+		token, err = r.SecretKeys.check(ctx, sync.Namespace, *ref, "feed's bearer token")
 		o.block(token)
 	}
 	return err

@@ -110,6 +110,34 @@ var _ = Describe("InventorySync", func() {
 		}
 	})
 
+	It("leaves an unchanged CronJob alone on later reconciles, and puts back drift in what it sets", func() {
+		ch := readyChannel(ns, "steady", v1alpha1.ModeSynchronizeWithFulfillmentChannel)
+		s := inventorySync(ns, "steady", ch.Name, every15m())
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+		Eventually(condition(s, conds(s), v1alpha1.ConditionReady)).Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonScheduled))
+		// The API server drops an update that changes nothing, so the manager's requests, not
+		// the CronJob's resourceVersion, show whether it wrote.
+		updates := func() float64 {
+			v, _ := metricValue("rest_client_requests_total", map[string]string{"method": "PUT"})
+			return v
+		}
+		updatesBefore := updates()
+
+		By("a manual sync request is a reconcile that changes nothing in the CronJob")
+		Expect(k8s.Patch(ctx, s, client.RawPatch(client.Merge.Type(),
+			[]byte(`{"metadata":{"annotations":{"`+v1alpha1.SyncRequestedAtAnnotation+`":"steady-1"}}}`)))).To(Succeed())
+		Eventually(func(g Gomega) string {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(s), s)).To(Succeed())
+			return s.Status.LastHandledSyncRequest
+		}).Should(Equal("steady-1"))
+		Expect(updates()).To(Equal(updatesBefore), "the CronJob was rewritten though nothing changed")
+
+		By("a schedule changed behind the manager's back is put back")
+		cj := cronJobOf(s)(Default)
+		Expect(k8s.Patch(ctx, cj, client.RawPatch(client.Merge.Type(), []byte(`{"spec":{"schedule":"0 0 * * *"}}`)))).To(Succeed())
+		Eventually(func(g Gomega) string { return cronJobOf(s)(g).Spec.Schedule }).Should(Equal("*/15 * * * *"))
+	})
+
 	It("suspends the CronJob while the channel's effective mode pushes no fulfillment-channel syncs, and resumes it", func() {
 		ch := readyChannel(ns, "quiet", v1alpha1.ModeDoNotSynchronize)
 		s := inventorySync(ns, "gated", ch.Name, every15m())

@@ -10,8 +10,8 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
 
-// metricValue reads one series from the manager's registry, as a scrape of /metrics would;
-// ok is false when the series does not exist.
+// metricValue reads the series carrying the labels from the manager's registry, as a scrape of
+// /metrics would, summed when several do; ok is false when none exists.
 func metricValue(name string, labels map[string]string) (value float64, ok bool) {
 	families, err := ctrlmetrics.Registry.Gather()
 	Expect(err).NotTo(HaveOccurred())
@@ -30,10 +30,11 @@ func metricValue(name string, labels map[string]string) (value float64, ok bool)
 					continue series
 				}
 			}
-			return sampleValue(f.GetType(), m), true
+			value += sampleValue(f.GetType(), m)
+			ok = true
 		}
 	}
-	return 0, false
+	return value, ok
 }
 
 func sampleValue(t dto.MetricType, m *dto.Metric) float64 {

@@ -27,10 +27,10 @@ import (
 // sales-channel manual syncs.
 type SalesChannelReconciler struct {
 	client.Client
-	// APIReader reads Secrets, which the cache holds as metadata only.
-	APIReader client.Reader
-	Recorder  events.EventRecorder
-	launcher  launcher
+	// SecretKeys checks the credentials Secret, which the cache holds as metadata only.
+	SecretKeys *SecretKeys
+	Recorder   events.EventRecorder
+	launcher   launcher
 	// Image is the image the sync Jobs run.
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
@@ -77,7 +77,7 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	conds.flag(v1alpha1.ConditionDuplicateSKUsUnsupported, unsupported, v1alpha1.ReasonPlatformUnsupported,
 		fmt.Sprintf("platform %s does not support duplicate-SKU handling: UpdateAll still forces the effective mode, but items sharing a SKU are left untouched", ch.Spec.Platform))
 
-	missing, err := checkSecretKey(ctx, r.APIReader, ch.Namespace, ch.Spec.Connection.CredentialsSecretRef, "channel credentials")
+	missing, err := r.SecretKeys.check(ctx, ch.Namespace, ch.Spec.Connection.CredentialsSecretRef, "channel credentials")
 	if err != nil {
 		return ctrl.Result{}, err
 	}

@@ -81,6 +81,13 @@ var _ = Describe("SalesChannel", func() {
 		Expect(k8s.Update(ctx, secret)).To(Succeed())
 		Eventually(condition(ch, conds(ch), v1alpha1.ConditionReady)).Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonCredentialsFound))
 		Expect(ch.Status.Conditions).NotTo(ContainElement(HaveField("Message", ContainSubstring("shpat_value"))))
+
+		By("removing the key, then the Secret, makes it not ready again")
+		delete(secret.Data, "token")
+		Expect(k8s.Update(ctx, secret)).To(Succeed())
+		Eventually(condition(ch, conds(ch), v1alpha1.ConditionReady)).Should(haveCondition(metav1.ConditionFalse, v1alpha1.ReasonSecretKeyNotFound))
+		Expect(k8s.Delete(ctx, secret)).To(Succeed())
+		Eventually(condition(ch, conds(ch), v1alpha1.ConditionReady)).Should(haveCondition(metav1.ConditionFalse, v1alpha1.ReasonSecretNotFound))
 	})
 
 	It("runs every InventorySync of the channel, with full values, on a sales-channel manual sync in every mode", func() {

@@ -31,14 +31,16 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	if err := SetupIndexes(ctx, mgr); err != nil {
 		return fmt.Errorf("registering indexes: %w", err)
 	}
+	// One memory of Secrets' key names for both reconcilers: a Secret both need is read once.
+	secretKeys := NewSecretKeys(mgr.GetClient(), mgr.GetAPIReader())
 	if err := (&SalesChannelReconciler{
-		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
+		Client: mgr.GetClient(), SecretKeys: secretKeys,
 		Recorder: boundedRecorder{mgr.GetEventRecorder("saleschannel-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the SalesChannel controller: %w", err)
 	}
 	if err := (&InventorySyncReconciler{
-		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(),
+		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), SecretKeys: secretKeys,
 		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the InventorySync controller: %w", err)

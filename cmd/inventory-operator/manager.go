@@ -35,6 +35,7 @@ type managerOptions struct {
 	metricsAddr     string
 	metricsSecure   bool
 	probeAddr       string
+	pprofAddr       string
 	leaderElect     bool
 	leaderElectNS   string
 	syncImage       string
@@ -50,11 +51,12 @@ func runManager(args []string) int {
 	bindMetricsFlags(fs, &o.metricsAddr, &o.metricsSecure, ":8443")
 	fs.StringVar(&o.watchNamespaces, "watch-namespaces", "", "comma-separated namespaces whose SalesChannels and InventorySyncs are reconciled (default: every namespace)")
 	fs.StringVar(&o.probeAddr, "health-probe-bind-address", ":8081", "address the health probes bind to")
+	fs.StringVar(&o.pprofAddr, "pprof-bind-address", "0", "loopback address serving Go's pprof profiles, for profiling the manager; 0 disables it")
 	fs.BoolVar(&o.leaderElect, "leader-elect", false, "elect a leader, so only one replica reconciles")
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
 	fs.StringVar(&o.syncMemoryLimit, "sync-memory-limit", "512Mi", "memory limit of the sync containers; the feed's size and row caps are sized for the default")
-	fs.IntVar(&o.concurrency, "concurrency", 4, "objects of each kind reconciled at once")
+	fs.IntVar(&o.concurrency, "concurrency", 16, "objects of each kind reconciled at once; a reconcile mostly waits on the API server, so more workers than cores keep it busy")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -70,6 +72,10 @@ func runManager(args []string) int {
 	}
 	if _, err := watchedNamespaces(o.watchNamespaces); err != nil {
 		fmt.Fprintln(os.Stderr, "manager:", err)
+		return 2
+	}
+	if o.pprofAddr != "0" && !isLoopback(o.pprofAddr) {
+		fmt.Fprintf(os.Stderr, "manager: --pprof-bind-address serves profiles to anyone who can connect; bind it to a loopback address, not %q\n", o.pprofAddr)
 		return 2
 	}
 	if err := startManager(ctrl.SetupSignalHandler(), o); err != nil {
@@ -165,6 +171,7 @@ func managerConfig(o managerOptions) (ctrl.Options, error) {
 		Scheme:                  newScheme(),
 		Metrics:                 metrics,
 		HealthProbeBindAddress:  o.probeAddr,
+		PprofBindAddress:        o.pprofAddr,
 		LeaderElection:          o.leaderElect,
 		LeaderElectionID:        "inventory-operator.inventory.techoms.io",
 		LeaderElectionNamespace: o.leaderElectNS,

@@ -59,6 +59,9 @@ var (
 		"1 when the SalesChannel's Ready condition is True, 0 otherwise.",
 		labelNamespace, labelSalesChannel)
 
+	// syncChannels and channelModes are the label values the current series carry.
+	syncChannels, channelModes lastLabel
+
 	managerCollectors = []prometheus.Collector{
 		syncInfo, syncSuspended, syncScheduleInterval, syncLastRunSuccess, syncLastRunEnd,
 		syncLastRunDuration, syncLastSuccess, syncLastRunSKUs, syncRuns, channelEffectiveMode, channelReady,
@@ -92,7 +95,9 @@ type InventorySync struct {
 
 // ObserveInventorySync sets the gauges of one InventorySync from its status.
 func ObserveInventorySync(s InventorySync) {
-	syncInfo.DeletePartialMatch(prometheus.Labels{labelNamespace: s.Namespace, labelInventorySync: s.Name})
+	if previous, had := syncChannels.swap(s.Namespace, s.Name, s.Channel); had && previous != s.Channel {
+		syncInfo.DeleteLabelValues(s.Namespace, s.Name, previous)
+	}
 	syncInfo.WithLabelValues(s.Namespace, s.Name, s.Channel).Set(1)
 	syncSuspended.WithLabelValues(s.Namespace, s.Name).Set(boolValue(s.Suspended))
 	if s.ScheduleInterval > 0 {
@@ -126,6 +131,7 @@ func CountRun(namespace, name string, run v1alpha1.SyncRun) {
 
 // ForgetInventorySync drops every series of a deleted InventorySync.
 func ForgetInventorySync(namespace, name string) {
+	syncChannels.forget(namespace, name)
 	l := prometheus.Labels{labelNamespace: namespace, labelInventorySync: name}
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
@@ -136,7 +142,9 @@ func ForgetInventorySync(namespace, name string) {
 
 // ObserveSalesChannel sets the gauges of one SalesChannel.
 func ObserveSalesChannel(namespace, name string, effectiveMode v1alpha1.InventoryMode, ready bool) {
-	channelEffectiveMode.DeletePartialMatch(prometheus.Labels{labelNamespace: namespace, labelSalesChannel: name})
+	if previous, had := channelModes.swap(namespace, name, string(effectiveMode)); had && previous != string(effectiveMode) && previous != "" {
+		channelEffectiveMode.DeleteLabelValues(namespace, name, previous)
+	}
 	if effectiveMode != "" {
 		channelEffectiveMode.WithLabelValues(namespace, name, string(effectiveMode)).Set(1)
 	}
@@ -145,6 +153,7 @@ func ObserveSalesChannel(namespace, name string, effectiveMode v1alpha1.Inventor
 
 // ForgetSalesChannel drops every series of a deleted SalesChannel.
 func ForgetSalesChannel(namespace, name string) {
+	channelModes.forget(namespace, name)
 	l := prometheus.Labels{labelNamespace: namespace, labelSalesChannel: name}
 	channelEffectiveMode.DeletePartialMatch(l)
 	channelReady.DeletePartialMatch(l)

@@ -5,14 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
@@ -39,25 +36,10 @@ func benchRelay(b *testing.B, senders int) {
 		_, item := shop.AddVariant(fmt.Sprintf("SKU-%04d", i))
 		shop.SetAvailable(item, location, 1_000_000)
 	}
-	dir := NewStaticDirectory(Scope{
-		Channels: []v1alpha1.SalesChannel{{
-			ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: testNamespace},
-			Spec: v1alpha1.SalesChannelSpec{
-				Platform:   v1alpha1.PlatformShopify,
-				Connection: v1alpha1.ChannelConnection{URL: shop.URL, Plan: v1alpha1.PlanPlus, CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "shop-admin", Key: "token"}},
-				Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment},
-			},
-		}},
-		Syncs: []v1alpha1.InventorySync{inventorySync("bench", "shop", testWarehouse, location)},
+	svc, apiURL := serveBenchRelay(b, Scope{
+		Channels: []v1alpha1.SalesChannel{benchChannel(shop.URL)},
+		Syncs:    []v1alpha1.InventorySync{inventorySync("bench", "shop", testWarehouse, location)},
 	})
-	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
-	svc, err := New(Config{Directory: dir})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tokens, _ := ParseTokens(testToken)
-	api := httptest.NewServer(svc.Handler(HandlerOptions{Tokens: func() (*TokenSet, error) { return tokens, nil }}))
-	defer func() { api.Close(); svc.Close() }()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: senders}}
 
 	var seq atomic.Int64
@@ -67,7 +49,7 @@ func benchRelay(b *testing.B, senders int) {
 	}
 	send := func(events ...Event) (time.Duration, error) {
 		body, _ := json.Marshal(Request{Events: events})
-		req, _ := http.NewRequest(http.MethodPost, api.URL+EventsPath, bytes.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, apiURL+EventsPath, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+testToken)
 		start := time.Now()
 		res, err := client.Do(req)

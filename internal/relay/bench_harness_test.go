@@ -1,0 +1,39 @@
+package relay
+
+import (
+	"net/http/httptest"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
+)
+
+// benchChannel is the Shopify Plus channel "shop" of the relay benchmarks, in
+// RealTimeAdjustment, at the fake store's URL.
+func benchChannel(url string) v1alpha1.SalesChannel {
+	return v1alpha1.SalesChannel{
+		ObjectMeta: metav1.ObjectMeta{Name: "shop", Namespace: testNamespace},
+		Spec: v1alpha1.SalesChannelSpec{
+			Platform:   v1alpha1.PlatformShopify,
+			Connection: v1alpha1.ChannelConnection{URL: url, Plan: v1alpha1.PlanPlus, CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "shop-admin", Key: "token"}},
+			Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment},
+		},
+	}
+}
+
+// serveBenchRelay serves a relay with the default configuration for the scope over loopback,
+// with the fake store's credentials, and returns its URL; it stops with the benchmark.
+func serveBenchRelay(b *testing.B, scope Scope) (*Service, string) {
+	dir := NewStaticDirectory(scope)
+	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
+	svc, err := New(Config{Directory: dir})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tokens, _ := ParseTokens(testToken)
+	api := httptest.NewServer(svc.Handler(HandlerOptions{Tokens: func() (*TokenSet, error) { return tokens, nil }}))
+	b.Cleanup(func() { api.Close(); svc.Close() })
+	return svc, api.URL
+}
