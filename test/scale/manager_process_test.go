@@ -23,7 +23,7 @@ type managerProcess struct {
 	cmd         *exec.Cmd
 	metricsAddr string
 	pprofAddr   string
-	waited      chan error
+	waited      chan struct{}
 }
 
 // buildManager builds the manager binary once for the benchmark.
@@ -50,7 +50,7 @@ func freeLoopbackAddr(b *testing.B) string {
 // startManager runs the manager against the kubeconfig, with plain-HTTP metrics on loopback
 // and the extra flags args (e.g. the client's QPS).
 func startManager(b *testing.B, bin, kubeconfig string, extra []string, profile bool) *managerProcess {
-	m := &managerProcess{metricsAddr: freeLoopbackAddr(b), waited: make(chan error, 1)}
+	m := &managerProcess{metricsAddr: freeLoopbackAddr(b), waited: make(chan struct{})}
 	args := []string{"manager", "--sync-image=inventory-operator:bench", "--metrics-secure=false",
 		"--metrics-bind-address=" + m.metricsAddr, "--health-probe-bind-address=0",
 		"--zap-log-level=error"}
@@ -74,7 +74,8 @@ func startManager(b *testing.B, bin, kubeconfig string, extra []string, profile 
 	if err := m.cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
-	go func() { m.waited <- m.cmd.Wait() }()
+	// The exit status is not needed: stop reads the process state.
+	go func() { _ = m.cmd.Wait(); close(m.waited) }()
 	deadline := time.Now().Add(time.Minute)
 	for {
 		if _, err := m.scrape(); err == nil {
