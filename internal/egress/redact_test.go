@@ -17,6 +17,8 @@ func TestURL(t *testing.T) {
 		{"https://storage.googleapis.com/b/o.jsonl?X-Goog-Signature=abc123&X-Goog-Credential=sa%40p.iam",
 			"https://storage.googleapis.com/b/o.jsonl?X-Goog-Credential=REDACTED&X-Goog-Signature=REDACTED"},
 		{"http://host/path?", "http://host/path"},
+		{"http://wms.retail.svc:8080/a/b.csv.gz", "http://wms.retail.svc:8080/a/b.csv.gz"},
+		{"://bad", "(unparsable URL)"},
 		{"http://[::1", "(unparsable URL)"},
 	}
 	for _, tt := range tests {

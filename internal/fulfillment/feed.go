@@ -66,7 +66,7 @@ func (f Feed) Read(ctx context.Context) (*Levels, error) {
 }
 
 func (f Feed) read(ctx context.Context) (*Levels, error) {
-	where := redactURL(f.URL)
+	where := egress.URL(f.URL)
 	timeout := positiveOr(f.Timeout, DefaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
 	defer cancel()

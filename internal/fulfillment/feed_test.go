@@ -189,17 +189,3 @@ func TestFeedReadCallerCancellation(t *testing.T) {
 		t.Fatalf("error = %v, want context.Canceled", err)
 	}
 }
-
-func TestRedactURL(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"https://wms.example/levels", "https://wms.example/levels"},
-		{"https://u:p@wms.example/levels?token=x&b=y#frag", "https://wms.example/levels?b=REDACTED&token=REDACTED"},
-		{"http://wms.retail.svc:8080/a/b.csv.gz", "http://wms.retail.svc:8080/a/b.csv.gz"},
-		{"://bad", "(unparsable URL)"},
-	}
-	for _, tt := range tests {
-		if got := redactURL(tt.in); got != tt.want {
-			t.Errorf("redactURL(%q) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
