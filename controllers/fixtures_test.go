@@ -40,7 +40,7 @@ func inventorySync(ns, name, channel string, schedule *string) *v1alpha1.Invento
 			SalesChannelRef: v1alpha1.LocalObjectReference{Name: channel},
 			FulfillmentChannel: v1alpha1.FulfillmentChannel{
 				Name:       "warehouse-berlin",
-				Feed:       v1alpha1.FeedSource{URL: "http://wms.retail.svc/levels", Format: v1alpha1.FeedFormatCSV},
+				Feed:       &v1alpha1.FeedSource{URL: "http://wms.retail.svc/levels", Format: v1alpha1.FeedFormatCSV},
 				LocationID: "gid://shopify/Location/123",
 			},
 			Schedule: schedule,

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"slices"
 
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
@@ -17,7 +18,7 @@ const (
 	indexCredentialsSecret = ".spec.connection.credentialsSecretRef.name"
 	// indexSalesChannel indexes InventorySyncs by the SalesChannel they feed.
 	indexSalesChannel = ".spec.salesChannelRef.name"
-	// indexFeedSecret indexes InventorySyncs by the Secret holding their feed's token.
+	// indexFeedSecret indexes InventorySyncs by the Secrets holding their feeds' tokens.
 	indexFeedSecret = ".spec.fulfillmentChannel.feed.bearerTokenSecretRef.name"
 )
 
@@ -35,10 +36,13 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 		return err
 	}
 	return idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexFeedSecret, func(o client.Object) []string {
-		if ref := o.(*v1alpha1.InventorySync).Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
-			return []string{ref.Name}
+		var names []string
+		for _, feed := range o.(*v1alpha1.InventorySync).Spec.FulfillmentChannel.FeedList() {
+			if ref := feed.BearerTokenSecretRef; ref != nil && !slices.Contains(names, ref.Name) {
+				names = append(names, ref.Name)
+			}
 		}
-		return nil
+		return names
 	})
 }
 

@@ -140,12 +140,23 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 		o.block(credentials)
 		return err
 	}
-	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
-		var token *blocker
-		token, err = r.SecretKeys.check(ctx, sync.Namespace, *ref, "feed's bearer token")
+	feeds := sync.Spec.FulfillmentChannel.FeedList()
+	for _, feed := range feeds {
+		ref := feed.BearerTokenSecretRef
+		if ref == nil {
+			continue
+		}
+		what := "feed's bearer token"
+		if len(feeds) > 1 {
+			what = fmt.Sprintf("bearer token of feed %s", feed.Name)
+		}
+		token, err := r.SecretKeys.check(ctx, sync.Namespace, *ref, what)
+		if err != nil {
+			return err
+		}
 		o.block(token)
 	}
-	return err
+	return nil
 }
 
 // reconcileWorkload makes the CronJob or the one-off Job, and handles a manual sync request.

@@ -71,7 +71,7 @@ var _ = Describe("InventorySync", func() {
 		c := pod.Containers[0]
 		Expect(c.Image).To(Equal(testImage))
 		Expect(c.Args).To(ContainElements("sync", "--platform=Shopify", "--channel-url=https://eu-store.myshopify.com",
-			"--plan=Standard", "--location-id=gid://shopify/Location/123", "--feed-url=http://wms.retail.svc/levels",
+			"--shopify-plan=Standard", "--location-id=gid://shopify/Location/123", "--feed-url=http://wms.retail.svc/levels",
 			"--feed-format=CSV", "--strategy=Absolute", "--duplicate-skus=Skip",
 			"--trigger=FulfillmentChannelRecurring", "--run-id=$(SYNC_RUN_ID)"))
 		Expect(c.Env).To(ContainElements(

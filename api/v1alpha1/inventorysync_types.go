@@ -57,6 +57,11 @@ type InventorySyncSpec struct {
 	// +kubebuilder:default="1h"
 	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('1s')",message="runTimeout must be at least 1s"
 	RunTimeout *metav1.Duration `json:"runTimeout,omitempty"`
+
+	// Allocation replaces, as a whole, the SalesChannel's allocation rules for this sync's
+	// location, in its runs, plans and relay writes.
+	// +optional
+	Allocation *AllocationRules `json:"allocation,omitempty"`
 }
 
 // LocalObjectReference names an object in the same namespace.
@@ -67,7 +72,9 @@ type LocalObjectReference struct {
 	Name string `json:"name"`
 }
 
-// FulfillmentChannel is a warehouse and the feed of its current levels.
+// FulfillmentChannel is a warehouse, or several summed into one location, and the feeds of
+// their current levels.
+// +kubebuilder:validation:XValidation:rule="has(self.feed) != has(self.feeds)",message="set exactly one of feed and feeds"
 type FulfillmentChannel struct {
 	// Name of the fulfillment channel, as the OMS knows it (for example warehouse-berlin).
 	// +required
@@ -75,9 +82,19 @@ type FulfillmentChannel struct {
 	// +kubebuilder:validation:MaxLength=253
 	Name string `json:"name"`
 
-	// Feed is where a sync reads the levels.
-	// +required
-	Feed FeedSource `json:"feed"`
+	// Feed is where a sync reads the levels. Set it or feeds.
+	// +optional
+	Feed *FeedSource `json:"feed,omitempty"`
+
+	// Feeds are several warehouses' feeds whose levels a sync sums per SKU before writing
+	// them at one location. A malformed feed fails the run, naming the feed, before anything
+	// is written. Set it or feed.
+	// +optional
+	// +listType=map
+	// +listMapKey=name
+	// +kubebuilder:validation:MinItems=2
+	// +kubebuilder:validation:MaxItems=16
+	Feeds []NamedFeedSource `json:"feeds,omitempty"`
 
 	// LocationID is the sales channel's location the levels are written at, for Shopify a
 	// Location GID such as gid://shopify/Location/123.
@@ -107,6 +124,27 @@ type FeedSource struct {
 	// BearerTokenSecretRef names a Secret key holding a bearer token for the feed.
 	// +optional
 	BearerTokenSecretRef *SecretKeySelector `json:"bearerTokenSecretRef,omitempty"`
+}
+
+// NamedFeedSource is one of several feeds, named so that a run's errors say which one.
+type NamedFeedSource struct {
+	// Name of the feed, for example the warehouse it lists.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=63
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`
+	Name string `json:"name"`
+
+	FeedSource `json:",inline"`
+}
+
+// FeedList is every feed of the fulfillment channel, named: feed alone takes the fulfillment
+// channel's name.
+func (f FulfillmentChannel) FeedList() []NamedFeedSource {
+	if f.Feed != nil {
+		return []NamedFeedSource{{Name: f.Name, FeedSource: *f.Feed}}
+	}
+	return f.Feeds
 }
 
 // RunResult is how a run ended.
@@ -141,6 +179,31 @@ type SyncRun struct {
 	// +listType=atomic
 	Failures []SKUFailure `json:"failures,omitempty"`
 	// Message says why the run failed, when it did.
+	// +optional
+	Message string `json:"message,omitempty"`
+}
+
+// SyncPlan is a plan: a run that wrote nothing and reports what a run would change.
+type SyncPlan struct {
+	// Job is the name of the plan's Job.
+	Job string `json:"job"`
+	// RequestedAt is the plan-requested-at token the plan answers.
+	RequestedAt string `json:"requestedAt"`
+	// +optional
+	StartTime *metav1.Time `json:"startTime,omitempty"`
+	// +optional
+	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
+	// Result is Succeeded or Failed; empty while the plan runs.
+	// +optional
+	Result RunResult `json:"result,omitempty"`
+	// SKUs counts what a run would do: updated is the SKUs it would change.
+	// +optional
+	SKUs *SKUCounts `json:"skus,omitempty"`
+	// Changes is a sample of the changes a run would write, in SKU order.
+	// +optional
+	// +listType=atomic
+	Changes []PlannedChange `json:"changes,omitempty"`
+	// Message says why the plan failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
 }
@@ -191,6 +254,14 @@ type InventorySyncStatus struct {
 	// LastHandledSyncRequest is the last sync-requested-at token acted on.
 	// +optional
 	LastHandledSyncRequest string `json:"lastHandledSyncRequest,omitempty"`
+
+	// LastHandledPlanRequest is the last plan-requested-at token acted on.
+	// +optional
+	LastHandledPlanRequest string `json:"lastHandledPlanRequest,omitempty"`
+
+	// LastPlan is the most recent plan: what a run would change, written by nothing.
+	// +optional
+	LastPlan *SyncPlan `json:"lastPlan,omitempty"`
 
 	// Conditions: Ready, Suspended, and Reconciling or Stalled when true.
 	// +optional

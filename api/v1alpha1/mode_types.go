@@ -87,6 +87,12 @@ const (
 // InventorySync of that channel with full values, in every mode. Each new value is handled once.
 const SyncRequestedAtAnnotation = "inventory.techoms.io/sync-requested-at"
 
+// PlanRequestedAtAnnotation asks, on an InventorySync, for a plan: a run that reads the feeds
+// and the channel, applies the duplicate-SKU policy and the allocation rules, writes nothing,
+// and reports in status.lastPlan what a run would change. Each new value is handled once, in
+// every mode.
+const PlanRequestedAtAnnotation = "inventory.techoms.io/plan-requested-at"
+
 // FeedFormat is the encoding of a fulfillment feed. Any of them may be gzip-compressed.
 // +kubebuilder:validation:Enum=CSV;JSON;NDJSON
 type FeedFormat string

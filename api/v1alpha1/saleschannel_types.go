@@ -86,6 +86,12 @@ type InventoryPolicy struct {
 	// items are counted notStocked and left alone. Only Shopify supports it.
 	// +optional
 	StockUnstockedItems bool `json:"stockUnstockedItems,omitempty"`
+
+	// Allocation holds stock back from the channel: scheduled runs, manual runs, plans and
+	// the relay write what the rules leave of the fulfillment level, not the level itself. An
+	// InventorySync may replace them with its own spec.allocation.
+	// +optional
+	Allocation *AllocationRules `json:"allocation,omitempty"`
 }
 
 // Quantity is the quantity name in effect: QuantityName, available when unset.

@@ -16,12 +16,30 @@ type SyncResult struct {
 	// +kubebuilder:validation:MaxItems=10
 	Failures []SKUFailure `json:"failures,omitempty"`
 
+	// Changes is, for a plan, a short sample of the SKUs a run would change.
+	// +optional
+	// +listType=atomic
+	// +kubebuilder:validation:MaxItems=10
+	Changes []PlannedChange `json:"changes,omitempty"`
+
 	// Message says why the run stopped early (for example a malformed feed), when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
 }
 
-// SKUCounts counts the SKUs of one run. read = unchanged + updated + skippedDuplicates +
+// PlannedChange is one SKU a plan found the channel should change: the quantity its item
+// shows and the one a run would write (for several items of an UpdateAll SKU, the first
+// that differs).
+type PlannedChange struct {
+	SKU  string `json:"sku"`
+	From int64  `json:"from"`
+	To   int64  `json:"to"`
+}
+
+// MaxChangeSample is how many planned changes a SyncResult carries at most.
+const MaxChangeSample = 10
+
+// SKUCounts counts the SKUs of one run; in a plan, updated counts the SKUs a run would update. read = unchanged + updated + skippedDuplicates +
 // notFound + untracked + notStocked + failed, so nothing a run read goes unaccounted for.
 type SKUCounts struct {
 	// Read is the number of SKUs in the fulfillment feed.

@@ -131,7 +131,7 @@ func (d *demo) createObjects(ctx context.Context, c client.Client, syncNow bool)
 			SalesChannelRef: v1alpha1.LocalObjectReference{Name: demoChannel},
 			FulfillmentChannel: v1alpha1.FulfillmentChannel{
 				Name:       demoWarehouse,
-				Feed:       v1alpha1.FeedSource{URL: d.feedURL(), Format: v1alpha1.FeedFormatCSV},
+				Feed:       &v1alpha1.FeedSource{URL: d.feedURL(), Format: v1alpha1.FeedFormatCSV},
 				LocationID: d.location,
 			},
 			Schedule: &schedule,

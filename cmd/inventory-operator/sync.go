@@ -99,12 +99,22 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 	if err != nil {
 		return syncrun.Options{}, err
 	}
+	feeds := make(fulfillment.Sum, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		format := f.Format
+		if format == "" {
+			format = v1alpha1.FeedFormatCSV
+		}
+		feeds[i] = fulfillment.NamedSource{Name: f.Name, Source: fulfillment.Feed{
+			URL:         f.URL,
+			Format:      format,
+			BearerToken: channel.TrimCredential(getenv(syncpod.FeedTokenEnv(i))),
+		}}
+	}
 	return syncrun.Options{
-		Levels: fulfillment.Feed{
-			URL:         cfg.FeedURL,
-			Format:      cfg.FeedFormat,
-			BearerToken: channel.TrimCredential(getenv(syncpod.EnvFeedToken)),
-		},
+		Levels:              feeds,
+		Allocation:          cfg.Allocation.Rules(),
+		PlanOnly:            cfg.PlanOnly,
 		Connector:           conn,
 		Strategy:            cfg.Strategy,
 		DuplicateSKUs:       cfg.DuplicateSKUs,

@@ -132,7 +132,7 @@ func inventorySync(name, channelName, warehouse, location string) v1alpha1.Inven
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: testNamespace},
 		Spec: v1alpha1.InventorySyncSpec{
 			SalesChannelRef:    v1alpha1.LocalObjectReference{Name: channelName},
-			FulfillmentChannel: v1alpha1.FulfillmentChannel{Name: warehouse, LocationID: location, Feed: v1alpha1.FeedSource{URL: "http://wms.invalid/levels"}},
+			FulfillmentChannel: v1alpha1.FulfillmentChannel{Name: warehouse, LocationID: location, Feed: &v1alpha1.FeedSource{URL: "http://wms.invalid/levels"}},
 		},
 	}
 }

@@ -6,6 +6,7 @@ package syncpod
 import (
 	"flag"
 	"fmt"
+	"strconv"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
@@ -15,7 +16,8 @@ const (
 	// EnvChannelCredentials holds the SalesChannel's credential: the Shopify Admin API access
 	// token, or a Webhook channel's HMAC signing secret (secretKeyRef).
 	EnvChannelCredentials = "CHANNEL_CREDENTIALS"
-	// EnvFeedToken holds the fulfillment feed's bearer token, when it has one (secretKeyRef).
+	// EnvFeedToken holds the first fulfillment feed's bearer token, when it has one
+	// (secretKeyRef); FeedTokenEnv names the others'.
 	EnvFeedToken = "FEED_BEARER_TOKEN"
 	// EnvRunID holds the Job's UID (downward API), which idempotency keys derive from, so a
 	// retried pod of the same Job never applies a write twice.
@@ -37,14 +39,31 @@ const (
 // termination message.
 const DefaultResultPath = "/dev/termination-log"
 
+// FeedTokenEnv is the environment variable holding the bearer token of the i-th feed.
+func FeedTokenEnv(i int) string {
+	if i == 0 {
+		return EnvFeedToken
+	}
+	return EnvFeedToken + "_" + strconv.Itoa(i)
+}
+
+// Feed is one fulfillment feed of a run.
+type Feed struct {
+	// Name says which feed an error is about.
+	Name   string
+	URL    string
+	Format v1alpha1.FeedFormat
+}
+
 // Config is everything one sync run needs besides its secrets.
 type Config struct {
-	Platform      v1alpha1.Platform
-	ChannelURL    string
-	Plan          v1alpha1.Plan
-	LocationID    string
-	FeedURL       string
-	FeedFormat    v1alpha1.FeedFormat
+	Platform   v1alpha1.Platform
+	ChannelURL string
+	// Plan is the Shopify plan, which sets the rate limit.
+	Plan       v1alpha1.Plan
+	LocationID string
+	// Feeds are read and summed per SKU; the i-th one's token is in FeedTokenEnv(i).
+	Feeds         []Feed
 	Strategy      v1alpha1.Strategy
 	DuplicateSKUs v1alpha1.DuplicateSKUPolicy
 	// QuantityName is the Shopify quantity read and written; empty for other platforms.
@@ -52,6 +71,11 @@ type Config struct {
 	// StockUnstockedItems lets the run stock items not stocked at the location.
 	StockUnstockedItems bool
 	Trigger             v1alpha1.Trigger
+	// Allocation are the rules applied to the summed levels before they are compared and
+	// written; nil writes the levels as they are.
+	Allocation *v1alpha1.AllocationRules
+	// PlanOnly makes the run a plan: it writes nothing and reports the changes it would make.
+	PlanOnly bool
 	// RunID identifies the run; the pod spec sets it from EnvRunID.
 	RunID string
 	// ResultPath is where the SyncResult is written.
@@ -64,15 +88,32 @@ func (c Config) Args() []string {
 		"--platform=" + string(c.Platform),
 		"--channel-url=" + c.ChannelURL,
 		"--location-id=" + c.LocationID,
-		"--feed-url=" + c.FeedURL,
-		"--feed-format=" + string(c.FeedFormat),
-		"--strategy=" + string(c.Strategy),
-		"--duplicate-skus=" + string(c.DuplicateSKUs),
-		"--trigger=" + string(c.Trigger),
-		"--run-id=" + c.RunID,
 	}
+	// A feed is its three flags, in this order, so they line up when parsed back.
+	for _, f := range c.Feeds {
+		args = append(args, "--feed-name="+f.Name, "--feed-url="+f.URL, "--feed-format="+string(f.Format))
+	}
+	args = append(args,
+		"--strategy="+string(c.Strategy),
+		"--duplicate-skus="+string(c.DuplicateSKUs),
+		"--trigger="+string(c.Trigger),
+		"--run-id="+c.RunID,
+	)
 	if c.Plan != "" {
-		args = append(args, "--plan="+string(c.Plan))
+		args = append(args, "--shopify-plan="+string(c.Plan))
+	}
+	if a := c.Allocation; a != nil {
+		for _, rule := range []struct {
+			name  string
+			value *int64
+		}{{"threshold", a.Threshold}, {"buffer", a.Buffer}, {"percentage", a.Percentage}, {"maximum", a.Maximum}} {
+			if rule.value != nil {
+				args = append(args, "--"+rule.name+"="+strconv.FormatInt(*rule.value, 10))
+			}
+		}
+	}
+	if c.PlanOnly {
+		args = append(args, "--plan-only")
 	}
 	if c.QuantityName != "" {
 		args = append(args, "--quantity-name="+string(c.QuantityName))
@@ -87,10 +128,40 @@ func (c Config) Args() []string {
 func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar((*string)(&c.Platform), "platform", "", "sales channel platform: Shopify or Webhook")
 	fs.StringVar(&c.ChannelURL, "channel-url", "", "sales channel base URL")
-	fs.StringVar((*string)(&c.Plan), "plan", string(v1alpha1.PlanStandard), "Shopify plan, which sets the rate limit")
+	fs.StringVar((*string)(&c.Plan), "shopify-plan", string(v1alpha1.PlanStandard), "Shopify plan, which sets the rate limit")
 	fs.StringVar(&c.LocationID, "location-id", "", "channel location to write quantities at")
-	fs.StringVar(&c.FeedURL, "feed-url", "", "fulfillment channel feed URL")
-	fs.StringVar((*string)(&c.FeedFormat), "feed-format", string(v1alpha1.FeedFormatCSV), "feed format: CSV, JSON or NDJSON")
+	fs.Func("feed-name", "name of the next feed (repeat --feed-name, --feed-url and --feed-format per feed)", func(v string) error {
+		c.Feeds = append(c.Feeds, Feed{Name: v})
+		return nil
+	})
+	fs.Func("feed-url", "URL of the feed named by the --feed-name before it", func(v string) error {
+		return c.lastFeed("feed-url", func(f *Feed) bool { ok := f.URL == ""; f.URL = v; return ok })
+	})
+	fs.Func("feed-format", "format of that feed: CSV, JSON or NDJSON", func(v string) error {
+		return c.lastFeed("feed-format", func(f *Feed) bool { ok := f.Format == ""; f.Format = v1alpha1.FeedFormat(v); return ok })
+	})
+	for _, rule := range []struct {
+		name, usage string
+		set         func(a *v1alpha1.AllocationRules, v *int64)
+	}{
+		{"threshold", "allocation: below this level the channel shows 0", func(a *v1alpha1.AllocationRules, v *int64) { a.Threshold = v }},
+		{"buffer", "allocation: units held back from the channel", func(a *v1alpha1.AllocationRules, v *int64) { a.Buffer = v }},
+		{"percentage", "allocation: percentage of the rest the channel shows, rounded down", func(a *v1alpha1.AllocationRules, v *int64) { a.Percentage = v }},
+		{"maximum", "allocation: the most the channel shows", func(a *v1alpha1.AllocationRules, v *int64) { a.Maximum = v }},
+	} {
+		fs.Func(rule.name, rule.usage, func(v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return fmt.Errorf("not an integer: %q", v)
+			}
+			if c.Allocation == nil {
+				c.Allocation = &v1alpha1.AllocationRules{}
+			}
+			rule.set(c.Allocation, &n)
+			return nil
+		})
+	}
+	fs.BoolVar(&c.PlanOnly, "plan-only", false, "write nothing: report the changes a run would make")
 	fs.StringVar((*string)(&c.Strategy), "strategy", string(v1alpha1.StrategyAbsolute), "Absolute or Incremental")
 	fs.StringVar((*string)(&c.DuplicateSKUs), "duplicate-skus", string(v1alpha1.DuplicateSKUsSkip), "Skip or UpdateAll")
 	fs.StringVar((*string)(&c.QuantityName), "quantity-name", "", "Shopify quantity to read and write: available (default) or on_hand")
@@ -100,6 +171,18 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ResultPath, "result-path", DefaultResultPath, "where to write the JSON SyncResult")
 }
 
+// lastFeed sets a field of the feed the last --feed-name started; set reports whether the
+// field was still unset.
+func (c *Config) lastFeed(flagName string, set func(*Feed) bool) error {
+	if len(c.Feeds) == 0 {
+		return fmt.Errorf("--%s needs a --feed-name before it", flagName)
+	}
+	if !set(&c.Feeds[len(c.Feeds)-1]) {
+		return fmt.Errorf("--%s given twice for feed %q", flagName, c.Feeds[len(c.Feeds)-1].Name)
+	}
+	return nil
+}
+
 // Validate reports the first missing or unknown setting.
 func (c Config) Validate() error {
 	switch {
@@ -107,8 +190,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--platform must be Shopify or Webhook, got %q", c.Platform)
 	case c.ChannelURL == "":
 		return fmt.Errorf("--channel-url is required")
-	case c.FeedURL == "":
-		return fmt.Errorf("--feed-url is required")
+	case len(c.Feeds) == 0:
+		return fmt.Errorf("--feed-name and --feed-url are required")
 	case c.RunID == "":
 		return fmt.Errorf("--run-id is required")
 	case c.QuantityName != "" && c.QuantityName != v1alpha1.QuantityAvailable && c.QuantityName != v1alpha1.QuantityOnHand:
@@ -117,10 +200,26 @@ func (c Config) Validate() error {
 	if err := v1alpha1.ValidateRunSettings(c.Strategy, c.DuplicateSKUs); err != nil {
 		return fmt.Errorf("--strategy and --duplicate-skus: %w", err)
 	}
-	switch c.FeedFormat {
-	case v1alpha1.FeedFormatCSV, v1alpha1.FeedFormatJSON, v1alpha1.FeedFormatNDJSON:
-	default:
-		return fmt.Errorf("--feed-format must be CSV, JSON or NDJSON, got %q", c.FeedFormat)
+	for i, f := range c.Feeds {
+		switch {
+		case f.Name == "":
+			return fmt.Errorf("feed %d has an empty --feed-name", i+1)
+		case f.URL == "":
+			return fmt.Errorf("feed %q has no --feed-url", f.Name)
+		case f.Format != "" && f.Format != v1alpha1.FeedFormatCSV && f.Format != v1alpha1.FeedFormatJSON && f.Format != v1alpha1.FeedFormatNDJSON:
+			return fmt.Errorf("feed %q: --feed-format must be CSV, JSON or NDJSON, got %q", f.Name, f.Format)
+		}
+	}
+	if a := c.Allocation; a != nil {
+		for _, rule := range []struct {
+			name     string
+			value    *int64
+			min, max int64
+		}{{"threshold", a.Threshold, 0, 1e9}, {"buffer", a.Buffer, 0, 1e9}, {"percentage", a.Percentage, 0, 100}, {"maximum", a.Maximum, 0, 1e9}} {
+			if rule.value != nil && (*rule.value < rule.min || *rule.value > rule.max) {
+				return fmt.Errorf("--%s must be from %d to %d, got %d", rule.name, rule.min, rule.max, *rule.value)
+			}
+		}
 	}
 	return nil
 }

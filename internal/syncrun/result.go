@@ -25,13 +25,17 @@ const (
 // Encode renders r as JSON of at most MaxResultBytes. Texts lose control characters (a
 // termination message is read by people in kubectl's output) and are shortened; if escaping
 // still makes the document too long, the message is shortened further and then failures are
-// dropped from the end of the sample. The counts are always kept.
+// dropped from the end of the sample, then planned changes. The counts are always kept.
 func Encode(r v1alpha1.SyncResult) []byte {
 	r.Message = truncate(printable(r.Message), maxMessageBytes)
 	r.Failures = append([]v1alpha1.SKUFailure(nil), r.Failures[:min(len(r.Failures), v1alpha1.MaxFailureSample)]...)
 	for i := range r.Failures {
 		r.Failures[i].SKU = truncate(printable(r.Failures[i].SKU), maxSKUBytes)
 		r.Failures[i].Reason = truncate(printable(r.Failures[i].Reason), maxReasonBytes)
+	}
+	r.Changes = append([]v1alpha1.PlannedChange(nil), r.Changes[:min(len(r.Changes), v1alpha1.MaxChangeSample)]...)
+	for i := range r.Changes {
+		r.Changes[i].SKU = truncate(printable(r.Changes[i].SKU), maxSKUBytes)
 	}
 	for {
 		out := marshal(r)
@@ -42,6 +46,8 @@ func Encode(r v1alpha1.SyncResult) []byte {
 			r.Message = truncate(r.Message, len(r.Message)/2)
 		case len(r.Failures) > 0:
 			r.Failures = r.Failures[:len(r.Failures)-1]
+		case len(r.Changes) > 0:
+			r.Changes = r.Changes[:len(r.Changes)-1]
 		default:
 			r.Message = truncate(r.Message, len(r.Message)/2)
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
 )
@@ -20,10 +21,9 @@ const (
 	DefaultDrainTimeout   = 20 * time.Second
 )
 
-// LevelSource supplies the fulfillment channel's levels; fulfillment.Feed is one.
-type LevelSource interface {
-	Read(ctx context.Context) (*fulfillment.Levels, error)
-}
+// LevelSource supplies the fulfillment channel's levels; fulfillment.Feed and
+// fulfillment.Sum are ones.
+type LevelSource = fulfillment.Source
 
 // StaticLevels is a LevelSource of levels already read.
 type StaticLevels struct{ Levels *fulfillment.Levels }
@@ -41,6 +41,12 @@ type Options struct {
 	Strategy v1alpha1.Strategy
 	// DuplicateSKUs says what happens to SKUs shared by several channel items.
 	DuplicateSKUs v1alpha1.DuplicateSKUPolicy
+	// Allocation are the channel's allocation rules: the run compares and writes what they
+	// leave of each level, not the level itself.
+	Allocation allocation.Rules
+	// PlanOnly makes the run a plan: it reads the feed and the channel, and reports the
+	// changes it would write, writing nothing.
+	PlanOnly bool
 	// StockUnstockedItems writes items not stocked at the location too, asking the connector
 	// to stock them first; otherwise their SKUs count as notStocked.
 	StockUnstockedItems bool
@@ -113,6 +119,9 @@ func Run(ctx context.Context, opts Options) Report {
 		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
+	if !opts.Allocation.Empty() {
+		levels = levels.MapQuantities(func(q int64) int64 { return allocation.Apply(opts.Allocation, q) })
+	}
 
 	cat, err := readCatalog(ctx, opts.Connector, levels)
 	if err != nil {
@@ -123,6 +132,12 @@ func Run(ctx context.Context, opts Options) Report {
 	log.Info("planned the run", "channelItems", cat.len(), "otherItems", cat.ignored,
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
 		"untracked", pl.untracked, "notStocked", pl.notStocked, "itemsToWrite", len(pl.pending))
+	if opts.PlanOnly {
+		report := preview(pl, cat)
+		log.Info("plan finished, nothing written", "read", report.Result.SKUs.Read, "toUpdate", report.Result.SKUs.Updated,
+			"itemsToWrite", len(pl.pending), "duration", time.Since(started).Round(time.Millisecond).String())
+		return report
+	}
 
 	p := &pusher{
 		cat:      cat,

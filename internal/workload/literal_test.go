@@ -93,8 +93,11 @@ func TestUserStringsReachThePodLiterally(t *testing.T) {
 			if err := fs.Parse(expanded); err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]string{"feed URL": cfg.FeedURL, "location ID": cfg.LocationID, "channel URL": cfg.ChannelURL, "run ID": cfg.RunID}
-			want := map[string]string{"feed URL": s, "location ID": s, "channel URL": "https://shop.invalid/" + s, "run ID": "uid-1"}
+			if len(cfg.Feeds) != 1 {
+				t.Fatalf("parsed %d feeds, want 1", len(cfg.Feeds))
+			}
+			got := map[string]string{"feed URL": cfg.Feeds[0].URL, "feed name": cfg.Feeds[0].Name, "location ID": cfg.LocationID, "channel URL": cfg.ChannelURL, "run ID": cfg.RunID}
+			want := map[string]string{"feed URL": s, "feed name": s, "location ID": s, "channel URL": "https://shop.invalid/" + s, "run ID": "uid-1"}
 			for field := range want {
 				if got[field] != want[field] {
 					t.Errorf("%s reaches the pod as %q, want %q", field, got[field], want[field])

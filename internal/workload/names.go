@@ -15,8 +15,12 @@ const (
 	ManagedByValue     = "inventory-operator"
 	LabelInventorySync = "inventory.techoms.io/inventory-sync"
 	LabelTrigger       = "inventory.techoms.io/trigger"
+	// LabelPlan marks the Job of a plan, which writes nothing and is no run of the sync.
+	LabelPlan = "inventory.techoms.io/plan"
 	// AnnotationSyncRequest records the sync-requested-at token a manual Job was made for.
 	AnnotationSyncRequest = "inventory.techoms.io/sync-request"
+	// AnnotationPlanRequest records the plan-requested-at token a plan's Job was made for.
+	AnnotationPlanRequest = "inventory.techoms.io/plan-request"
 )
 
 // MaxSyncNameLength bounds InventorySync names so every child name fits: a CronJob's name
@@ -40,4 +44,5 @@ func ManualJobName(syncName, kind, token string) string {
 const (
 	KindFulfillmentManual  = "m"
 	KindSalesChannelManual = "s"
+	KindPlan               = "p"
 )

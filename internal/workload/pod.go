@@ -35,6 +35,8 @@ type Run struct {
 	// MemoryLimit is the sync container's memory limit in bytes; zero means
 	// syncpod.PodMemoryLimit, the limit the feed's caps are sized for.
 	MemoryLimit int64
+	// PlanOnly makes the run a plan, which writes nothing.
+	PlanOnly bool
 }
 
 // memory is the sync container's limit, and the Go runtime's soft limit in the same ratio
@@ -69,6 +71,9 @@ func JobTemplate(r Run) batchv1.JobTemplateSpec {
 	sync := r.Sync
 	deadline := sync.Spec.RunDeadlineSeconds()
 	labels := JobLabels(sync.Name, r.Trigger)
+	if r.PlanOnly {
+		labels[LabelPlan] = "true"
+	}
 	return batchv1.JobTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{Labels: labels},
 		Spec: batchv1.JobSpec{
@@ -98,9 +103,17 @@ func podSpec(r Run) corev1.PodSpec {
 		// Only Shopify honours the policy; elsewhere shared SKUs are left alone.
 		duplicates = v1alpha1.DuplicateSKUsSkip
 	}
-	format := sync.Spec.FulfillmentChannel.Feed.Format
-	if format == "" {
-		format = v1alpha1.FeedFormatCSV
+	var feeds []syncpod.Feed
+	var feedTokens []corev1.EnvVar
+	for i, feed := range sync.Spec.FulfillmentChannel.FeedList() {
+		format := feed.Format
+		if format == "" {
+			format = v1alpha1.FeedFormatCSV
+		}
+		feeds = append(feeds, syncpod.Feed{Name: literal(feed.Name), URL: literal(feed.URL), Format: literal(format)})
+		if ref := feed.BearerTokenSecretRef; ref != nil {
+			feedTokens = append(feedTokens, secretEnv(syncpod.FeedTokenEnv(i), *ref))
+		}
 	}
 	plan := ch.Spec.Connection.Plan
 	var quantity v1alpha1.QuantityName
@@ -116,14 +129,16 @@ func podSpec(r Run) corev1.PodSpec {
 		ChannelURL:    literal(ch.Spec.Connection.URL),
 		Plan:          literal(plan),
 		LocationID:    literal(sync.Spec.FulfillmentChannel.LocationID),
-		FeedURL:       literal(sync.Spec.FulfillmentChannel.Feed.URL),
-		FeedFormat:    literal(format),
+		Feeds:         feeds,
 		Strategy:      literal(r.Strategy),
 		DuplicateSKUs: literal(duplicates),
 		QuantityName:  literal(quantity),
 		// Only Shopify reports items as not stocked at a location.
 		StockUnstockedItems: ch.Spec.Inventory.StockUnstockedItems && ch.Spec.Platform == v1alpha1.PlatformShopify,
 		Trigger:             literal(r.Trigger),
+		// Numbers need no escaping.
+		Allocation: v1alpha1.EffectiveAllocation(sync, ch),
+		PlanOnly:   r.PlanOnly,
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncpod.EnvRunID + ")",
 	}
@@ -133,9 +148,7 @@ func podSpec(r Run) corev1.PodSpec {
 		}}},
 		secretEnv(syncpod.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
 	}
-	if ref := sync.Spec.FulfillmentChannel.Feed.BearerTokenSecretRef; ref != nil {
-		env = append(env, secretEnv(syncpod.EnvFeedToken, *ref))
-	}
+	env = append(env, feedTokens...)
 	memoryLimit, softLimit := r.memory()
 	env = append(env, corev1.EnvVar{Name: "GOMEMLIMIT", Value: strconv.FormatInt(softLimit, 10)})
 	return corev1.PodSpec{

@@ -21,7 +21,7 @@ func run(platform v1alpha1.Platform, dup v1alpha1.DuplicateSKUPolicy) Run {
 			ObjectMeta: metav1.ObjectMeta{Name: "berlin", Namespace: "retail"},
 			Spec: v1alpha1.InventorySyncSpec{
 				FulfillmentChannel: v1alpha1.FulfillmentChannel{Name: "wh", LocationID: "loc",
-					Feed: v1alpha1.FeedSource{URL: "http://wms/levels"}},
+					Feed: &v1alpha1.FeedSource{URL: "http://wms/levels"}},
 				Schedule:   ptr.To("0 * * * *"),
 				RunTimeout: &metav1.Duration{Duration: 10 * time.Minute},
 			},
@@ -44,6 +44,20 @@ func withInventory(r Run, quantity v1alpha1.QuantityName, stock bool) Run {
 	return r
 }
 
+func withAllocation(r Run, channelRules, syncRules *v1alpha1.AllocationRules) Run {
+	ch, sync := r.Channel.DeepCopy(), r.Sync.DeepCopy()
+	ch.Spec.Inventory.Allocation, sync.Spec.Allocation = channelRules, syncRules
+	r.Channel, r.Sync = ch, sync
+	return r
+}
+
+func withFeeds(r Run, feeds ...v1alpha1.NamedFeedSource) Run {
+	sync := r.Sync.DeepCopy()
+	sync.Spec.FulfillmentChannel.Feed, sync.Spec.FulfillmentChannel.Feeds = nil, feeds
+	r.Sync = sync
+	return r
+}
+
 func TestJobTemplateArguments(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -52,14 +66,22 @@ func TestJobTemplateArguments(t *testing.T) {
 		wantNone []string
 	}{
 		{"shopify defaults the plan, the feed format and the quantity", run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsUpdateAll),
-			[]string{"sync", "--plan=Standard", "--feed-format=CSV", "--duplicate-skus=UpdateAll", "--strategy=Incremental", "--quantity-name=available"},
+			[]string{"sync", "--shopify-plan=Standard", "--feed-format=CSV", "--duplicate-skus=UpdateAll", "--strategy=Incremental", "--quantity-name=available"},
 			[]string{"--stock-unstocked-items"}},
 		{"shopify passes the channel's quantity and stocking", withInventory(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip), v1alpha1.QuantityOnHand, true),
 			[]string{"--quantity-name=on_hand", "--stock-unstocked-items"}, nil},
 		{"webhook has no plan and ignores UpdateAll", run(v1alpha1.PlatformWebhook, v1alpha1.DuplicateSKUsUpdateAll),
-			[]string{"--platform=Webhook", "--duplicate-skus=Skip"}, []string{"--plan=Standard"}},
+			[]string{"--platform=Webhook", "--duplicate-skus=Skip"}, []string{"--shopify-plan=Standard"}},
 		{"webhook has no quantity name nor stocking", withInventory(run(v1alpha1.PlatformWebhook, v1alpha1.DuplicateSKUsSkip), v1alpha1.QuantityOnHand, true),
 			[]string{"--platform=Webhook"}, []string{"--quantity-name=on_hand", "--stock-unstocked-items"}},
+		{"one feed takes the fulfillment channel's name", run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip),
+			[]string{"--feed-name=wh", "--feed-url=http://wms/levels"}, []string{"--plan-only", "--buffer=0"}},
+		{"the channel's allocation rules are passed as set", withAllocation(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip),
+			&v1alpha1.AllocationRules{Buffer: ptr.To[int64](5), Percentage: ptr.To[int64](50)}, nil),
+			[]string{"--buffer=5", "--percentage=50"}, []string{"--threshold=0", "--maximum=0"}},
+		{"the sync's allocation rules replace the channel's whole", withAllocation(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip),
+			&v1alpha1.AllocationRules{Buffer: ptr.To[int64](5)}, &v1alpha1.AllocationRules{Maximum: ptr.To[int64](7), Threshold: ptr.To[int64](0)}),
+			[]string{"--maximum=7", "--threshold=0"}, []string{"--buffer=5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +120,48 @@ func TestArgumentsRoundTrip(t *testing.T) {
 	if cfg.RunID != "uid-1" || cfg.LocationID != "loc" || cfg.Strategy != v1alpha1.StrategyIncremental ||
 		cfg.QuantityName != v1alpha1.QuantityOnHand || !cfg.StockUnstockedItems {
 		t.Errorf("parsed %+v", cfg)
+	}
+}
+
+func TestSeveralFeeds(t *testing.T) {
+	r := withFeeds(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip),
+		v1alpha1.NamedFeedSource{Name: "berlin", FeedSource: v1alpha1.FeedSource{URL: "http://wms/berlin", Format: v1alpha1.FeedFormatJSON}},
+		v1alpha1.NamedFeedSource{Name: "hamburg", FeedSource: v1alpha1.FeedSource{URL: "http://wms/hamburg",
+			BearerTokenSecretRef: &v1alpha1.SecretKeySelector{Name: "hh", Key: "token"}}})
+	container := JobTemplate(r).Spec.Template.Spec.Containers[0]
+	var cfg syncpod.Config
+	fs := newFlagSet()
+	cfg.BindFlags(fs)
+	if err := fs.Parse(container.Args[1:]); err != nil {
+		t.Fatal(err)
+	}
+	want := []syncpod.Feed{{Name: "berlin", URL: "http://wms/berlin", Format: v1alpha1.FeedFormatJSON}, {Name: "hamburg", URL: "http://wms/hamburg", Format: v1alpha1.FeedFormatCSV}}
+	if !slices.Equal(cfg.Feeds, want) {
+		t.Errorf("feeds parse back as %+v, want %+v", cfg.Feeds, want)
+	}
+	var tokens []string
+	for _, e := range container.Env {
+		if e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == "hh" {
+			tokens = append(tokens, e.Name)
+		}
+	}
+	if !slices.Equal(tokens, []string{syncpod.FeedTokenEnv(1)}) {
+		t.Errorf("the second feed's token reaches the pod as %v, want [%s]", tokens, syncpod.FeedTokenEnv(1))
+	}
+}
+
+func TestPlanJob(t *testing.T) {
+	r := run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip)
+	r.PlanOnly = true
+	tmpl := JobTemplate(r)
+	if tmpl.Labels[LabelPlan] != "true" || tmpl.Spec.Template.Labels[LabelPlan] != "true" {
+		t.Errorf("a plan's Job and pod are not labelled %s: %v", LabelPlan, tmpl.Labels)
+	}
+	if !slices.Contains(tmpl.Spec.Template.Spec.Containers[0].Args, "--plan-only") {
+		t.Errorf("a plan's pod lacks --plan-only")
+	}
+	if _, ok := JobTemplate(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip)).Labels[LabelPlan]; ok {
+		t.Errorf("a run's Job is labelled %s", LabelPlan)
 	}
 }
 

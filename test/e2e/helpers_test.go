@@ -270,7 +270,7 @@ func newSync(t *testing.T, ns, name string, ch *v1alpha1.SalesChannel, f *feed, 
 			SalesChannelRef: v1alpha1.LocalObjectReference{Name: ch.Name},
 			FulfillmentChannel: v1alpha1.FulfillmentChannel{
 				Name:       "warehouse",
-				Feed:       v1alpha1.FeedSource{URL: f.url, Format: v1alpha1.FeedFormatCSV},
+				Feed:       &v1alpha1.FeedSource{URL: f.url, Format: v1alpha1.FeedFormatCSV},
 				LocationID: s.location,
 			},
 		},

@@ -204,7 +204,7 @@ func createAll(ctx context.Context, b *testing.B, c client.Client, ns string, ob
 					Spec: v1alpha1.InventorySyncSpec{
 						SalesChannelRef: v1alpha1.LocalObjectReference{Name: name},
 						FulfillmentChannel: v1alpha1.FulfillmentChannel{Name: "wh", LocationID: "gid://shopify/Location/1",
-							Feed: v1alpha1.FeedSource{URL: "http://wms/levels"}},
+							Feed: &v1alpha1.FeedSource{URL: "http://wms/levels"}},
 						Schedule: ptr.To("*/15 * * * *"),
 					},
 				}
