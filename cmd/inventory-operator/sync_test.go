@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +35,8 @@ type syncFixture struct {
 	resultAt string
 	// feedToken is the pod's feed token; testFeedToken unless a test changes it.
 	feedToken string
+	// env is more of the pod's environment.
+	env map[string]string
 }
 
 func newSyncFixture(t *testing.T, feed string) *syncFixture {
@@ -77,6 +81,7 @@ func (f *syncFixture) run(t *testing.T, cfg syncpod.Config) (int, v1alpha1.SyncR
 		syncpod.EnvChannelCredentials: testSecret + "\n",
 		syncpod.EnvFeedToken:          f.feedToken,
 	}
+	maps.Copy(env, f.env)
 	var stderr bytes.Buffer
 	args := append(cfg.Args(), "--result-path="+f.resultAt)
 	code := syncRun(context.Background(), args, func(k string) string { return env[k] }, &stderr)
@@ -172,4 +177,44 @@ func TestSyncRoleExitCodes(t *testing.T) {
 			t.Errorf("the feed's credentials leaked into the logs or the result")
 		}
 	})
+}
+
+func TestSyncRoleSumsFeedsAndPlans(t *testing.T) {
+	const secondToken = "second-feed-token-do-not-log"
+	f := newSyncFixture(t, "sku,quantity\nA,5\nB,3\n")
+	second := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+secondToken {
+			http.Error(w, "who are you", http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, "sku,quantity\nA,15\n")
+	}))
+	t.Cleanup(second.Close)
+	f.env = map[string]string{syncpod.FeedTokenEnv(1): secondToken}
+	f.receiver.Put(testLocation, channel.Item{ID: "1", SKU: "A", Quantity: 0}, channel.Item{ID: "2", SKU: "B", Quantity: 0})
+	cfg := f.config()
+	cfg.Feeds = append(cfg.Feeds, syncpod.Feed{Name: "hamburg", URL: second.URL + "/levels.csv", Format: v1alpha1.FeedFormatCSV})
+	fifty := int64(50)
+	cfg.Allocation = &v1alpha1.AllocationRules{Percentage: &fifty}
+	cfg.PlanOnly = true
+
+	code, plan, logs := f.run(t, cfg)
+
+	want := []v1alpha1.PlannedChange{{SKU: "A", From: 0, To: 10}, {SKU: "B", From: 0, To: 1}}
+	if code != 0 || !slices.Equal(plan.Changes, want) || plan.SKUs.Updated != 2 {
+		t.Fatalf("exit %d, plan %+v; want 0 and changes %+v; logs:\n%s", code, plan, want, logs)
+	}
+	if s := f.receiver.Stats(); s.Writes != 0 {
+		t.Errorf("the plan wrote %d times", s.Writes)
+	}
+
+	cfg.PlanOnly = false
+	if code, result, logs := f.run(t, cfg); code != 0 || result.SKUs != plan.SKUs {
+		t.Fatalf("exit %d, run counted %+v, the plan %+v; logs:\n%s", code, result.SKUs, plan.SKUs, logs)
+	}
+	for id, q := range map[string]int64{"1": 10, "2": 1} {
+		if got, _ := f.receiver.Item(testLocation, id); got.Quantity != q {
+			t.Errorf("item %s shows %d, want %d", id, got.Quantity, q)
+		}
+	}
 }
