@@ -48,6 +48,18 @@ var _ = Describe("Admission of bad manifests", func() {
 			"spec.connection.credentialsSecretRef.name"),
 		Entry("without a mode", func(c *v1alpha1.SalesChannel) { c.Spec.Inventory.Mode = "" },
 			"spec.inventory.mode"),
+		Entry("with a percentage over 100", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Percentage: ptr.To[int64](150)}
+		}, "spec.inventory.allocation.percentage"),
+		Entry("with a negative buffer", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Buffer: ptr.To[int64](-1)}
+		}, "spec.inventory.allocation.buffer"),
+		Entry("with a maximum over the quantity bound", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Maximum: ptr.To[int64](2_000_000_000)}
+		}, "spec.inventory.allocation.maximum"),
+		Entry("with empty allocation rules", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{}
+		}, "spec.inventory.allocation"),
 	)
 
 	DescribeTable("the API server rejects an InventorySync",
@@ -84,7 +96,44 @@ var _ = Describe("Admission of bad manifests", func() {
 		Entry("with a run timeout under a second", func(s *v1alpha1.InventorySync) {
 			s.Spec.RunTimeout = &metav1.Duration{Duration: 500 * time.Millisecond}
 		}, "runTimeout must be at least 1s"),
+		Entry("with both feed and feeds", func(s *v1alpha1.InventorySync) {
+			s.Spec.FulfillmentChannel.Feeds = twoFeeds()
+		}, "set exactly one of feed and feeds"),
+		Entry("with neither feed nor feeds", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.Feed = nil },
+			"set exactly one of feed and feeds"),
+		Entry("with a single entry in feeds", func(s *v1alpha1.InventorySync) {
+			s.Spec.FulfillmentChannel.Feed, s.Spec.FulfillmentChannel.Feeds = nil, twoFeeds()[:1]
+		}, "spec.fulfillmentChannel.feeds"),
+		Entry("with two feeds of one name", func(s *v1alpha1.InventorySync) {
+			feeds := twoFeeds()
+			feeds[1].Name = feeds[0].Name
+			s.Spec.FulfillmentChannel.Feed, s.Spec.FulfillmentChannel.Feeds = nil, feeds
+		}, "Duplicate value"),
+		Entry("with a feed name that is not a DNS label", func(s *v1alpha1.InventorySync) {
+			feeds := twoFeeds()
+			feeds[1].Name = "Hamburg Nord"
+			s.Spec.FulfillmentChannel.Feed, s.Spec.FulfillmentChannel.Feeds = nil, feeds
+		}, "spec.fulfillmentChannel.feeds[1].name"),
+		Entry("with a variable reference in one of its feeds' URLs", func(s *v1alpha1.InventorySync) {
+			feeds := twoFeeds()
+			feeds[1].URL = "http://x.invalid/$(CHANNEL_CREDENTIALS)"
+			s.Spec.FulfillmentChannel.Feed, s.Spec.FulfillmentChannel.Feeds = nil, feeds
+		}, "is never expanded"),
+		Entry("with a percentage over 100 of its own", func(s *v1alpha1.InventorySync) {
+			s.Spec.Allocation = &v1alpha1.AllocationRules{Percentage: ptr.To[int64](101)}
+		}, "spec.allocation.percentage"),
 	)
+
+	It("admits several feeds and allocation rules", func() {
+		ch := salesChannel(ns, "rules", v1alpha1.ModeRealTimeAdjustment, v1alpha1.DuplicateSKUsSkip)
+		ch.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Buffer: ptr.To[int64](5), Percentage: ptr.To[int64](50)}
+		Expect(k8s.Create(ctx, ch)).To(Succeed())
+		s := inventorySync(ns, "summed", "rules", every15m())
+		s.Spec.FulfillmentChannel.Feed, s.Spec.FulfillmentChannel.Feeds = nil, twoFeeds()
+		s.Spec.Allocation = &v1alpha1.AllocationRules{Maximum: ptr.To[int64](0)}
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+		Expect(s.Spec.FulfillmentChannel.Feeds[1].Format).To(Equal(v1alpha1.FeedFormatCSV))
+	})
 
 	It("rejects changes that would turn a sync into another one", func() {
 		s := inventorySync(ns, "fixed", "shopify-eu", every15m())
@@ -116,3 +165,10 @@ var _ = Describe("Admission of bad manifests", func() {
 		Expect(*s.Spec.FailedRunsHistoryLimit).To(BeEquivalentTo(3))
 	})
 })
+
+func twoFeeds() []v1alpha1.NamedFeedSource {
+	return []v1alpha1.NamedFeedSource{
+		{Name: "berlin", FeedSource: v1alpha1.FeedSource{URL: "http://wms.retail.svc/berlin", Format: v1alpha1.FeedFormatJSON}},
+		{Name: "hamburg", FeedSource: v1alpha1.FeedSource{URL: "http://wms.retail.svc/hamburg"}},
+	}
+}
