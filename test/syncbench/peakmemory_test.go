@@ -36,7 +36,7 @@ func BenchmarkSync1MPeakMemory(b *testing.B) {
 		b.StopTimer()
 		bin := buildOperator(b)
 		shop, location := seededShop(memoryPlan, 0, skus1M)
-		feed := csvFeed(skus1M, func(int) bool { return true })
+		feed := csvFeed(skus1M, oneAbove(func(int) bool { return true }))
 		feedServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Content-Type", "text/csv")
 			_, _ = w.Write(feed)

@@ -23,20 +23,26 @@ func benchSKU(i int) string { return fmt.Sprintf("SKU-%07d", i) }
 // storeQuantity is the i-th SKU's available quantity on the store before a run.
 func storeQuantity(i int) int64 { return int64(i % 7) }
 
-// csvFeed renders a feed of n SKUs where the SKUs for which differs(i) holds are one unit
-// above the store's quantity and all others equal it.
-func csvFeed(n int, differs func(i int) bool) []byte {
+// csvFeed renders a feed of n SKUs where the i-th SKU's level is level(i).
+func csvFeed(n int, level func(i int) int64) []byte {
 	var feed bytes.Buffer
 	feed.Grow(n * 16)
 	feed.WriteString("sku,quantity\n")
 	for i := range n {
-		q := storeQuantity(i)
-		if differs(i) {
-			q++
-		}
-		fmt.Fprintf(&feed, "%s,%d\n", benchSKU(i), q)
+		fmt.Fprintf(&feed, "%s,%d\n", benchSKU(i), level(i))
 	}
 	return feed.Bytes()
+}
+
+// oneAbove is a feed level where the SKUs for which differs(i) holds are one unit above the
+// store's quantity and all others equal it.
+func oneAbove(differs func(i int) bool) func(i int) int64 {
+	return func(i int) int64 {
+		if differs(i) {
+			return storeQuantity(i) + 1
+		}
+		return storeQuantity(i)
+	}
 }
 
 // seededShop starts a fake store of the plan answering after latency, with n SKUs stocked

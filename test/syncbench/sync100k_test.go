@@ -6,7 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"k8s.io/utils/ptr"
+
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
@@ -31,14 +34,14 @@ type syncRun struct {
 	shop    *shopifytest.Server
 }
 
-// runAgainstStandard seeds a Standard store of skus100k SKUs, parses a feed where the SKUs
-// for which differs(i) holds differ by one unit, and times syncrun.Run alone, with the
-// absolute strategy, as the sync role configures it. The caller closes the shop.
-func runAgainstStandard(b *testing.B, differs func(i int) bool) syncRun {
+// runAgainstStandard seeds a Standard store of skus100k SKUs, parses a feed of the levels,
+// and times syncrun.Run alone under the allocation rules, with the absolute strategy, as the
+// sync role configures it. The caller closes the shop.
+func runAgainstStandard(b *testing.B, level func(i int) int64, rules allocation.Rules) syncRun {
 	b.Helper()
 	b.StopTimer()
 	shop, location := seededShop(standardPlan, shopLatency, skus100k)
-	levels, err := fulfillment.Parse(bytes.NewReader(csvFeed(skus100k, differs)), v1alpha1.FeedFormatCSV)
+	levels, err := fulfillment.Parse(bytes.NewReader(csvFeed(skus100k, level)), v1alpha1.FeedFormatCSV)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -50,7 +53,7 @@ func runAgainstStandard(b *testing.B, differs func(i int) bool) syncRun {
 	b.StartTimer()
 	start := time.Now()
 	report := syncrun.Run(b.Context(), syncrun.Options{
-		Levels: syncrun.StaticLevels{Levels: levels}, Connector: w, RunID: "syncbench",
+		Levels: syncrun.StaticLevels{Levels: levels}, Connector: w, RunID: "syncbench", Allocation: rules,
 		Strategy: v1alpha1.StrategyAbsolute, DuplicateSKUs: v1alpha1.DuplicateSKUsSkip, Concurrency: shopifyConcurrency,
 	})
 	elapsed := time.Since(start)
@@ -66,7 +69,7 @@ func runAgainstStandard(b *testing.B, differs func(i int) bool) syncRun {
 func BenchmarkSync100kOnePercentDifferent(b *testing.B) {
 	const different = skus100k / 100
 	for range b.N {
-		run := runAgainstStandard(b, func(i int) bool { return i%100 == 0 })
+		run := runAgainstStandard(b, oneAbove(func(i int) bool { return i%100 == 0 }), allocation.Rules{})
 		counts := run.report.Result.SKUs
 		written := run.shop.Stats().ItemsWritten
 		if counts.Updated != different || counts.Unchanged != skus100k-different || written != different {
@@ -82,12 +85,36 @@ func BenchmarkSync100kOnePercentDifferent(b *testing.B) {
 	}
 }
 
-// BenchmarkSync100kAllDifferent syncs 100,000 SKUs that all differ and reports the run's
-// length against the rate-limit floor: the points the writes spent, less the full bucket,
-// at the restore rate, both as the shop reports them in throttleStatus.
+// maxFloorRatio is the longest a run may take against its rate-limit floor.
+const maxFloorRatio = 1.10
+
+// allDifferent are the two shapes of the all-different run: levels one above the store's,
+// written as they are, and levels that every allocation rule touches, chosen so the rules
+// leave one above the store's: (2(q+1) + 10 - buffer 10) x 50% = q+1, above the threshold
+// and under the maximum.
+var allDifferent = []struct {
+	name  string
+	level func(i int) int64
+	rules allocation.Rules
+}{
+	{"no rules", oneAbove(func(int) bool { return true }), allocation.Rules{}},
+	{"threshold, buffer, percentage and maximum", func(i int) int64 { return 2*(storeQuantity(i)+1) + 10 },
+		allocation.Rules{Threshold: 1, Buffer: 10, Percent: ptr.To[int64](50), Maximum: ptr.To[int64](1000)}},
+}
+
+// BenchmarkSync100kAllDifferent syncs 100,000 SKUs that all differ, without allocation rules
+// and with every rule set, and reports each run's length against the rate-limit floor: the
+// points the writes spent, less the full bucket, at the restore rate, both as the shop
+// reports them in throttleStatus.
 func BenchmarkSync100kAllDifferent(b *testing.B) {
+	for _, shape := range allDifferent {
+		b.Run(shape.name, func(b *testing.B) { syncAllDifferent(b, shape.name, shape.level, shape.rules) })
+	}
+}
+
+func syncAllDifferent(b *testing.B, name string, level func(i int) int64, rules allocation.Rules) {
 	for range b.N {
-		run := runAgainstStandard(b, func(int) bool { return true })
+		run := runAgainstStandard(b, level, rules)
 		counts := run.report.Result.SKUs
 		if written := run.shop.Stats().ItemsWritten; counts.Updated != skus100k || written != skus100k {
 			b.Fatalf("want %d updated and written, got result %+v and %d items written", skus100k, counts, written)
@@ -104,8 +131,8 @@ func BenchmarkSync100kAllDifferent(b *testing.B) {
 		b.ReportMetric(floor, "floor-s")
 		b.ReportMetric(ratio, "x-floor")
 		st := run.conn.Stats()
-		fmt.Printf("sync 100k SKUs, all different (Standard, %v latency): measured %.2f s, floor %.2f s ((%d write points - %v bucket) / %v per s), ratio %.3f (target <= 1.15); %d calls, %d throttled\n",
-			shopLatency, run.elapsed.Seconds(), floor, writePoints, limits.MaximumAvailable, limits.RestoreRate, ratio, st.Calls, st.Throttled)
+		fmt.Printf("sync 100k SKUs, all different, %s (Standard, %v latency): measured %.2f s, floor %.2f s ((%d write points - %v bucket) / %v per s), ratio %.3f (target <= %.2f); %d calls, %d throttled\n",
+			name, shopLatency, run.elapsed.Seconds(), floor, writePoints, limits.MaximumAvailable, limits.RestoreRate, ratio, maxFloorRatio, st.Calls, st.Throttled)
 		run.shop.AssertNoErrors(b)
 		run.shop.Close()
 	}
