@@ -242,7 +242,9 @@ func (f *feed) set(csv string) {
 	f.csv = csv
 }
 
-func newChannel(t *testing.T, ns, name string, s *shop, mode v1alpha1.InventoryMode, duplicates v1alpha1.DuplicateSKUPolicy) *v1alpha1.SalesChannel {
+// newChannel creates a Shopify SalesChannel of the store, changed by mutate before it is
+// created.
+func newChannel(t *testing.T, ns, name string, s *shop, mode v1alpha1.InventoryMode, duplicates v1alpha1.DuplicateSKUPolicy, mutate ...func(*v1alpha1.SalesChannel)) *v1alpha1.SalesChannel {
 	t.Helper()
 	ch := &v1alpha1.SalesChannel{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
@@ -256,13 +258,16 @@ func newChannel(t *testing.T, ns, name string, s *shop, mode v1alpha1.InventoryM
 			Inventory: v1alpha1.InventoryPolicy{Mode: mode, DuplicateSKUs: duplicates},
 		},
 	}
+	for _, m := range mutate {
+		m(ch)
+	}
 	create(t, ch)
 	return ch
 }
 
 // newSync creates an InventorySync from the feed into the channel: recurring when schedule
-// is set, one-off otherwise.
-func newSync(t *testing.T, ns, name string, ch *v1alpha1.SalesChannel, f *feed, s *shop, schedule string) *v1alpha1.InventorySync {
+// is set, one-off otherwise; mutate changes it before it is created.
+func newSync(t *testing.T, ns, name string, ch *v1alpha1.SalesChannel, f *feed, s *shop, schedule string, mutate ...func(*v1alpha1.InventorySync)) *v1alpha1.InventorySync {
 	t.Helper()
 	sync := &v1alpha1.InventorySync{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns},
@@ -277,6 +282,9 @@ func newSync(t *testing.T, ns, name string, ch *v1alpha1.SalesChannel, f *feed, 
 	}
 	if schedule != "" {
 		sync.Spec.Schedule = &schedule
+	}
+	for _, m := range mutate {
+		m(sync)
 	}
 	create(t, sync)
 	return sync

@@ -39,27 +39,8 @@ func TestRelayPushesEventsToRealTimeChannelsOnly(t *testing.T) {
 	}
 	relay, relayURL := startRelay(t, ns, "relay-token")
 
-	body := `{"events":[{"id":"rcpt-1","trigger":"ReceiveReceipt","sku":"SKU-1","fulfillmentChannel":"warehouse","increment":3}]}`
-	var answer struct {
-		Results []struct {
-			Channels []struct {
-				SalesChannel string `json:"salesChannel"`
-				Status       string `json:"status"`
-				Reason       string `json:"reason"`
-			} `json:"channels"`
-		} `json:"results"`
-	}
-	req, _ := http.NewRequest(http.MethodPost, relayURL+"/v1/events", bytes.NewBufferString(body))
-	req.Header.Set("Authorization", "Bearer relay-token")
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := relay.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("relay answered %s (%v): %+v", resp.Status, err, answer)
-	}
+	answer := sendEvents(t, relay, relayURL, "relay-token",
+		`{"events":[{"id":"rcpt-1","trigger":"ReceiveReceipt","sku":"SKU-1","fulfillmentChannel":"warehouse","increment":3}]}`)
 	statuses := map[string]string{}
 	for _, r := range answer.Results {
 		for _, c := range r.Channels {
@@ -76,6 +57,39 @@ func TestRelayPushesEventsToRealTimeChannelsOnly(t *testing.T) {
 			t.Errorf("%s channel shows %d, want 10 (untouched)", mode, got[0])
 		}
 	}
+}
+
+// relayAnswer is the part of the relay's answer the tests read.
+type relayAnswer struct {
+	Results []struct {
+		Channels []struct {
+			SalesChannel string `json:"salesChannel"`
+			Status       string `json:"status"`
+			Reason       string `json:"reason"`
+			Message      string `json:"message"`
+		} `json:"channels"`
+	} `json:"results"`
+}
+
+// sendEvents posts a request body of events to the relay and decodes its answer.
+func sendEvents(t *testing.T, relay *http.Client, relayURL, token, body string) relayAnswer {
+	t.Helper()
+	var answer relayAnswer
+	req, err := http.NewRequest(http.MethodPost, relayURL+"/v1/events", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := relay.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("relay answered %s (%v): %+v", resp.Status, err, answer)
+	}
+	return answer
 }
 
 // startRelay installs config/relay in ns with the suite's image, a bearer token and a
