@@ -20,7 +20,8 @@ type NamedSource struct {
 // Sum is the levels of several feeds added up per SKU: several warehouses written into one
 // channel location. The feeds are read one after the other, so only the running sum and one
 // feed are held at a time; any feed's error fails the whole read, naming the feed, and no
-// level is returned.
+// level is returned. Together the feeds may list at most MaxRows distinct SKUs, one feed's
+// bound, so that the sum fits where one feed does.
 type Sum []NamedSource
 
 // Read reads every feed and returns their sum. A single feed is returned as it is read, its
@@ -40,12 +41,18 @@ func (s Sum) Read(ctx context.Context) (*Levels, error) {
 			continue
 		}
 		total = add(total, levels)
+		if total.Len() > sumLimit {
+			return nil, fmt.Errorf("feeds up to %s list more than %d distinct SKUs together: %w", feed.Name, sumLimit, ErrTooLarge)
+		}
 	}
 	if total == nil {
 		return nil, fmt.Errorf("no feed to read")
 	}
 	return total, nil
 }
+
+// sumLimit bounds the distinct SKUs of a sum; tests shrink it.
+var sumLimit = MaxRows
 
 // add merges two levels in SKU order, summing the quantities of the SKUs both list.
 func add(a, b *Levels) *Levels {

@@ -89,3 +89,18 @@ func TestMapQuantities(t *testing.T) {
 		t.Errorf("mapping changed the original: %v", got)
 	}
 }
+
+func TestSumIsBoundLikeOneFeed(t *testing.T) {
+	defer func(was int) { sumLimit = was }(sumLimit)
+	sumLimit = 3
+	a := mustParse(t, "sku,quantity\nA,1\nB,1\n")
+	b := mustParse(t, "sku,quantity\nB,1\nC,1\n")
+	if _, err := (Sum{{"a", staticSource{levels: a}}, {"b", staticSource{levels: b}}}).Read(t.Context()); err != nil {
+		t.Fatalf("3 distinct SKUs: %v", err)
+	}
+	c := mustParse(t, "sku,quantity\nD,1\n")
+	_, err := Sum{{"a", staticSource{levels: a}}, {"b", staticSource{levels: b}}, {"c", staticSource{levels: c}}}.Read(t.Context())
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "feeds up to c list more than 3 distinct SKUs") {
+		t.Errorf("4 distinct SKUs: error %v, want ErrTooLarge naming the bound", err)
+	}
+}
