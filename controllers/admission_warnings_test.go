@@ -13,6 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	sigsyaml "sigs.k8s.io/yaml"
 
@@ -136,6 +137,22 @@ var _ = Describe("The admission warnings in config/admission", Ordered, func() {
 			}, []string{}),
 		Entry("nothing for an https Shopify channel that skips duplicates",
 			func(c *v1alpha1.SalesChannel) {}, []string{}),
+		Entry("that a percentage of 0 shows nothing",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Inventory.Mode = v1alpha1.ModeSynchronizeWithFulfillmentChannel
+				c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Percentage: ptr.To[int64](0)}
+			},
+			[]string{"makes the channel show 0 of every SKU"}),
+		Entry("that a maximum of 0 shows nothing, and the relay needs levels under rules",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Maximum: ptr.To[int64](0)}
+			},
+			[]string{"makes the channel show 0 of every SKU", "the relay needs the warehouse's level after an event (quantityAfter)"}),
+		Entry("nothing for rules on a channel of full values",
+			func(c *v1alpha1.SalesChannel) {
+				c.Spec.Inventory.Mode = v1alpha1.ModeSynchronizeWithFulfillmentChannel
+				c.Spec.Inventory.Allocation = &v1alpha1.AllocationRules{Buffer: ptr.To[int64](3), Percentage: ptr.To[int64](80), Maximum: ptr.To[int64](50)}
+			}, []string{}),
 		Entry("nothing for a Shopify channel writing on_hand and stocking items",
 			func(c *v1alpha1.SalesChannel) {
 				c.Spec.Inventory.QuantityName = v1alpha1.QuantityOnHand
