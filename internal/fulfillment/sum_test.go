@@ -74,7 +74,7 @@ func TestSumOfOneFeedIsThatFeed(t *testing.T) {
 	if got, _ := (Sum{{"only", staticSource{levels: levels}}}).Read(t.Context()); got != levels {
 		t.Error("a single feed was copied")
 	}
-	if _, err := (Sum{{"only", staticSource{err: boom}}}).Read(t.Context()); err != boom {
+	if _, err := (Sum{{"only", staticSource{err: boom}}}).Read(t.Context()); err == nil || err.Error() != boom.Error() {
 		t.Errorf("a single feed's error became %v", err)
 	}
 }
