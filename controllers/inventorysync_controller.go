@@ -25,8 +25,8 @@ import (
 )
 
 // InventorySyncReconciler turns an InventorySync into a CronJob (recurring) or a Job
-// (one-off), gates them with the channel's effective mode, runs manual syncs, and reports
-// the runs in status.
+// (one-off), gates them with the channel's effective mode, runs manual syncs and plans, and
+// reports the runs and the last plan in status.
 type InventorySyncReconciler struct {
 	client.Client
 	// APIReader reads Pods, which the manager does not cache.
@@ -78,6 +78,9 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, err
 	}
 	if err := r.reconcileWorkload(ctx, o); err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.reconcilePlan(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
 	if err := r.observeRuns(ctx, o); err != nil {
@@ -215,12 +218,11 @@ func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *sync
 // prunes the finished manual Jobs past the history limits (the CronJob prunes its own).
 func (r *InventorySyncReconciler) observeRuns(ctx context.Context, o *syncObservation) error {
 	sync := o.sync
-	var jobs batchv1.JobList
-	if err := r.List(ctx, &jobs, client.InNamespace(sync.Namespace),
-		client.MatchingLabels{workload.LabelInventorySync: sync.Name, workload.LabelManagedBy: workload.ManagedByValue}); err != nil {
+	jobs, err := r.listJobs(ctx, sync, false)
+	if err != nil {
 		return err
 	}
-	active, finished := sortRuns(jobs.Items)
+	active, finished := sortRuns(jobs)
 	sync.Status.Active = active
 
 	var newestOK *finishedJob

@@ -15,7 +15,8 @@ import (
 	"github.com/techoms/inventory-operator/internal/workload"
 )
 
-// launcher creates the Jobs of one-off and manual runs, owned by their InventorySync.
+// launcher creates the Jobs of one-off and manual runs, and of plans, owned by their
+// InventorySync.
 type launcher struct {
 	client client.Client
 	scheme *runtime.Scheme
@@ -26,7 +27,8 @@ type launcher struct {
 
 // launch creates the named Job for a run. Names are deterministic, so a run asked for twice
 // (a reconcile retried after its status patch failed) is created once: created is false
-// when the Job already existed.
+// when the Job already existed. token, if any, is recorded on the Job: as the plan request
+// it answers for a plan, as the sync request otherwise.
 func (l launcher) launch(ctx context.Context, run workload.Run, name, token string) (created bool, err error) {
 	run.Image, run.MemoryLimit = l.image, l.memoryLimit
 	tmpl := workload.JobTemplate(run)
@@ -39,7 +41,11 @@ func (l launcher) launch(ctx context.Context, run workload.Run, name, token stri
 		Spec: tmpl.Spec,
 	}
 	if token != "" {
-		job.Annotations = map[string]string{workload.AnnotationSyncRequest: token}
+		key := workload.AnnotationSyncRequest
+		if run.PlanOnly {
+			key = workload.AnnotationPlanRequest
+		}
+		job.Annotations = map[string]string{key: token}
 	}
 	if err := controllerutil.SetControllerReference(run.Sync, job, l.scheme); err != nil {
 		return false, err

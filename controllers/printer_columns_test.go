@@ -56,4 +56,28 @@ var _ = Describe("kubectl get inventorysyncs -o wide", func() {
 		Expect(table.Rows).To(HaveLen(1))
 		Expect(table.Rows[0].Cells[column]).To(Equal(s.Status.NextSyncTime.UTC().Format(time.RFC3339)))
 	})
+
+	It("shows how many SKUs the last plan found a run would update", func() {
+		ns := newNamespace()
+		ch := readyChannel(ns, "shopify-eu", v1alpha1.ModeSynchronizeWithFulfillmentChannel)
+		s := inventorySync(ns, "planned", ch.Name, every15m())
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+		requestPlan(s, "p1")
+		Eventually(handledPlan(s)).Should(Equal("p1"))
+		job := jobsOf(ns, s.Name)[0]
+		finishJob(&job, &v1alpha1.SyncResult{SKUs: counts(9, 2, 7, 0, 0)}, true)
+		Eventually(lastPlanResult(s)).Should(Equal(v1alpha1.RunSucceeded))
+
+		table := serverTable("/apis/inventory.techoms.io/v1alpha1/namespaces/" + ns + "/inventorysyncs")
+		column := -1
+		for i, c := range table.ColumnDefinitions {
+			if c.Name == "Plan Updates" {
+				column = i
+				Expect(c.Priority).To(BeEquivalentTo(1), "only -o wide shows it")
+			}
+		}
+		Expect(column).NotTo(Equal(-1))
+		Expect(table.Rows).To(HaveLen(1))
+		Expect(table.Rows[0].Cells[column]).To(BeEquivalentTo(7))
+	})
 })

@@ -73,31 +73,40 @@ func sortRuns(jobs []batchv1.Job) (active []v1alpha1.ActiveRun, finished []finis
 	return active, finished
 }
 
-// runReader builds a SyncRun from a finished Job and the result its pod reported.
+// runReader builds a SyncRun or a SyncPlan from a finished Job and the result its pod
+// reported.
 type runReader struct {
 	// pods is an uncached reader: pods are read only when a run finishes, so the manager
 	// does not cache every pod of the cluster.
 	pods client.Reader
 }
 
-func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, error) {
+// jobReport is what a finished Job tells: how it ended and what its pod reported.
+type jobReport struct {
+	startTime, completionTime *metav1.Time
+	result                    v1alpha1.RunResult
+	// reported is the SyncResult the pod wrote, nil when it wrote none.
+	reported *v1alpha1.SyncResult
+	// message is the pod's message, or its raw termination message when that was no
+	// SyncResult; for a failed Job it always says why.
+	message string
+}
+
+// report reads a finished Job's outcome and its sync container's termination message. Runs
+// and plans are both read here, so they tell a failure the same way.
+func (r runReader) report(ctx context.Context, f finishedJob) (jobReport, error) {
 	job := f.job
-	run := &v1alpha1.SyncRun{
-		Job:            job.Name,
-		Trigger:        workload.TriggerOf(job.Labels),
-		StartTime:      job.Status.StartTime,
-		CompletionTime: &metav1.Time{Time: f.at},
-		Result:         v1alpha1.RunFailed,
+	rep := jobReport{
+		startTime:      job.Status.StartTime,
+		completionTime: &metav1.Time{Time: f.at},
+		result:         v1alpha1.RunFailed,
 	}
 	if f.succeeded {
-		run.Result = v1alpha1.RunSucceeded
-	}
-	if c := job.Spec.Template.Spec.Containers; len(c) > 0 {
-		run.Strategy = strategyFromArgs(c[0].Args)
+		rep.result = v1alpha1.RunSucceeded
 	}
 	terminated, err := r.lastTermination(ctx, job)
 	if err != nil {
-		return nil, err
+		return jobReport{}, err
 	}
 	var msg string
 	if terminated != nil {
@@ -106,19 +115,63 @@ func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, 
 	var result v1alpha1.SyncResult
 	switch {
 	case msg != "" && json.Unmarshal([]byte(msg), &result) == nil:
-		run.SKUs = &result.SKUs
-		run.Failures = result.Failures
-		run.Message = result.Message
+		rep.reported = &result
+		rep.message = result.Message
 	case msg != "":
-		run.Message = truncate(msg, 512)
+		rep.message = truncate(msg, 512)
 	}
-	if !f.succeeded && run.Message == "" {
-		run.Message = containerFailureMessage(terminated)
+	if !f.succeeded && rep.message == "" {
+		rep.message = containerFailureMessage(terminated)
 	}
-	if !f.succeeded && run.Message == "" {
-		run.Message = jobFailureMessage(job)
+	if !f.succeeded && rep.message == "" {
+		rep.message = jobFailureMessage(job)
+	}
+	return rep, nil
+}
+
+// read is the SyncRun of a finished run's Job.
+func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, error) {
+	rep, err := r.report(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	run := &v1alpha1.SyncRun{
+		Job:            f.job.Name,
+		Trigger:        workload.TriggerOf(f.job.Labels),
+		StartTime:      rep.startTime,
+		CompletionTime: rep.completionTime,
+		Result:         rep.result,
+		Message:        rep.message,
+	}
+	if c := f.job.Spec.Template.Spec.Containers; len(c) > 0 {
+		run.Strategy = strategyFromArgs(c[0].Args)
+	}
+	if rep.reported != nil {
+		run.SKUs = &rep.reported.SKUs
+		run.Failures = rep.reported.Failures
 	}
 	return run, nil
+}
+
+// readPlan is the SyncPlan of a finished plan's Job, answering the token it was made for.
+func (r runReader) readPlan(ctx context.Context, f finishedJob, token string) (*v1alpha1.SyncPlan, error) {
+	rep, err := r.report(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	plan := &v1alpha1.SyncPlan{
+		Job:            f.job.Name,
+		RequestedAt:    token,
+		StartTime:      rep.startTime,
+		CompletionTime: rep.completionTime,
+		Result:         rep.result,
+		Message:        rep.message,
+	}
+	if rep.reported != nil {
+		plan.SKUs = &rep.reported.SKUs
+		plan.Changes = rep.reported.Changes
+	}
+	return plan, nil
 }
 
 // containerFailureMessage says how the sync container ended when it wrote no result: killed

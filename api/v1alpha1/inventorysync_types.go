@@ -287,6 +287,7 @@ type InventorySyncStatus struct {
 // +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.lastRun.skus.failed`,priority=1
 // +kubebuilder:printcolumn:name="Untracked",type=integer,JSONPath=`.status.lastRun.skus.untracked`,priority=1
 // +kubebuilder:printcolumn:name="Not Stocked",type=integer,JSONPath=`.status.lastRun.skus.notStocked`,priority=1
+// +kubebuilder:printcolumn:name="Plan Updates",type=integer,JSONPath=`.status.lastPlan.skus.updated`,priority=1,description="How many SKUs the last plan found a run would update."
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type InventorySync struct {
