@@ -269,22 +269,10 @@ func TestAllocationTargetsOfOneBatch(t *testing.T) {
 	const other = "SKU-B"
 	e.putItems(hook, other)
 
-	// An event whose write is held makes the next ones queue into one batch.
-	g := s.holdNextCall()
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); e.post(levelsEvent("held", TriggerAPIBulkUpdate, 0, 60)) }()
-	<-g.entered
-	lookups := e.svc.Stats().Lookups
 	events := []Event{levelsEvent("a1", TriggerAPIBulkUpdate, 60, 31), levelsEvent("a2", TriggerAPIBulkUpdate, 31, 41), levelsEvent("b1", TriggerAPIBulkUpdate, 0, 15)}
 	events[2].SKU = other
-	var resp Response
-	wg.Add(1)
-	go func() { defer wg.Done(); resp = e.postOne(events...) }()
-	l := e.laneOf(t, hook.name)
-	waitFor(t, func() bool { return len(l.queue) == len(events) })
-	close(g.release)
-	wg.Wait()
+	var lookups int64
+	resp := e.batchBehindHeldTarget(s, hook, func() { lookups = e.svc.Stats().Lookups }, events...)
 
 	for i, ev := range events {
 		got := channelResult(t, resp.Results[i], hook.name)
@@ -308,6 +296,58 @@ func TestAllocationTargetsOfOneBatch(t *testing.T) {
 	for _, ch := range calls[1].changes {
 		if ch.CompareQuantity == nil {
 			t.Errorf("change %+v carries no compare quantity", ch)
+		}
+	}
+}
+
+// batchBehindHeldTarget holds the write of an allocation target of 60 for testSKU, sends
+// events in one request while it is held, so they queue into one batch, calls held before,
+// releases the held write and returns the answer to events.
+func (e *testEnv) batchBehindHeldTarget(s *script, c *testChannel, held func(), events ...Event) Response {
+	e.t.Helper()
+	g := s.holdNextCall()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); e.post(levelsEvent("held", TriggerAPIBulkUpdate, 0, 60)) }()
+	<-g.entered
+	held()
+	var resp Response
+	wg.Add(1)
+	go func() { defer wg.Done(); resp = e.postOne(events...) }()
+	l := e.laneOf(e.t, c.name)
+	waitFor(e.t, func() bool { return len(l.queue) == len(events) })
+	close(g.release)
+	wg.Wait()
+	return resp
+}
+
+// TestRefusedAllocationTargetIsIsolated: a call of several SKUs' targets that the channel
+// refuses is split until the refused SKU is alone: only its event fails, the others apply.
+func TestRefusedAllocationTargetIsIsolated(t *testing.T) {
+	s := &script{refuseSKU: "SKU-C"}
+	e := newTestEnv(t, envOptions{config: Config{Connect: s.connect}})
+	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeSynchronizeWithFulfillmentChannel, "")
+	e.setChannelAllocation(hook.name, bufferHalf)
+	skus := []string{"SKU-B", "SKU-C", "SKU-D"}
+	e.putItems(hook, skus...)
+	var events []Event
+	for _, sku := range skus {
+		ev := levelsEvent("to-"+sku, TriggerAPIBulkUpdate, 0, 25)
+		ev.SKU = sku
+		events = append(events, ev)
+	}
+	resp := e.batchBehindHeldTarget(s, hook, func() {}, events...)
+	for i, sku := range skus {
+		got := channelResult(t, resp.Results[i], hook.name)
+		want, wantStatus, wantReason := shows(25), StatusPushed, ""
+		if sku == s.refuseSKU {
+			want, wantStatus, wantReason = initialQuantity, StatusFailed, ReasonChannelRefused
+		}
+		if got.Status != wantStatus || got.Reason != wantReason {
+			t.Errorf("%s reported %+v, want %s/%s", sku, got, wantStatus, wantReason)
+		}
+		if level := e.levelOf(hook, sku); level != want {
+			t.Errorf("%s shows %d, want %d", sku, level, want)
 		}
 	}
 }
