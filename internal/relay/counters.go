@@ -7,7 +7,8 @@ type Stats struct {
 	// Events counts the valid events received, retries included.
 	Events int64
 	// Writes counts connector Write calls; Lookups counts item lookups, most answered from
-	// the cache without a channel call.
+	// the cache without a channel call, and the reads of what items show before writing an
+	// allocation target.
 	Writes  int64
 	Lookups int64
 	// Throttled counts events refused for a channel location because its queue was full.

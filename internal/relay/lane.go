@@ -32,6 +32,9 @@ type work struct {
 	quantity   int64
 	duplicates v1alpha1.DuplicateSKUPolicy
 	resend     *sentWrite
+	// allocated: quantity is what the channel should show under allocation rules
+	// (target.allocated).
+	allocated bool
 }
 
 // lane queues the events of one channel location and writes them through one connector, one
@@ -124,18 +127,23 @@ func (l *lane) run() {
 }
 
 // process writes one batch: re-sends first, then increments, then absolute values, each
-// strategy in its own calls since a call carries one.
+// strategy in its own calls since a call carries one, then the targets of allocation rules,
+// last since they bring an item to a level whatever the others did.
 func (l *lane) process(batch []*work) {
 	var resent []*sentWrite
+	var allocated []*work
 	byStrategy := map[v1alpha1.Strategy][]*work{}
 	for _, w := range batch {
-		if w.resend != nil {
+		switch {
+		case w.resend != nil:
 			if !slices.Contains(resent, w.resend) {
 				resent = append(resent, w.resend)
 			}
-			continue
+		case w.allocated:
+			allocated = append(allocated, w)
+		default:
+			byStrategy[w.strategy] = append(byStrategy[w.strategy], w)
 		}
-		byStrategy[w.strategy] = append(byStrategy[w.strategy], w)
 	}
 	for _, sent := range resent {
 		l.resendWrite(sent)
@@ -144,6 +152,9 @@ func (l *lane) process(batch []*work) {
 		if works := byStrategy[strategy]; len(works) > 0 {
 			l.push(strategy, works)
 		}
+	}
+	if len(allocated) > 0 {
+		l.pushAllocated(allocated)
 	}
 }
 
@@ -179,9 +190,8 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	cancel()
 	l.stats.lookups.Add(1)
 	if err != nil {
-		o := outcome{status: StatusFailed, reason: ReasonChannelUnavailable, message: "reading the channel's items failed, nothing was written: " + err.Error()}
 		for _, w := range works {
-			l.ledger.settle(w.entry, o, false, nil)
+			l.ledger.settle(w.entry, unavailableOutcome(err), false, nil)
 		}
 		return
 	}
@@ -190,19 +200,28 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	var events []routed
 	for _, w := range works {
 		items := slices.Compact(slices.Sorted(slices.Values(ids[w.sku])))
-		switch {
-		case len(items) == 0:
-			l.ledger.settle(w.entry, outcome{status: StatusNotApplicable, reason: ReasonSKUNotOnChannel, message: "the channel has no item with this SKU"}, false, nil)
-		case len(items) > 1 && w.duplicates != v1alpha1.DuplicateSKUsUpdateAll:
-			l.ledger.settle(w.entry, outcome{status: StatusNotApplicable, reason: ReasonDuplicateSKU, message: fmt.Sprintf("%d channel items share this SKU and duplicateSKUs is Skip", len(items))}, false, nil)
-		case len(items) > maxBatch:
-			// One event is one call, so its outcome is never partly applied.
-			l.ledger.settle(w.entry, outcome{status: StatusFailed, reason: ReasonChannelRefused, message: fmt.Sprintf("%d channel items share this SKU, more than the %d one call to the channel takes", len(items), maxBatch)}, false, nil)
-		default:
-			events = append(events, routed{work: w, items: items})
+		if o, unwritable := unroutable(w, len(items), maxBatch); unwritable {
+			l.ledger.settle(w.entry, o, false, nil)
+			continue
 		}
+		events = append(events, routed{work: w, items: items})
 	}
 	l.writeEvents(strategy, events, maxBatch)
+}
+
+// unroutable says why an event whose SKU the channel shows as n items is not written, if it
+// is not: no item, several under the Skip policy, or more than one call takes.
+func unroutable(w *work, n, maxBatch int) (outcome, bool) {
+	switch {
+	case n == 0:
+		return outcome{status: StatusNotApplicable, reason: ReasonSKUNotOnChannel, message: "the channel has no item with this SKU"}, true
+	case n > 1 && w.duplicates != v1alpha1.DuplicateSKUsUpdateAll:
+		return outcome{status: StatusNotApplicable, reason: ReasonDuplicateSKU, message: fmt.Sprintf("%d channel items share this SKU and duplicateSKUs is Skip", n)}, true
+	case n > maxBatch:
+		// One event is one call, so its outcome is never partly applied.
+		return outcome{status: StatusFailed, reason: ReasonChannelRefused, message: fmt.Sprintf("%d channel items share this SKU, more than the %d one call to the channel takes", n, maxBatch)}, true
+	}
+	return outcome{}, false
 }
 
 // writeEvents coalesces events into calls and writes them.
@@ -234,7 +253,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	for i, ev := range c.events {
 		eventIDs[i] = ev.work.key.eventID
 	}
-	key := writeKey(l.key, strategy, eventIDs)
+	key := writeKey(l.key, string(strategy), eventIDs)
 	callChanges := make([]channel.Change, len(send))
 	for j, i := range send {
 		callChanges[j] = c.changes[i]
@@ -366,6 +385,10 @@ func describeRefusal(r channel.ChangeResult) string {
 	return r.Outcome.String() + ": " + r.Reason
 }
 
+func unavailableOutcome(err error) outcome {
+	return outcome{status: StatusFailed, reason: ReasonChannelUnavailable, message: "reading the channel's items failed, nothing was written: " + err.Error()}
+}
+
 func refusedOutcome(err error) outcome {
 	return outcome{status: StatusFailed, reason: ReasonChannelRefused, message: err.Error()}
 }
@@ -375,11 +398,12 @@ func unknownOutcome(err error) outcome {
 		message: "the channel did not answer, so the change may or may not be applied; send the event again and the relay re-sends the same write: " + err.Error()}
 }
 
-// writeKey is the idempotency key of a write: a hash of the channel location, the strategy
-// and the sorted ids of the events it carries. The same events coalesced the same way give
-// the same key, so a channel that remembers keys applies such a write once even when the
-// relay that sent it first is gone.
-func writeKey(lane laneKey, strategy v1alpha1.Strategy, eventIDs []string) string {
+// writeKey is the idempotency key of a write: a hash of the channel location, the kind of
+// write (its strategy, or allocatedKind), the sorted ids of the events it carries and extra,
+// what else fixes its content. The same events coalesced the same way give the same key, so
+// a channel that remembers keys applies such a write once even when the relay that sent it
+// first is gone.
+func writeKey(lane laneKey, kind string, eventIDs []string, extra ...string) string {
 	ids := slices.Clone(eventIDs)
 	slices.Sort(ids)
 	h := sha256.New()
@@ -392,9 +416,12 @@ func writeKey(lane laneKey, strategy v1alpha1.Strategy, eventIDs []string) strin
 	str(lane.namespace)
 	str(lane.channel)
 	str(lane.location)
-	str(string(strategy))
+	str(kind)
 	for _, id := range ids {
 		str(id)
+	}
+	for _, x := range extra {
+		str(x)
 	}
 	return "relay-" + hex.EncodeToString(h.Sum(nil)[:20])
 }

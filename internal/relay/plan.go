@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/policy"
 )
 
@@ -16,7 +17,11 @@ type target struct {
 	sync     *v1alpha1.InventorySync
 	strategy v1alpha1.Strategy
 	quantity int64
-	result   *ChannelResult
+	// allocated says quantity is what the location should show under its allocation rules:
+	// the lane writes the difference from what it shows, with compare-and-swap, whatever the
+	// strategy the mode chose.
+	allocated bool
+	result    *ChannelResult
 }
 
 // planEvent applies the trigger table to a valid event for every channel in scope, in
@@ -74,10 +79,25 @@ func planChannel(scope *Scope, ch *v1alpha1.SalesChannel, ev *Event) []target {
 		seen[loc] = true
 		base := ChannelResult{SalesChannel: ch.Name, InventorySync: s.Name, LocationID: loc, Push: push}
 		t := target{channel: ch, sync: s}
+		rules := v1alpha1.EffectiveAllocation(s, ch).Rules()
+		feeds := len(s.Spec.FulfillmentChannel.FeedList())
 		switch {
 		case s.Spec.Suspend != nil && *s.Spec.Suspend:
 			base.Status, base.Reason, base.Message = StatusNotApplicable, ReasonInventorySyncSuspend, "the InventorySync is suspended"
 			t.result = &base
+		case feeds > 1 && (!rules.Empty() || push == policy.Absolute):
+			// An increment adds up correctly into a sum; a level does not, and rules apply to
+			// the sum only.
+			base.Status, base.Reason, base.Message = StatusNotApplicable, ReasonSummedFeeds, summedFeedsMessage(feeds, !rules.Empty())
+			t.result = &base
+		case !rules.Empty() && ev.QuantityAfter == nil:
+			base.Status, base.Reason = StatusNotApplicable, ReasonAllocationNeedsLevel
+			base.Message = "this location has allocation rules and a percentage cannot apply to an increment: send quantityAfter; the next scheduled run corrects the channel"
+			t.result = &base
+		case !rules.Empty():
+			// The mode decided that the event is pushed; under rules what is pushed is the
+			// level the rules leave of the warehouse's.
+			t.strategy, t.quantity, t.allocated = strategyOf(push), allocation.Apply(rules, *ev.QuantityAfter), true
 		case push == policy.Absolute && ev.QuantityAfter == nil:
 			base.Status, base.Reason, base.Message = StatusFailed, ReasonNoAbsoluteQuantity, "this channel takes absolute values and the event has no quantityAfter"
 			t.result = &base
@@ -93,4 +113,19 @@ func planChannel(scope *Scope, ch *v1alpha1.SalesChannel, ev *Event) []target {
 		targets = append(targets, t)
 	}
 	return targets
+}
+
+func summedFeedsMessage(feeds int, rules bool) string {
+	if rules {
+		return fmt.Sprintf("this location sums %d warehouses' feeds and has allocation rules, which apply to the sum; one warehouse's event does not carry the sum, so the next scheduled run corrects the channel", feeds)
+	}
+	return fmt.Sprintf("this location sums %d warehouses' feeds: the event's quantityAfter is one warehouse's level, not the location's, so the next scheduled run corrects the channel", feeds)
+}
+
+// strategyOf is the write strategy of a push of the trigger table.
+func strategyOf(p policy.Push) v1alpha1.Strategy {
+	if p == policy.Absolute {
+		return v1alpha1.StrategyAbsolute
+	}
+	return v1alpha1.StrategyIncremental
 }

@@ -27,6 +27,9 @@ const (
 	ReasonDuplicateSKU         = "DuplicateSKU"
 	ReasonNoChange             = "NoChange"
 	ReasonNoAbsoluteQuantity   = "NoAbsoluteQuantity"
+	ReasonAllocationNeedsLevel = "AllocationNeedsLevel"
+	ReasonSummedFeeds          = "SummedFeeds"
+	ReasonConcurrentChange     = "ConcurrentChange"
 	ReasonChannelRefused       = "ChannelRefused"
 	ReasonChannelUnavailable   = "ChannelUnavailable"
 	ReasonEventIDReused        = "EventIDReused"
@@ -45,7 +48,9 @@ type ChannelResult struct {
 	Status        Status `json:"status"`
 	// Push is how the event was (or would have been) sent: Incremental or Absolute.
 	Push policy.Push `json:"push,omitempty"`
-	// Quantity is the increment or absolute value the event contributed.
+	// Quantity is the increment or absolute value the event contributed; under allocation
+	// rules, the quantity the rules leave of the event's quantityAfter, which the channel
+	// location is brought to.
 	Quantity *int64 `json:"quantity,omitempty"`
 	Reason   string `json:"reason,omitempty"`
 	Message  string `json:"message,omitempty"`

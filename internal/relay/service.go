@@ -237,7 +237,7 @@ func (s *Service) dispatch(ctx context.Context, ev *Event, t target, c claimed) 
 	case claimWait:
 		return pending{result: base, entry: c.entry, done: c.done}
 	}
-	w := &work{key: c.key, entry: c.entry, sku: ev.SKU, strategy: t.strategy, quantity: t.quantity, duplicates: t.channel.Spec.Inventory.DuplicateSKUs, resend: c.resend}
+	w := &work{key: c.key, entry: c.entry, sku: ev.SKU, strategy: t.strategy, quantity: t.quantity, duplicates: t.channel.Spec.Inventory.DuplicateSKUs, resend: c.resend, allocated: t.allocated}
 	waiting := pending{result: base, entry: c.entry, done: c.done}
 	// c.resend is what the entry returns to when the work cannot be queued: a re-send stays
 	// in doubt, a new event is forgotten.

@@ -1,0 +1,226 @@
+package relay
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+)
+
+// allocatedKind names the writes of allocation targets in their keys: an increment under
+// compare-and-swap never shares a key with a plain increment.
+const allocatedKind = "Allocated"
+
+// maxAllocatedAttempts bounds the reads and writes of a batch's allocation targets: an item
+// that keeps moving between the read and the write fails its events rather than hold the
+// lane.
+const maxAllocatedAttempts = 3
+
+// allocatedSKU is the events of one SKU under allocation rules in a batch, in queue order,
+// and the changes that bring its items to the last event's target.
+type allocatedSKU struct {
+	works   []*work
+	changes []channel.Change
+}
+
+// pushAllocated brings the items of each SKU to the target of its last event: targets are
+// levels, so the last wins, as for absolute values. A percentage cannot apply to an
+// increment, so the lane reads what the items show now (one Items call for every SKU; the
+// item cache holds ids only), and writes each item's difference from the target as an
+// increment under compare-and-swap on the quantity read. An item that moved between the read
+// and the write (Stale) is read and written again, up to maxAllocatedAttempts times. Every
+// event of a SKU settles with its SKU's write.
+func (l *lane) pushAllocated(works []*work) {
+	maxBatch := max(l.conn.MaxBatch(), 1)
+	for attempt := 1; len(works) > 0; attempt++ {
+		skus := l.readAllocated(works, maxBatch)
+		works = nil
+		for _, c := range packAllocated(skus, maxBatch) {
+			works = append(works, l.writeAllocated(c, attempt >= maxAllocatedAttempts)...)
+		}
+	}
+}
+
+// readAllocated reads the items of the works' SKUs and returns, per SKU with something to
+// write, its events and changes. It settles the events it cannot write, and those whose
+// items already show their target: they are applied, without a write.
+func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
+	skus := make([]string, 0, len(works))
+	for _, w := range works {
+		skus = append(skus, w.sku)
+	}
+	slices.Sort(skus)
+	levels, err := l.readLevels(slices.Compact(skus))
+	if err != nil {
+		for _, w := range works {
+			l.ledger.settle(w.entry, unavailableOutcome(err), false, nil)
+		}
+		return nil
+	}
+	var order []string
+	bySKU := map[string]*allocatedSKU{}
+	for _, w := range works {
+		if o, unwritable := unroutable(w, len(levels[w.sku]), maxBatch); unwritable {
+			l.ledger.settle(w.entry, o, false, nil)
+			continue
+		}
+		s := bySKU[w.sku]
+		if s == nil {
+			s = &allocatedSKU{}
+			bySKU[w.sku] = s
+			order = append(order, w.sku)
+		}
+		s.works = append(s.works, w)
+	}
+	var out []*allocatedSKU
+	for _, sku := range order {
+		s := bySKU[sku]
+		target := s.works[len(s.works)-1].quantity
+		if o, ok := s.plan(levels[sku], target); !ok {
+			s.settle(l.ledger, o, false)
+			continue
+		}
+		if len(s.changes) == 0 {
+			s.settle(l.ledger, outcome{status: StatusPushed, message: fmt.Sprintf("the channel already shows %d; nothing was written", target)}, true)
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// plan sets the changes that bring items to target, each under compare-and-swap on the
+// quantity read. It fails when a difference is beyond what one write may carry.
+func (s *allocatedSKU) plan(items []channel.Item, target int64) (outcome, bool) {
+	for _, it := range items {
+		diff, ok := channel.AddQuantities(target, -it.Quantity)
+		if !ok {
+			return outcome{status: StatusFailed, reason: ReasonChannelRefused,
+				message: fmt.Sprintf("item %s shows %d: the difference from the target %d is beyond ±%d", it.ID, it.Quantity, target, channel.MaxQuantity)}, false
+		}
+		if diff != 0 {
+			read := it.Quantity
+			s.changes = append(s.changes, channel.Change{ItemID: it.ID, SKU: it.SKU, Quantity: diff, CompareQuantity: &read})
+		}
+	}
+	return outcome{}, true
+}
+
+func (s *allocatedSKU) settle(ledger *Ledger, o outcome, applied bool) {
+	for _, w := range s.works {
+		ledger.settle(w.entry, o, applied, nil)
+	}
+}
+
+// readLevels reads the items of skus with the quantities they show now, each SKU's items
+// sorted by id, once each.
+func (l *lane) readLevels(skus []string) (map[string][]channel.Item, error) {
+	levels := make(map[string][]channel.Item, len(skus))
+	for _, sku := range skus {
+		levels[sku] = nil
+	}
+	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
+	defer cancel()
+	l.stats.lookups.Add(1)
+	err := l.conn.Items(ctx, skus, func(it channel.Item) error {
+		if items, ok := levels[it.SKU]; ok {
+			levels[it.SKU] = append(items, it)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for sku, items := range levels {
+		slices.SortFunc(items, func(a, b channel.Item) int { return strings.Compare(a.ID, b.ID) })
+		levels[sku] = slices.CompactFunc(items, func(a, b channel.Item) bool { return a.ID == b.ID })
+	}
+	return levels, nil
+}
+
+// packAllocated groups SKUs into calls of at most maxBatch changes, a SKU's changes always
+// in one call, so its events' outcome is never partly unknown.
+func packAllocated(skus []*allocatedSKU, maxBatch int) [][]*allocatedSKU {
+	var calls [][]*allocatedSKU
+	size := 0
+	for _, s := range skus {
+		if len(calls) == 0 || size+len(s.changes) > maxBatch {
+			calls, size = append(calls, nil), 0
+		}
+		calls[len(calls)-1] = append(calls[len(calls)-1], s)
+		size += len(s.changes)
+	}
+	return calls
+}
+
+// writeAllocated writes the changes of skus in one call and settles their events. It returns
+// the events of the SKUs that moved since they were read, to read and write again, unless
+// this was the last attempt. A refused call applied nothing: as in writeCall, it is split
+// until the SKU the channel refuses is alone. A call without an answer is not kept for a
+// re-send: a retry of its events reads the items again and writes only what is missing,
+// which the compare-and-swap makes safe even if the lost call applied.
+func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
+	var changes []channel.Change
+	var eventIDs, content []string
+	for _, s := range skus {
+		changes = append(changes, s.changes...)
+		for _, w := range s.works {
+			eventIDs = append(eventIDs, w.key.eventID)
+		}
+	}
+	// The same events may be written again with other differences, after a re-read or in a
+	// retry: a key fixed by the events alone would be refused as reused with other content.
+	for _, ch := range changes {
+		content = append(content, ch.ItemID, strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(*ch.CompareQuantity, 10))
+	}
+	key := writeKey(l.key, allocatedKind, eventIDs, content...)
+	results, err := l.write(v1alpha1.StrategyIncremental, key, eventIDs, changes)
+	switch {
+	case channel.IsRefused(err) && len(skus) > 1:
+		half := len(skus) / 2
+		return append(l.writeAllocated(skus[:half], last), l.writeAllocated(skus[half:], last)...)
+	case channel.IsRefused(err):
+		skus[0].settle(l.ledger, refusedOutcome(err), false)
+		return nil
+	case err != nil:
+		for _, s := range skus {
+			s.settle(l.ledger, allocatedUnknownOutcome(err), false)
+		}
+		return nil
+	}
+	var again []*work
+	first := 0
+	for _, s := range skus {
+		mine := make([]int, len(s.changes))
+		for i := range mine {
+			mine[i] = first + i
+		}
+		first += len(s.changes)
+		o, applied := changesOutcome(results, mine)
+		if !applied && onlyStale(results, mine) {
+			if !last {
+				again = append(again, s.works...)
+				continue
+			}
+			o = outcome{status: StatusFailed, reason: ReasonConcurrentChange,
+				message: fmt.Sprintf("the channel's quantity changed between reading and writing it %d times in a row; nothing more was written, send the event again", maxAllocatedAttempts)}
+		}
+		s.settle(l.ledger, o, applied)
+	}
+	return again
+}
+
+// onlyStale says whether the changes at mine that did not apply were all Stale: they may
+// apply once read again.
+func onlyStale(results []channel.ChangeResult, mine []int) bool {
+	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Failed })
+}
+
+func allocatedUnknownOutcome(err error) outcome {
+	return outcome{status: StatusFailed, reason: ReasonOutcomeUnknown,
+		message: "the channel did not answer, so the change may or may not be applied; send the event again and the relay reads the channel again and writes only what is still missing: " + err.Error()}
+}
