@@ -73,6 +73,9 @@ func TestAllocationRulesThroughTheAPI(t *testing.T) {
 			column[c.name] = i
 		}
 	}
+	// Orders come from a channel out of the relay's scope.
+	e.scope.OtherChannels = append(slices.Clone(e.scope.OtherChannels), "elsewhere")
+	e.dir.Set(e.scope)
 	// expect is one column's outcome: a reason of NotApplicable, or, without one, Pushed
 	// with the channel then showing what the rules leave of quantityAfter.
 	type expect struct{ reason string }
@@ -87,6 +90,9 @@ func TestAllocationRulesThroughTheAPI(t *testing.T) {
 		{"ReceiveReceipt", receipt("receipt", 3), [2]expect{{ReasonAllocationNeedsLevel}, {ReasonModeDoesNotPush}}},
 		{"APISingleRowUpdate without change", levelsEvent("same", TriggerAPISingleRowUpdate, 41, 41), [2]expect{pushed, {ReasonModeDoesNotPush}}},
 		{"APIBulkUpdate below the buffer", levelsEvent("low", TriggerAPIBulkUpdate, 41, 3), [2]expect{pushed, pushed}},
+		{"ReceiveReceipt with levels", levelsEvent("receipt-levels", TriggerReceiveReceipt, 3, 45), [2]expect{pushed, {ReasonModeDoesNotPush}}},
+		{"AllocateOrder with levels", Event{ID: "order-levels", Trigger: TriggerAllocateOrder, SKU: testSKU, FulfillmentChannel: testWarehouse,
+			SalesChannel: "elsewhere", Increment: ptr(-2), QuantityBefore: ptr(45), QuantityAfter: ptr(43)}, [2]expect{pushed, {ReasonModeDoesNotPush}}},
 	}
 	for _, r := range rows {
 		before := e.levels()

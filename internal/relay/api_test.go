@@ -130,7 +130,7 @@ func TestInvalidEventsGet400WithTheirIndexes(t *testing.T) {
 	status, resp, _ := e.post(receipt("ok-1", 1), noSKU, receipt("ok-2", 2), receipt("ok-1", 1),
 		Event{ID: "bad-trigger", Trigger: "Teleport", SKU: testSKU, FulfillmentChannel: testWarehouse, Increment: ptr(1)},
 		Event{ID: "no-origin", Trigger: TriggerAllocateOrder, SKU: testSKU, FulfillmentChannel: testWarehouse, Increment: ptr(-1)},
-		Event{ID: "levels", Trigger: TriggerReceiveReceipt, SKU: testSKU, FulfillmentChannel: testWarehouse, QuantityBefore: ptr(1), QuantityAfter: ptr(2)})
+		Event{ID: "levels", Trigger: TriggerReceiveReceipt, SKU: testSKU, FulfillmentChannel: testWarehouse, QuantityAfter: ptr(2)})
 	if status != http.StatusBadRequest {
 		t.Fatalf("status %d, want 400", status)
 	}

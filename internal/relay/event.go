@@ -49,8 +49,9 @@ type Event struct {
 	FulfillmentChannel string `json:"fulfillmentChannel"`
 	// Increment is the change, negative to remove.
 	Increment *int64 `json:"increment,omitempty"`
-	// QuantityBefore and QuantityAfter may replace Increment for level imports and API
-	// updates; an API bulk update needs QuantityAfter to push an absolute value.
+	// QuantityBefore and QuantityAfter, the warehouse's level before and after the event,
+	// may replace or accompany Increment on any trigger; an API bulk update needs them to
+	// push an absolute value, and a location with allocation rules to be written at all.
 	QuantityBefore *int64 `json:"quantityBefore,omitempty"`
 	QuantityAfter  *int64 `json:"quantityAfter,omitempty"`
 	// SalesChannel is, for AllocateOrder, the name of the SalesChannel the order came from.
@@ -58,15 +59,6 @@ type Event struct {
 
 	// malformed says why the event's JSON could not be decoded.
 	malformed string
-}
-
-// takesLevels says whether a trigger may report quantityBefore and quantityAfter.
-func takesLevels(t EventTrigger) bool {
-	switch t {
-	case TriggerImportInventoryLevel, TriggerAPIBulkUpdate, TriggerAPISingleRowUpdate:
-		return true
-	}
-	return false
 }
 
 // Validate reports what is wrong with an event, or nil.
@@ -102,15 +94,10 @@ func (e *Event) Validate() error {
 	}
 	hasLevels := e.QuantityBefore != nil || e.QuantityAfter != nil
 	switch {
-	case hasLevels && !takesLevels(e.Trigger):
-		return fmt.Errorf("quantityBefore and quantityAfter are only for ImportInventoryLevel, APIBulkUpdate and APISingleRowUpdate; %s takes increment", e.Trigger)
 	case hasLevels && (e.QuantityBefore == nil || e.QuantityAfter == nil):
 		return fmt.Errorf("quantityBefore and quantityAfter go together")
 	case !hasLevels && e.Increment == nil:
-		if takesLevels(e.Trigger) {
-			return fmt.Errorf("increment, or quantityBefore and quantityAfter, is required")
-		}
-		return fmt.Errorf("increment is required")
+		return fmt.Errorf("increment, or quantityBefore and quantityAfter, is required")
 	}
 	return e.validateQuantities()
 }
