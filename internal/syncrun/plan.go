@@ -14,6 +14,19 @@ type plan struct {
 	pending []uint32
 }
 
+// settled is the counts of the SKUs the plan settles without a write; a run or a preview
+// adds those it writes.
+func (p plan) settled() v1alpha1.SKUCounts {
+	return v1alpha1.SKUCounts{
+		Read:              p.read,
+		Unchanged:         p.unchanged,
+		SkippedDuplicates: p.skippedDuplicates,
+		NotFound:          p.notFound,
+		Untracked:         p.untracked,
+		NotStocked:        p.notStocked,
+	}
+}
+
 // makePlan compares the feed with the channel's items and applies the duplicate-SKU policy.
 // Items the channel does not track are never written, nor are items not stocked at the
 // location unless stock is set; a SKU left with no item to write counts as untracked, or

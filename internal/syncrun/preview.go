@@ -6,14 +6,7 @@ import "github.com/techoms/inventory-operator/api/v1alpha1"
 // the first changes in SKU order. A SKU with items to write counts as updated once, however
 // many of its items differ, as a run counts it.
 func preview(pl plan, cat *catalog) Report {
-	counts := v1alpha1.SKUCounts{
-		Read:              pl.read,
-		Unchanged:         pl.unchanged,
-		SkippedDuplicates: pl.skippedDuplicates,
-		NotFound:          pl.notFound,
-		Untracked:         pl.untracked,
-		NotStocked:        pl.notStocked,
-	}
+	counts := pl.settled()
 	var changes []v1alpha1.PlannedChange
 	for pos, i := range pl.pending {
 		if pos > 0 && cat.level[pl.pending[pos-1]] == cat.level[i] {

@@ -243,14 +243,7 @@ func unreadableChannel(levels *fulfillment.Levels, err error) Report {
 
 // tally turns the plan and the ledger into the run's counts and failure sample.
 func tally(pl plan, cat *catalog, l *ledger) Report {
-	counts := v1alpha1.SKUCounts{
-		Read:              pl.read,
-		Unchanged:         pl.unchanged,
-		SkippedDuplicates: pl.skippedDuplicates,
-		NotFound:          pl.notFound,
-		Untracked:         pl.untracked,
-		NotStocked:        pl.notStocked,
-	}
+	counts := pl.settled()
 	var failures []v1alpha1.SKUFailure
 	for start := 0; start < len(pl.pending); {
 		level := cat.level[pl.pending[start]]
