@@ -19,9 +19,11 @@ var _ = Describe("The samples in config/samples", func() {
 		ch.Namespace, ch.Name = "retail", "shopify-eu"
 		Eventually(condition(ch, func() []metav1.Condition { return ch.Status.Conditions }, v1alpha1.ConditionReady)).
 			Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonCredentialsFound))
-		s := &v1alpha1.InventorySync{}
-		s.Namespace, s.Name = "retail", "berlin-to-shopify-eu"
-		Eventually(condition(s, func() []metav1.Condition { return s.Status.Conditions }, v1alpha1.ConditionReady)).
-			Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonScheduled))
+		for _, name := range []string{"berlin-to-shopify-eu", "north-to-shopify-eu"} {
+			s := &v1alpha1.InventorySync{}
+			s.Namespace, s.Name = "retail", name
+			Eventually(condition(s, func() []metav1.Condition { return s.Status.Conditions }, v1alpha1.ConditionReady)).
+				Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonScheduled), name)
+		}
 	})
 })
