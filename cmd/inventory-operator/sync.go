@@ -72,6 +72,10 @@ func syncRun(ctx context.Context, args []string, getenv func(string) string, std
 	if err := os.WriteFile(cfg.ResultPath, syncrun.Encode(report.Result), 0o644); err != nil {
 		log.Error("writing the result failed", "path", cfg.ResultPath, "error", err.Error())
 	}
+	if peak, ok := peakMemoryBytes(); ok {
+		// What the run took at most, against the container's memory limit.
+		log.Info("sync process peak memory", "peakRSSBytes", peak)
+	}
 	switch report.Status {
 	case syncrun.Succeeded:
 		return 0

@@ -98,9 +98,16 @@ var allDifferent = []struct {
 	rules allocation.Rules
 }{
 	{"no rules", oneAbove(func(int) bool { return true }), allocation.Rules{}},
-	{"threshold, buffer, percentage and maximum", func(i int) int64 { return 2*(storeQuantity(i)+1) + 10 },
-		allocation.Rules{Threshold: 1, Buffer: 10, Percent: ptr.To[int64](50), Maximum: ptr.To[int64](1000)}},
+	{"threshold, buffer, percentage and maximum", func(i int) int64 { return 2*(storeQuantity(i)+1) + everyRuleBuffer },
+		everyRule.Rules()},
 }
+
+// everyRule sets every allocation rule; a level of 2(q+1) + everyRuleBuffer shows q+1.
+var everyRule = &v1alpha1.AllocationRules{
+	Threshold: ptr.To[int64](1), Buffer: ptr.To[int64](everyRuleBuffer), Percentage: ptr.To[int64](50), Maximum: ptr.To[int64](1000),
+}
+
+const everyRuleBuffer = 10
 
 // BenchmarkSync100kAllDifferent syncs 100,000 SKUs that all differ, without allocation rules
 // and with every rule set, and reports each run's length against the rate-limit floor: the
