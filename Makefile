@@ -123,8 +123,8 @@ bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a cal
 	go test ./test/syncbench/ -run XXX -bench . -benchtime 1x -timeout 20m
 
 .PHONY: bench-relay
-bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan).
-	go test ./internal/relay/ -run XXX -bench BenchmarkRelay -benchtime 1x -timeout 10m
+bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan), without and with allocation rules (buffer 5, 50%), and the ratio of the two.
+	go test ./internal/relay/ -run XXX -bench '^BenchmarkRelay$$' -benchtime 1x -timeout 10m
 
 .PHONY: bench-relay-open
 bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_CPUPROFILE=dir profiles each rate.
