@@ -88,16 +88,16 @@ fmt: ## Format every Go file with gofmt.
 
 .PHONY: vet
 vet: ## Run go vet.
-	go vet ./...
+	go vet -tags e2e ./...
 
 .PHONY: lint
 lint: $(GOLANGCI_LINT) ## Run golangci-lint with .golangci.yml.
-	$(GOLANGCI_LINT) run ./...
+	$(GOLANGCI_LINT) run --build-tags e2e ./...
 
 .PHONY: verify
 verify: lint ## Fail when gofmt, go vet, golangci-lint or the generated files (deepcopy, CRDs, RBAC) are not clean.
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
-	go vet ./...
+	go vet -tags e2e ./...
 	$(MAKE) -s generate manifests
 	@if [ -n "$$(git status --porcelain -- api config)" ]; then \
 		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --short -- api config; git diff -- api config | head -50; exit 1; fi

@@ -12,17 +12,20 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"testing"
 	"time"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/devcluster"
@@ -83,7 +86,7 @@ func setUp(dir string) (stop func(), err error) {
 	}
 	root := repoRoot()
 	if _, err := os.Stat(shopifyschema.DefaultPath()); err != nil {
-		return stop, fmt.Errorf("the Shopify Admin schema is missing (%v): run `make shopify-schema`", err)
+		return stop, fmt.Errorf("the Shopify Admin schema is missing (%w): run `make shopify-schema`", err)
 	}
 	binDir := os.Getenv("KUBEBUILDER_ASSETS")
 	if binDir == "" {
@@ -110,6 +113,9 @@ func setUp(dir string) (stop func(), err error) {
 	if err != nil {
 		return stop, err
 	}
+	// The API server's warnings to the suite's client (the admission policy's, for the plain
+	// http stores) are logged as lines, not as the stack of a logger never set.
+	ctrllog.SetLogger(logr.FromSlogHandler(slog.NewTextHandler(os.Stderr, nil)))
 	scheme := runtime.NewScheme()
 	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
 	utilruntime.Must(v1alpha1.AddToScheme(scheme))
