@@ -34,7 +34,7 @@ type AllocationRules struct {
 	Maximum *int64 `json:"maximum,omitempty"`
 }
 
-// Rules is a as the allocation package's rules; nil shows the level as it is.
+// Rules are a as the allocation package applies them; nil rules show the level as it is.
 func (a *AllocationRules) Rules() allocation.Rules {
 	if a == nil {
 		return allocation.Rules{}

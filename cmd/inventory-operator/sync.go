@@ -105,13 +105,9 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 	}
 	feeds := make(fulfillment.Sum, len(cfg.Feeds))
 	for i, f := range cfg.Feeds {
-		format := f.Format
-		if format == "" {
-			format = v1alpha1.FeedFormatCSV
-		}
 		feeds[i] = fulfillment.NamedSource{Name: f.Name, Source: fulfillment.Feed{
 			URL:         f.URL,
-			Format:      format,
+			Format:      f.Format,
 			BearerToken: channel.TrimCredential(getenv(syncpod.FeedTokenEnv(i))),
 		}}
 	}

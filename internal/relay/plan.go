@@ -8,6 +8,7 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/policy"
+	"github.com/techoms/inventory-operator/internal/workload"
 )
 
 // target is one event's destination: a channel location to push to, or, when result is set,
@@ -97,7 +98,7 @@ func planChannel(scope *Scope, ch *v1alpha1.SalesChannel, ev *Event) []target {
 		case !rules.Empty():
 			// The mode decided that the event is pushed; under rules what is pushed is the
 			// level the rules leave of the warehouse's.
-			t.strategy, t.quantity, t.allocated = strategyOf(push), allocation.Apply(rules, *ev.QuantityAfter), true
+			t.strategy, t.quantity, t.allocated = workload.StrategyFor(push), allocation.Apply(rules, *ev.QuantityAfter), true
 		case push == policy.Absolute && ev.QuantityAfter == nil:
 			base.Status, base.Reason, base.Message = StatusFailed, ReasonNoAbsoluteQuantity, "this channel takes absolute values and the event has no quantityAfter"
 			t.result = &base
@@ -120,12 +121,4 @@ func summedFeedsMessage(feeds int, rules bool) string {
 		return fmt.Sprintf("this location sums %d warehouses' feeds and has allocation rules, which apply to the sum; one warehouse's event does not carry the sum, so the next scheduled run corrects the channel", feeds)
 	}
 	return fmt.Sprintf("this location sums %d warehouses' feeds: the event's quantityAfter is one warehouse's level, not the location's, so the next scheduled run corrects the channel", feeds)
-}
-
-// strategyOf is the write strategy of a push of the trigger table.
-func strategyOf(p policy.Push) v1alpha1.Strategy {
-	if p == policy.Absolute {
-		return v1alpha1.StrategyAbsolute
-	}
-	return v1alpha1.StrategyIncremental
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
 )
 
 // Environment variables of a sync pod.
@@ -131,14 +132,14 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar((*string)(&c.Plan), "shopify-plan", string(v1alpha1.PlanStandard), "Shopify plan, which sets the rate limit")
 	fs.StringVar(&c.LocationID, "location-id", "", "channel location to write quantities at")
 	fs.Func("feed-name", "name of the next feed (repeat --feed-name, --feed-url and --feed-format per feed)", func(v string) error {
-		c.Feeds = append(c.Feeds, Feed{Name: v})
+		c.Feeds = append(c.Feeds, Feed{Name: v, Format: v1alpha1.FeedFormatCSV})
 		return nil
 	})
 	fs.Func("feed-url", "URL of the feed named by the --feed-name before it", func(v string) error {
 		return c.lastFeed("feed-url", func(f *Feed) bool { ok := f.URL == ""; f.URL = v; return ok })
 	})
-	fs.Func("feed-format", "format of that feed: CSV, JSON or NDJSON", func(v string) error {
-		return c.lastFeed("feed-format", func(f *Feed) bool { ok := f.Format == ""; f.Format = v1alpha1.FeedFormat(v); return ok })
+	fs.Func("feed-format", "format of that feed: CSV (the default), JSON or NDJSON", func(v string) error {
+		return c.lastFeed("feed-format", func(f *Feed) bool { f.Format = v1alpha1.FeedFormat(v); return true })
 	})
 	for _, rule := range []struct {
 		name, usage string
@@ -206,7 +207,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("feed %d has an empty --feed-name", i+1)
 		case f.URL == "":
 			return fmt.Errorf("feed %q has no --feed-url", f.Name)
-		case f.Format != "" && f.Format != v1alpha1.FeedFormatCSV && f.Format != v1alpha1.FeedFormatJSON && f.Format != v1alpha1.FeedFormatNDJSON:
+		case f.Format != v1alpha1.FeedFormatCSV && f.Format != v1alpha1.FeedFormatJSON && f.Format != v1alpha1.FeedFormatNDJSON:
 			return fmt.Errorf("feed %q: --feed-format must be CSV, JSON or NDJSON, got %q", f.Name, f.Format)
 		}
 	}
@@ -215,7 +216,7 @@ func (c Config) Validate() error {
 			name     string
 			value    *int64
 			min, max int64
-		}{{"threshold", a.Threshold, 0, 1e9}, {"buffer", a.Buffer, 0, 1e9}, {"percentage", a.Percentage, 0, 100}, {"maximum", a.Maximum, 0, 1e9}} {
+		}{{"threshold", a.Threshold, 0, channel.MaxQuantity}, {"buffer", a.Buffer, 0, channel.MaxQuantity}, {"percentage", a.Percentage, 0, 100}, {"maximum", a.Maximum, 0, channel.MaxQuantity}} {
 			if rule.value != nil && (*rule.value < rule.min || *rule.value > rule.max) {
 				return fmt.Errorf("--%s must be from %d to %d, got %d", rule.name, rule.min, rule.max, *rule.value)
 			}

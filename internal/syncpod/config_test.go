@@ -70,3 +70,13 @@ func TestInvalidFeedsAndRules(t *testing.T) {
 }
 
 func ptr(v int64) *int64 { return &v }
+
+func TestFeedFormatDefaultsToCSV(t *testing.T) {
+	c, err := parse("--feed-name=a", "--feed-url=http://a", "--feed-name=b", "--feed-url=http://b", "--feed-format=JSON")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Feeds[0].Format != v1alpha1.FeedFormatCSV || c.Feeds[1].Format != v1alpha1.FeedFormatJSON {
+		t.Errorf("feeds %+v, want the first CSV by default and the second JSON", c.Feeds)
+	}
+}
