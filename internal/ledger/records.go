@@ -1,0 +1,134 @@
+package ledger
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+)
+
+// Lane names a channel location: where one writer at a time writes.
+type Lane struct {
+	Namespace string `json:"namespace"`
+	Channel   string `json:"channel"`
+	Location  string `json:"location"`
+}
+
+func (l Lane) String() string { return l.Namespace + "/" + l.Channel + "@" + l.Location }
+
+// Key is the lane's key in the buckets: a hash, since names and location ids hold characters
+// a key may not.
+func (l Lane) Key() string { return hashKey(l.Namespace, l.Channel, l.Location)[:32] }
+
+// State is where a claim stands.
+type State string
+
+const (
+	// Accepted: the ledger holds the event for this channel location; it will be written
+	// once, or its refusal recorded.
+	Accepted State = "Accepted"
+	// Settled: the outcome is known and recorded.
+	Settled State = "Settled"
+)
+
+// Work is what one event asks of one channel location, fixed when it was accepted so that
+// whichever replica writes it writes the same thing.
+type Work struct {
+	SKU        string                      `json:"sku"`
+	Strategy   v1alpha1.Strategy           `json:"strategy"`
+	Quantity   int64                       `json:"quantity"`
+	Allocated  bool                        `json:"allocated,omitempty"`
+	Duplicates v1alpha1.DuplicateSKUPolicy `json:"duplicates,omitempty"`
+	// FulfillmentChannel and Sequence order levels: a level older than the newest recorded
+	// for the pair is superseded and written nowhere.
+	FulfillmentChannel string `json:"fulfillmentChannel,omitempty"`
+	Sequence           *int64 `json:"sequence,omitempty"`
+}
+
+// Outcome is what became of a claim, in the relay's terms.
+type Outcome struct {
+	Status  string `json:"status"`
+	Reason  string `json:"reason,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// Claim is one accepted event on one channel location.
+type Claim struct {
+	EventID    string    `json:"eventID"`
+	Lane       Lane      `json:"lane"`
+	Work       Work      `json:"work"`
+	State      State     `json:"state"`
+	Outcome    *Outcome  `json:"outcome,omitempty"`
+	AcceptedAt time.Time `json:"acceptedAt"`
+	SettledAt  time.Time `json:"settledAt,omitzero"`
+	// WriteKey is the idempotency key of the write that applied it.
+	WriteKey string `json:"writeKey,omitempty"`
+}
+
+// Key is the claim's key: its lane's, then the event's, so one lane's claims share a prefix.
+func (c *Claim) Key() string { return ClaimKey(c.Lane, c.EventID) }
+
+// ClaimKey is the key of an event's claim on a lane.
+func ClaimKey(l Lane, eventID string) string {
+	return "c." + l.Key() + "." + hashKey(eventID)[:40]
+}
+
+// Event is an accepted event as a whole: its content's digest, its claims as first made, and
+// the per-channel answers decided without a write, so a retry on any replica answers the same.
+type Event struct {
+	ID     string  `json:"id"`
+	Digest string  `json:"digest"`
+	Claims []Claim `json:"claims,omitempty"`
+	// Answers are the relay's results for channels the event reaches without a write, kept
+	// as the relay encoded them.
+	Answers    json.RawMessage `json:"answers,omitempty"`
+	AcceptedAt time.Time       `json:"acceptedAt"`
+}
+
+func eventKey(id string) string { return "e." + hashKey(id)[:40] }
+
+// Intent is a write recorded before it is sent: whichever replica writes the lane next sends
+// it again, with its key and changes, before anything else, unless it is older than the
+// ledger's intent age.
+type Intent struct {
+	Key      string            `json:"key"`
+	Strategy v1alpha1.Strategy `json:"strategy"`
+	Changes  []channel.Change  `json:"changes"`
+	// Claims are the keys of the claims the write carries; EventChanges[i] lists the indexes
+	// in Changes of Claims[i]'s changes.
+	Claims       []string `json:"claims"`
+	EventIDs     []string `json:"eventIDs"`
+	EventChanges [][]int  `json:"eventChanges"`
+	At           time.Time `json:"at"`
+}
+
+// lease is a lane's record: who writes it until when, and the write it has in flight.
+type lease struct {
+	Owner   string    `json:"owner"`
+	Expires time.Time `json:"expires"`
+	Intent  *Intent   `json:"intent,omitempty"`
+}
+
+// level is the newest level sequence recorded for a fulfillment channel and SKU.
+type level struct {
+	Sequence int64  `json:"sequence"`
+	EventID  string `json:"eventID"`
+}
+
+func levelKey(fulfillmentChannel, sku string) string { return "l." + hashKey(fulfillmentChannel, sku)[:40] }
+
+func hashKey(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		var n [8]byte
+		for i := range 8 {
+			n[i] = byte(len(p) >> (8 * i))
+		}
+		h.Write(n[:])
+		h.Write([]byte(p))
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

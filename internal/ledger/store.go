@@ -1,0 +1,250 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Bucket names, one per kind of record.
+const (
+	EventsBucket = "inventory-ledger-events"
+	ClaimsBucket = "inventory-ledger-claims"
+	LanesBucket  = "inventory-ledger-lanes"
+	LevelsBucket = "inventory-ledger-levels"
+)
+
+// Defaults of Options.
+const (
+	// DefaultRetention keeps events, claims and levels for a week: far longer than any
+	// sender retries, and bounded.
+	DefaultRetention = 7 * 24 * time.Hour
+	// DefaultMaxIntentAge is the oldest intent re-sent as it is. Shopify does not state how
+	// long it remembers an idempotency key, so an older intent is not re-sent blindly: its
+	// events are reported for reconciliation instead.
+	DefaultMaxIntentAge = time.Hour
+	// DefaultMaxBucketBytes bounds each bucket on disk; a full bucket refuses new events
+	// (the relay answers 503) rather than forget ones not yet written.
+	DefaultMaxBucketBytes int64 = 1 << 30
+)
+
+// ErrConflict: the record changed since it was read; another replica acted first.
+var ErrConflict = errors.New("the ledger record changed since it was read")
+
+// ErrNotFound: no such record.
+var ErrNotFound = errors.New("not in the ledger")
+
+// Options configure Open.
+type Options struct {
+	// URL of the NATS server or cluster, e.g. nats://inventory-ledger:4222.
+	URL string
+	// Replicas of each bucket: 1 on a single server, 3 on a cluster.
+	Replicas int
+	// Retention of events, claims and levels. Default DefaultRetention.
+	Retention time.Duration
+	// MaxBucketBytes bounds each bucket. Default DefaultMaxBucketBytes.
+	MaxBucketBytes int64
+	// CredentialsFile is a NATS credentials file (JWT and seed), optional.
+	CredentialsFile string
+	// CAFile verifies the server's TLS certificate; CertFile and KeyFile are the client's.
+	CAFile, CertFile, KeyFile string
+	// Name tells the server who connects.
+	Name string
+}
+
+// Store is an open ledger.
+type Store struct {
+	nc                            *nats.Conn
+	events, claims, lanes, levels jetstream.KeyValue
+}
+
+// Open connects to the server and creates or binds the ledger's buckets.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Replicas <= 0 {
+		o.Replicas = 1
+	}
+	if o.Retention <= 0 {
+		o.Retention = DefaultRetention
+	}
+	if o.MaxBucketBytes <= 0 {
+		o.MaxBucketBytes = DefaultMaxBucketBytes
+	}
+	opts := []nats.Option{nats.Name(o.Name), nats.MaxReconnects(-1), nats.ReconnectWait(500 * time.Millisecond)}
+	if o.CredentialsFile != "" {
+		opts = append(opts, nats.UserCredentials(o.CredentialsFile))
+	}
+	if o.CAFile != "" {
+		opts = append(opts, nats.RootCAs(o.CAFile))
+	}
+	if o.CertFile != "" {
+		opts = append(opts, nats.ClientCert(o.CertFile, o.KeyFile))
+	}
+	nc, err := nats.Connect(o.URL, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to the ledger at %s: %w", o.URL, err)
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		return nil, err
+	}
+	s := &Store{nc: nc}
+	buckets := []struct {
+		kv  *jetstream.KeyValue
+		cfg jetstream.KeyValueConfig
+	}{
+		{&s.events, jetstream.KeyValueConfig{Bucket: EventsBucket, Description: "accepted inventory events", TTL: o.Retention}},
+		{&s.claims, jetstream.KeyValueConfig{Bucket: ClaimsBucket, Description: "events claimed per channel location, and their outcomes", TTL: o.Retention}},
+		{&s.lanes, jetstream.KeyValueConfig{Bucket: LanesBucket, Description: "channel locations' writers and their write-ahead intents"}},
+		{&s.levels, jetstream.KeyValueConfig{Bucket: LevelsBucket, Description: "newest level sequence per fulfillment channel and SKU", TTL: o.Retention}},
+	}
+	for _, b := range buckets {
+		b.cfg.Replicas = o.Replicas
+		b.cfg.MaxBytes = o.MaxBucketBytes
+		b.cfg.Storage = jetstream.FileStorage
+		kv, err := js.CreateOrUpdateKeyValue(ctx, b.cfg)
+		if err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("creating the ledger bucket %s: %w", b.cfg.Bucket, err)
+		}
+		*b.kv = kv
+	}
+	return s, nil
+}
+
+// Close disconnects.
+func (s *Store) Close() { s.nc.Close() }
+
+// Ready says whether the connection to the server is up.
+func (s *Store) Ready() bool { return s.nc.IsConnected() }
+
+// Accept records an event unless its id is known: it returns the event the ledger holds
+// and whether it is the one given. Then it makes sure every claim of the held event exists,
+// so an acceptance cut short by a crash is completed by the retry, wherever it lands.
+func (s *Store) Accept(ctx context.Context, ev Event) (Event, bool, error) {
+	data, err := json.Marshal(ev)
+	if err != nil {
+		return Event{}, false, err
+	}
+	held, created := ev, true
+	if _, err := s.events.Create(ctx, eventKey(ev.ID), data); err != nil {
+		if !errors.Is(err, jetstream.ErrKeyExists) {
+			return Event{}, false, fmt.Errorf("recording the event: %w", err)
+		}
+		created = false
+		if held, err = s.Event(ctx, ev.ID); err != nil {
+			return Event{}, false, err
+		}
+	}
+	for i := range held.Claims {
+		if err := s.createClaim(ctx, &held.Claims[i]); err != nil {
+			return Event{}, false, err
+		}
+	}
+	return held, created, nil
+}
+
+func (s *Store) createClaim(ctx context.Context, c *Claim) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.claims.Create(ctx, c.Key(), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("claiming the event for %s: %w", c.Lane, err)
+	}
+	return nil
+}
+
+// Event returns the event recorded under id.
+func (s *Store) Event(ctx context.Context, id string) (Event, error) {
+	e, err := s.events.Get(ctx, eventKey(id))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Event{}, ErrNotFound
+	}
+	if err != nil {
+		return Event{}, fmt.Errorf("reading the event: %w", err)
+	}
+	var ev Event
+	if err := json.Unmarshal(e.Value(), &ev); err != nil {
+		return Event{}, fmt.Errorf("decoding the event: %w", err)
+	}
+	return ev, nil
+}
+
+// Claim returns a claim with its revision.
+func (s *Store) Claim(ctx context.Context, key string) (Claim, uint64, error) {
+	e, err := s.claims.Get(ctx, key)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return Claim{}, 0, ErrNotFound
+	}
+	if err != nil {
+		return Claim{}, 0, fmt.Errorf("reading the claim: %w", err)
+	}
+	var c Claim
+	if err := json.Unmarshal(e.Value(), &c); err != nil {
+		return Claim{}, 0, fmt.Errorf("decoding the claim: %w", err)
+	}
+	return c, e.Revision(), nil
+}
+
+// Settle records a claim's outcome, if the claim is still at revision rev; ErrConflict when
+// another writer settled it first.
+func (s *Store) Settle(ctx context.Context, key string, rev uint64, c Claim) error {
+	c.State = Settled
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.claims.Update(ctx, key, data, rev); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return ErrConflict
+		}
+		return fmt.Errorf("recording the outcome: %w", err)
+	}
+	return nil
+}
+
+// ClaimUpdate is one claim as a watcher sees it.
+type ClaimUpdate struct {
+	Key      string
+	Claim    Claim
+	Revision uint64
+}
+
+// WatchClaims calls fn with every claim the ledger holds, then with every change, until ctx
+// ends; synced is called once the claims held at the start have been seen. It returns when
+// ctx ends or the watch fails.
+func (s *Store) WatchClaims(ctx context.Context, fn func(ClaimUpdate), synced func()) error {
+	w, err := s.claims.WatchAll(ctx)
+	if err != nil {
+		return fmt.Errorf("watching the claims: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("the ledger's claim watch ended")
+			}
+			if e == nil {
+				synced()
+				continue
+			}
+			if e.Operation() != jetstream.KeyValuePut {
+				continue
+			}
+			var c Claim
+			if err := json.Unmarshal(e.Value(), &c); err != nil {
+				continue
+			}
+			fn(ClaimUpdate{Key: e.Key(), Claim: c, Revision: e.Revision()})
+		}
+	}
+}
