@@ -99,9 +99,9 @@ type Intent struct {
 	Changes  []channel.Change  `json:"changes"`
 	// Claims are the keys of the claims the write carries; EventChanges[i] lists the indexes
 	// in Changes of Claims[i]'s changes.
-	Claims       []string `json:"claims"`
-	EventIDs     []string `json:"eventIDs"`
-	EventChanges [][]int  `json:"eventChanges"`
+	Claims       []string  `json:"claims"`
+	EventIDs     []string  `json:"eventIDs"`
+	EventChanges [][]int   `json:"eventChanges"`
 	At           time.Time `json:"at"`
 }
 
@@ -118,7 +118,9 @@ type level struct {
 	EventID  string `json:"eventID"`
 }
 
-func levelKey(fulfillmentChannel, sku string) string { return "l." + hashKey(fulfillmentChannel, sku)[:40] }
+func levelKey(fulfillmentChannel, sku string) string {
+	return "l." + hashKey(fulfillmentChannel, sku)[:40]
+}
 
 func hashKey(parts ...string) string {
 	h := sha256.New()

@@ -31,17 +31,17 @@ func StartServer(o ServerOptions) (*server.Server, error) {
 		return nil, errors.New("a store directory is required")
 	}
 	opts := &server.Options{
-		ServerName:         "inventory-ledger",
-		Host:               o.Host,
-		Port:               o.Port,
-		JetStream:          true,
-		StoreDir:           o.StoreDir,
-		JetStreamMaxStore:  o.MaxStore,
-		SyncAlways:         o.SyncAlways,
-		HTTPPort:           o.MonitorPort,
-		HTTPHost:           o.Host,
-		NoSigs:             true,
-		MaxPayload:         8 << 20,
+		ServerName:        "inventory-ledger",
+		Host:              o.Host,
+		Port:              o.Port,
+		JetStream:         true,
+		StoreDir:          o.StoreDir,
+		JetStreamMaxStore: o.MaxStore,
+		SyncAlways:        o.SyncAlways,
+		HTTPPort:          o.MonitorPort,
+		HTTPHost:          o.Host,
+		NoSigs:            true,
+		MaxPayload:        8 << 20,
 	}
 	if o.MonitorPort == 0 {
 		opts.HTTPPort = 0
