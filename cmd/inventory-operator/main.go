@@ -3,6 +3,7 @@
 //	manager  reconciles SalesChannels and InventorySyncs (a Deployment)
 //	sync     performs one synchronization run (the pod of a sync Job)
 //	relay    receives inventory events over HTTP and pushes them to real-time channels
+//	ledger   runs the NATS JetStream server that holds the relay's ledger (a StatefulSet)
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 
 // roles maps a role name to its entry point, which gets the arguments after the role.
 var roles = map[string]func(args []string) int{
+	"ledger":  runLedger,
 	"manager": runManager,
 	"relay":   runRelay,
 	"sync":    runSync,

@@ -20,6 +20,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
+	"github.com/techoms/inventory-operator/internal/ledger"
 	"github.com/techoms/inventory-operator/internal/metrics"
 	"github.com/techoms/inventory-operator/internal/relay"
 	"github.com/techoms/inventory-operator/internal/relay/kubedirectory"
@@ -41,8 +42,7 @@ type relayOptions struct {
 	maxInFlight      int
 	maxInFlightBytes int64
 	queueSize        int
-	ledgerSize       int
-	ledgerBytes      int64
+	ledger           ledgerOptions
 	laneIdleTimeout  time.Duration
 	itemCacheTTL     time.Duration
 	responseTimeout  time.Duration
@@ -64,8 +64,7 @@ func (o *relayOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.maxInFlight, "max-in-flight", relay.DefaultMaxInFlight, "most requests handled at once; more get 503")
 	fs.Int64Var(&o.maxInFlightBytes, "max-in-flight-bytes", relay.DefaultMaxInFlightBytes, "most request body bytes handled at once; more get 503")
 	fs.IntVar(&o.queueSize, "queue-size", relay.DefaultQueueSize, "events one channel location may have waiting; more get 429")
-	fs.IntVar(&o.ledgerSize, "ledger-size", relay.DefaultLedgerSize, "applied (event, channel location) pairs remembered for idempotency")
-	fs.Int64Var(&o.ledgerBytes, "ledger-bytes", relay.DefaultLedgerBytes, "memory the remembered (event, channel location) pairs may hold, counting their ids and kept writes")
+	o.ledger.bind(fs)
 	fs.DurationVar(&o.laneIdleTimeout, "lane-idle-timeout", relay.DefaultLaneIdleTimeout, "how long a channel location without events keeps its connector and item cache")
 	fs.DurationVar(&o.itemCacheTTL, "item-cache-ttl", relay.DefaultItemCacheTTL, "how long a SKU's channel items are reused")
 	fs.DurationVar(&o.responseTimeout, "response-timeout", relay.DefaultResponseTimeout, "longest wait for the channels before answering")
@@ -106,6 +105,9 @@ func (o *relayOptions) validate() error {
 	}
 	if _, err := labels.Parse(o.selector); err != nil {
 		return fmt.Errorf("--channel-selector: %w", err)
+	}
+	if err := o.ledger.validate(); err != nil {
+		return err
 	}
 	_, err := metricsOptions(o.metricsAddr, o.metricsSecure)
 	return err
@@ -156,12 +158,13 @@ func relayTokens(path string) (func() (*relay.TokenSet, error), error) {
 }
 
 // serviceConfig is the relay's configuration for these options.
-func (o *relayOptions) serviceConfig(dir relay.Directory, log logr.Logger) relay.Config {
+func (o *relayOptions) serviceConfig(dir relay.Directory, store *ledger.Store, log logr.Logger) relay.Config {
 	return relay.Config{
 		Directory:       dir,
+		Ledger:          store,
+		LeaseTTL:        o.ledger.leaseTTL,
+		MaxIntentAge:    o.ledger.maxIntentAge,
 		QueueSize:       o.queueSize,
-		LedgerSize:      o.ledgerSize,
-		LedgerBytes:     o.ledgerBytes,
 		LaneIdleTimeout: o.laneIdleTimeout,
 		ItemCacheTTL:    o.itemCacheTTL,
 		Log:             log,
@@ -211,7 +214,12 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 		return fmt.Errorf("creating the API client: %w", err)
 	}
 
-	svc, err := relay.New(o.serviceConfig(kubedirectory.New(objects, secrets, o.namespace, selector), log))
+	store, err := o.ledger.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	svc, err := relay.New(o.serviceConfig(kubedirectory.New(objects, secrets, o.namespace, selector), store, log))
 	if err != nil {
 		return err
 	}

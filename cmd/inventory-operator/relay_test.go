@@ -72,10 +72,9 @@ func TestRelayTokens(t *testing.T) {
 	}
 }
 
-// TestRelayMemoryFlags checks that the memory bounds reach the relay: the ledger's bytes and
-// idle lanes in its configuration, the bytes in flight in its HTTP API's, with the relay's
-// defaults when not given.
-func TestRelayMemoryFlags(t *testing.T) {
+// TestRelayFlags checks that the ledger's and the memory bounds' flags reach the relay,
+// with the relay's defaults when not given.
+func TestRelayFlags(t *testing.T) {
 	parse := func(args ...string) relayOptions {
 		var o relayOptions
 		fs := flag.NewFlagSet("relay", flag.ContinueOnError)
@@ -85,18 +84,28 @@ func TestRelayMemoryFlags(t *testing.T) {
 		}
 		return o
 	}
-	o := parse("--ledger-bytes=1048576", "--max-in-flight-bytes=65536", "--lane-idle-timeout=90s")
-	cfg := o.serviceConfig(relay.NewStaticDirectory(relay.Scope{}), logr.Discard())
-	if cfg.LedgerBytes != 1<<20 || cfg.LaneIdleTimeout != 90*time.Second {
-		t.Errorf("config has LedgerBytes %d and LaneIdleTimeout %s, want 1048576 and 1m30s", cfg.LedgerBytes, cfg.LaneIdleTimeout)
+	o := parse("--nats-url=nats://127.0.0.1:4222", "--lease-ttl=5s", "--max-in-flight-bytes=65536", "--lane-idle-timeout=90s")
+	cfg := o.serviceConfig(relay.NewStaticDirectory(relay.Scope{}), nil, logr.Discard())
+	if cfg.LeaseTTL != 5*time.Second || cfg.LaneIdleTimeout != 90*time.Second || o.ledger.url != "nats://127.0.0.1:4222" {
+		t.Errorf("config has LeaseTTL %s, LaneIdleTimeout %s, URL %s", cfg.LeaseTTL, cfg.LaneIdleTimeout, o.ledger.url)
 	}
 	if h := o.handlerOptions(nil); h.MaxInFlightBytes != 64<<10 {
 		t.Errorf("MaxInFlightBytes = %d, want 65536", h.MaxInFlightBytes)
 	}
 	d := parse()
-	cfg = d.serviceConfig(nil, logr.Discard())
-	if cfg.LedgerBytes != relay.DefaultLedgerBytes || cfg.LaneIdleTimeout != relay.DefaultLaneIdleTimeout {
-		t.Errorf("defaults: LedgerBytes %d, LaneIdleTimeout %s", cfg.LedgerBytes, cfg.LaneIdleTimeout)
+	cfg = d.serviceConfig(nil, nil, logr.Discard())
+	if cfg.LeaseTTL != relay.DefaultLeaseTTL || cfg.LaneIdleTimeout != relay.DefaultLaneIdleTimeout || d.ledger.url != ledgerURLFromEnv(os.Getenv) {
+		t.Errorf("defaults: LeaseTTL %s, LaneIdleTimeout %s, URL %s", cfg.LeaseTTL, cfg.LaneIdleTimeout, d.ledger.url)
+	}
+	if err := d.ledger.validate(); err != nil {
+		t.Errorf("default ledger flags: %v", err)
+	}
+	env := map[string]string{"INVENTORY_LEDGER_SERVICE_HOST": "10.96.0.12", "INVENTORY_LEDGER_SERVICE_PORT": "4222"}
+	if got := ledgerURLFromEnv(func(k string) string { return env[k] }); got != "nats://10.96.0.12:4222" {
+		t.Errorf("ledger URL from the Service's variables: %s", got)
+	}
+	if bad := parse("--nats-url=http://example.invalid"); bad.ledger.validate() == nil {
+		t.Error("an http URL was taken as the ledger's")
 	}
 	if h := d.handlerOptions(nil); h.MaxInFlightBytes != relay.DefaultMaxInFlightBytes {
 		t.Errorf("default MaxInFlightBytes = %d", h.MaxInFlightBytes)

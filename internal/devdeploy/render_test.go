@@ -34,6 +34,14 @@ func TestRenderPutsTheLocalImageInEveryDeployment(t *testing.T) {
 		}
 		deployments := 0
 		for _, obj := range objs {
+			if obj.GetKind() == "StatefulSet" {
+				// The relay's ledger runs from the same image.
+				for _, img := range containerImages(t, obj) {
+					if img != "example.test/operator:local" {
+						t.Errorf("%s: StatefulSet %s runs %s", tc.base, obj.GetName(), img)
+					}
+				}
+			}
 			if obj.GetKind() != "Deployment" {
 				continue
 			}

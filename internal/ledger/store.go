@@ -248,3 +248,21 @@ func (s *Store) WatchClaims(ctx context.Context, fn func(ClaimUpdate), synced fu
 		}
 	}
 }
+
+// Reopen takes a claim settled without effect (refused, or not applicable) back to Accepted,
+// if it is still at revision rev, so an event sent again after its refusal is a new attempt;
+// ErrConflict when another replica changed it first.
+func (s *Store) Reopen(ctx context.Context, key string, rev uint64, c Claim) error {
+	c.State, c.Outcome, c.SettledAt, c.WriteKey = Accepted, nil, time.Time{}, ""
+	data, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.claims.Update(ctx, key, data, rev); err != nil {
+		if errors.Is(err, jetstream.ErrKeyExists) {
+			return ErrConflict
+		}
+		return fmt.Errorf("reopening the claim: %w", err)
+	}
+	return nil
+}

@@ -10,7 +10,7 @@ const labelPlatform = "platform"
 
 var (
 	relayEvents = counterVec("relay", "events_total",
-		"Event results per channel location, by the event's trigger and the result's status (Pushed, NotApplicable, Failed, Throttled).",
+		"Event results per channel location, by the event's trigger and the result's status (Pushed, NotApplicable, Failed, Throttled, Accepted).",
 		labelTrigger, labelOutcome)
 	relayRequestDuration = histogramVec("relay", "request_duration_seconds",
 		"Time to answer one POST of events, from the request to the last result.",
@@ -25,18 +25,20 @@ var (
 		"Changes carried by one write to a channel.",
 		[]float64{1, 2, 5, 10, 25, 50, 100, 250})
 	relayQueueDepth = gaugeVec("relay", "queue_depth",
-		"Events waiting in the relay's queues, all channel locations together.")
+		"Accepted events not yet settled, all channel locations together, as this replica's view of the ledger shows them.")
 	relayThrottleWait = counterVec("relay", "throttle_wait_seconds_total",
 		"Seconds the connectors waited before calls to channels, by platform: pacing to the channel's rate limit, a Retry-After, a retry's backoff.",
 		labelPlatform)
-	relayLedgerEntries = gaugeVec("relay", "ledger_entries",
-		"Event results the idempotency ledger holds.")
-	relayLedgerBytes = gaugeVec("relay", "ledger_bytes",
-		"Bytes the idempotency ledger accounts for, against its bound.")
+	relayWriteRetries = counterVec("relay", "write_retries_total",
+		"Writes the relay sent again because the channel did not answer, was down or throttled.")
+	relayUnresolvedWrites = counterVec("relay", "unresolved_writes_total",
+		"Writes without an answer left too long to send again: their events are reported OutcomeUnknown and the channel needs comparing with the warehouse.")
+	relayLanes = gaugeVec("relay", "lanes",
+		"Channel locations this replica writes (holds the lease of).")
 
 	relayCollectors = []prometheus.Collector{
 		relayEvents, relayRequestDuration, relayChannelCalls, relayChannelCallDuration, relayBatchSize,
-		relayQueueDepth, relayThrottleWait, relayLedgerEntries, relayLedgerBytes,
+		relayQueueDepth, relayThrottleWait, relayWriteRetries, relayUnresolvedWrites, relayLanes,
 	}
 )
 
@@ -69,8 +71,11 @@ func ThrottleWait(platform string, d time.Duration) {
 	relayThrottleWait.WithLabelValues(platform).Add(d.Seconds())
 }
 
-// Ledger sets the idempotency ledger's size.
-func Ledger(entries int, bytes int64) {
-	relayLedgerEntries.WithLabelValues().Set(float64(entries))
-	relayLedgerBytes.WithLabelValues().Set(float64(bytes))
-}
+// RelayWriteRetry counts one write sent again.
+func RelayWriteRetry() { relayWriteRetries.WithLabelValues().Inc() }
+
+// RelayUnresolvedWrite counts one write whose outcome the relay gave up resolving.
+func RelayUnresolvedWrite() { relayUnresolvedWrites.WithLabelValues().Inc() }
+
+// RelayLanes adds delta to the channel locations this replica writes.
+func RelayLanes(delta int) { relayLanes.WithLabelValues().Add(float64(delta)) }

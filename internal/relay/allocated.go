@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -54,18 +55,20 @@ func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
 		skus = append(skus, w.sku)
 	}
 	slices.Sort(skus)
-	levels, err := l.readLevels(slices.Compact(skus))
+	var levels map[string][]channel.Item
+	err := l.untilAnswered("reading what the channel's items show", func(ctx context.Context) error {
+		var err error
+		levels, err = l.readLevels(ctx, slices.Compact(skus))
+		return err
+	})
 	if err != nil {
-		for _, w := range works {
-			l.ledger.settle(w.entry, unavailableOutcome(err), false, nil)
-		}
 		return nil
 	}
 	var order []string
 	bySKU := map[string]*allocatedSKU{}
 	for _, w := range works {
 		if o, unwritable := unroutable(w, len(levels[w.sku]), maxBatch); unwritable {
-			l.ledger.settle(w.entry, o, false, nil)
+			l.settle(w, o)
 			continue
 		}
 		s := bySKU[w.sku]
@@ -81,11 +84,11 @@ func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
 		s := bySKU[sku]
 		target := s.works[len(s.works)-1].quantity
 		if o, ok := s.plan(levels[sku], target); !ok {
-			s.settle(l.ledger, o, false)
+			s.settle(l, o, "")
 			continue
 		}
 		if len(s.changes) == 0 {
-			s.settle(l.ledger, outcome{status: StatusPushed, message: fmt.Sprintf("the channel already shows %d; nothing was written", target)}, true)
+			s.settle(l, outcome{status: StatusPushed, message: fmt.Sprintf("the channel already shows %d; nothing was written", target)}, "")
 			continue
 		}
 		out = append(out, s)
@@ -110,22 +113,19 @@ func (s *allocatedSKU) plan(items []channel.Item, target int64) (outcome, bool) 
 	return outcome{}, true
 }
 
-func (s *allocatedSKU) settle(ledger *Ledger, o outcome, applied bool) {
+func (s *allocatedSKU) settle(l *lane, o outcome, key string) {
 	for _, w := range s.works {
-		ledger.settle(w.entry, o, applied, nil)
+		l.settleWritten(w, o, key)
 	}
 }
 
 // readLevels reads the items of skus with the quantities they show now, each SKU's items
 // sorted by id, once each.
-func (l *lane) readLevels(skus []string) (map[string][]channel.Item, error) {
+func (l *lane) readLevels(ctx context.Context, skus []string) (map[string][]channel.Item, error) {
 	levels := make(map[string][]channel.Item, len(skus))
 	for _, sku := range skus {
 		levels[sku] = nil
 	}
-	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
-	defer cancel()
-	l.stats.lookups.Add(1)
 	err := l.conn.Items(ctx, skus, func(it channel.Item) error {
 		if items, ok := levels[it.SKU]; ok {
 			levels[it.SKU] = append(items, it)
@@ -160,16 +160,24 @@ func packAllocated(skus []*allocatedSKU, maxBatch int) [][]*allocatedSKU {
 // writeAllocated writes the changes of skus in one call and settles their events. It returns
 // the events of the SKUs that moved since they were read, to read and write again, unless
 // this was the last attempt. A refused call applied nothing: as in writeCall, it is split
-// until the SKU the channel refuses is alone. A call without an answer is not kept for a
-// re-send: a retry of its events reads the items again and writes only what is missing,
-// which the compare-and-swap makes safe even if the lost call applied.
+// until the SKU the channel refuses is alone. A call without an answer is sent again, with its
+// compare quantities, until the channel answers: if the lost call applied, the re-send is
+// Stale and the SKU is read and written again, which writes only what is still missing.
 func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 	var changes []channel.Change
 	var eventIDs, content []string
+	var works []*work
+	var eventChanges [][]int
 	for _, s := range skus {
+		mine := make([]int, len(s.changes))
+		for i := range mine {
+			mine[i] = len(changes) + i
+		}
 		changes = append(changes, s.changes...)
 		for _, w := range s.works {
-			eventIDs = append(eventIDs, w.key.eventID)
+			eventIDs = append(eventIDs, w.claim.EventID)
+			works = append(works, w)
+			eventChanges = append(eventChanges, mine)
 		}
 	}
 	// The same events may be written again with other differences, after a re-read or in a
@@ -178,18 +186,15 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 		content = append(content, ch.ItemID, strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(*ch.CompareQuantity, 10))
 	}
 	key := writeKey(l.key, allocatedKind, eventIDs, content...)
-	results, err := l.write(v1alpha1.StrategyIncremental, key, eventIDs, changes)
+	results, err := l.write(v1alpha1.StrategyIncremental, key, works, eventChanges, changes)
 	switch {
+	case errors.Is(err, errAbandoned):
+		return nil
 	case channel.IsRefused(err) && len(skus) > 1:
 		half := len(skus) / 2
 		return append(l.writeAllocated(skus[:half], last), l.writeAllocated(skus[half:], last)...)
 	case channel.IsRefused(err):
-		skus[0].settle(l.ledger, refusedOutcome(err), false)
-		return nil
-	case err != nil:
-		for _, s := range skus {
-			s.settle(l.ledger, allocatedUnknownOutcome(err), false)
-		}
+		skus[0].settle(l, refusedOutcome(err), "")
 		return nil
 	}
 	var again []*work
@@ -209,7 +214,7 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 			o = outcome{status: StatusFailed, reason: ReasonConcurrentChange,
 				message: fmt.Sprintf("the channel's quantity changed between reading and writing it %d times in a row; nothing more was written, send the event again", maxAllocatedAttempts)}
 		}
-		s.settle(l.ledger, o, applied)
+		s.settle(l, o, writtenKey(applied, key))
 	}
 	return again
 }
@@ -218,9 +223,4 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 // apply once read again.
 func onlyStale(results []channel.ChangeResult, mine []int) bool {
 	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Failed })
-}
-
-func allocatedUnknownOutcome(err error) outcome {
-	return outcome{status: StatusFailed, reason: ReasonOutcomeUnknown,
-		message: "the channel did not answer, so the change may or may not be applied; send the event again and the relay reads the channel again and writes only what is still missing: " + err.Error()}
 }

@@ -53,23 +53,23 @@ func TestRetriedEventsAreAppliedOnce(t *testing.T) {
 }
 
 // TestLostAnswerIsResentUnderTheSameKey: the channel applies a write but its answer is lost;
-// the event is reported OutcomeUnknown, and its retry re-sends the very same write, which the
-// channel recognises by its idempotency key and does not apply again.
+// the relay sends the very same write again, which the channel recognises by its
+// idempotency key and does not apply again, and the event is Pushed; a retry by the sender
+// is answered from the ledger.
 func TestLostAnswerIsResentUnderTheSameKey(t *testing.T) {
 	e := newTestEnv(t, envOptions{config: Config{Connect: webhookConnectorOnce}})
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
 	e.receiver.LoseAnswers(1)
 	_, resp, _ := e.post(receipt("lost", 5))
-	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusFailed || got.Reason != ReasonOutcomeUnknown {
-		t.Fatalf("first answer: %+v, want Failed OutcomeUnknown", got)
+	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusPushed {
+		t.Fatalf("first answer: %+v, want Pushed after the relay's own re-send", got)
 	}
-	// Retried alone or with other events, the lost write is re-sent as it was.
 	status, resp, _ := e.post(receipt("other", 1), receipt("lost", 5))
 	if status != http.StatusOK {
 		t.Fatalf("retry: status %d", status)
 	}
-	if got := channelResult(t, resp.Results[1], "hook"); got.Status != StatusPushed {
-		t.Fatalf("retried event: %+v", got)
+	if got := channelResult(t, resp.Results[1], "hook"); got.Status != StatusPushed || !got.Replayed {
+		t.Fatalf("retried event: %+v, want Pushed replayed", got)
 	}
 	if got := e.level(hook); got != initialQuantity+6 {
 		t.Errorf("hook shows %d, want %d", got, initialQuantity+6)
@@ -244,7 +244,7 @@ func (e *testEnv) laneOf(t *testing.T, name string) *lane {
 		e.svc.mu.Lock()
 		defer e.svc.mu.Unlock()
 		for k, v := range e.svc.lanes {
-			if k.channel == name {
+			if k.Channel == name {
 				l = v
 			}
 		}

@@ -13,12 +13,14 @@ type Stats struct {
 	Lookups int64
 	// Throttled counts events refused for a channel location because its queue was full.
 	Throttled int64
+	// Retries counts writes sent again because the channel did not answer.
+	Retries int64
 }
 
 type counters struct {
-	events, writes, lookups, throttled atomic.Int64
+	events, writes, lookups, throttled, retries atomic.Int64
 }
 
 func (c *counters) snapshot() Stats {
-	return Stats{Events: c.events.Load(), Writes: c.writes.Load(), Lookups: c.lookups.Load(), Throttled: c.throttled.Load()}
+	return Stats{Events: c.events.Load(), Writes: c.writes.Load(), Lookups: c.lookups.Load(), Throttled: c.throttled.Load(), Retries: c.retries.Load()}
 }

@@ -56,6 +56,10 @@ type Event struct {
 	QuantityAfter  *int64 `json:"quantityAfter,omitempty"`
 	// SalesChannel is, for AllocateOrder, the name of the SalesChannel the order came from.
 	SalesChannel string `json:"salesChannel,omitempty"`
+	// Sequence orders the levels of a fulfillment channel's SKU (a stock ledger number, say):
+	// it grows with each level, and a level older than the newest the relay recorded is
+	// superseded and written nowhere. It needs quantityAfter.
+	Sequence *int64 `json:"sequence,omitempty"`
 
 	// malformed says why the event's JSON could not be decoded.
 	malformed string
@@ -98,6 +102,10 @@ func (e *Event) Validate() error {
 		return fmt.Errorf("quantityBefore and quantityAfter go together")
 	case !hasLevels && e.Increment == nil:
 		return fmt.Errorf("increment, or quantityBefore and quantityAfter, is required")
+	case e.Sequence != nil && !hasLevels:
+		return fmt.Errorf("sequence orders levels: it needs quantityBefore and quantityAfter")
+	case e.Sequence != nil && *e.Sequence < 0:
+		return fmt.Errorf("sequence must not be negative")
 	}
 	return e.validateQuantities()
 }
@@ -183,6 +191,7 @@ func (e *Event) digest() [sha256.Size]byte {
 	opt(e.Increment)
 	opt(e.QuantityBefore)
 	opt(e.QuantityAfter)
+	opt(e.Sequence)
 	var d [sha256.Size]byte
 	h.Sum(d[:0])
 	return d

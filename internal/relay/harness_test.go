@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
 	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
+	"github.com/techoms/inventory-operator/internal/ledger/ledgertest"
 )
 
 const (
@@ -48,6 +50,10 @@ type testEnv struct {
 	channels map[string]*testChannel
 	scope    Scope
 	shopItem string
+	// ledgerSrv and cfg let a test start more replicas sharing the ledger.
+	ledgerSrv *ledgertest.Server
+	cfg       Config
+	handler   HandlerOptions
 }
 
 type envOptions struct {
@@ -56,6 +62,8 @@ type envOptions struct {
 	handler HandlerOptions
 	// receiverHandler wraps the webhook receiver, to delay or observe requests.
 	receiverHandler func(http.Handler) http.Handler
+	// ledger is the JetStream server of the relay's ledger; a server of its own when nil.
+	ledger *ledgertest.Server
 }
 
 func newTestEnv(t *testing.T, opts envOptions) *testEnv {
@@ -74,9 +82,23 @@ func newTestEnv(t *testing.T, opts envOptions) *testEnv {
 	dir.SetCredential(testNamespace, "hook-secret", "secret", []byte(webhookSecret))
 	cfg := opts.config
 	cfg.Directory = dir
+	led := opts.ledger
+	if led == nil {
+		led = ledgertest.Start(t)
+	}
+	cfg.Ledger = led.Open(t)
+	cfg.Replica = "relay-0"
+	if cfg.RetryFirst == 0 {
+		cfg.RetryFirst, cfg.RetryLimit = 10*time.Millisecond, 200*time.Millisecond
+	}
 	svc, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := svc.WaitSynced(waitCtx); err != nil {
+		t.Fatal("the relay did not read the ledger:", err)
 	}
 	tokens, err := ParseTokens(testToken)
 	if err != nil {
@@ -90,7 +112,8 @@ func newTestEnv(t *testing.T, opts envOptions) *testEnv {
 		svc.Close()
 		shop.AssertNoErrors(t)
 	})
-	return &testEnv{t: t, shop: shop, receiver: receiver, hookURL: hookSrv.URL, dir: dir, svc: svc, api: api, channels: map[string]*testChannel{}}
+	return &testEnv{t: t, shop: shop, receiver: receiver, hookURL: hookSrv.URL, dir: dir, svc: svc, api: api, channels: map[string]*testChannel{},
+		ledgerSrv: led, cfg: cfg, handler: handlerOpts}
 }
 
 // addChannel creates a channel whose item for testSKU shows initialQuantity at a location of
@@ -210,4 +233,55 @@ func webhookConnectorOnce(ch *v1alpha1.SalesChannel, location string, credential
 		return webhook.New(webhook.Config{URL: ch.Spec.Connection.URL, Secret: credential, LocationID: location, MaxAttempts: 1})
 	}
 	return DefaultConnectorFactory(nil)(ch, location, credential)
+}
+
+// replica is another relay process sharing the test's ledger and directory.
+type replica struct {
+	svc *Service
+	api *httptest.Server
+}
+
+// addReplica starts another relay, named name, on the test's ledger.
+func (e *testEnv) addReplica(name string) *replica {
+	e.t.Helper()
+	cfg := e.cfg
+	cfg.Ledger = e.ledgerSrv.Open(e.t)
+	cfg.Replica = name
+	svc, err := New(cfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	waitCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := svc.WaitSynced(waitCtx); err != nil {
+		e.t.Fatal("the replica did not read the ledger:", err)
+	}
+	api := httptest.NewServer(svc.Handler(e.handler))
+	e.t.Cleanup(func() {
+		api.Close()
+		svc.Close()
+	})
+	return &replica{svc: svc, api: api}
+}
+
+// postTo sends events to one replica's API; safe from several goroutines.
+func (e *testEnv) postTo(r *replica, events ...Event) (int, Response) {
+	body, err := json.Marshal(Request{Events: events})
+	if err != nil {
+		panic(err)
+	}
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, r.api.URL+EventsPath, bytes.NewReader(body))
+	if err != nil {
+		panic(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	res, err := r.api.Client().Do(req)
+	if err != nil {
+		return 0, Response{}
+	}
+	defer res.Body.Close()
+	var resp Response
+	_ = json.NewDecoder(res.Body).Decode(&resp)
+	return res.StatusCode, resp
 }

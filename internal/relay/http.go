@@ -76,10 +76,11 @@ func (s *Service) Handler(opts HandlerOptions) http.Handler {
 	h := &eventsHandler{svc: s, opts: opts, slots: make(chan struct{}, opts.MaxInFlight)}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+EventsPath, h)
+	mux.HandleFunc("GET "+EventsPath+"/{id}", h.serveOutcome)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if s.closing.Load() {
-			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		if !s.Ready() {
+			http.Error(w, "shutting down, or the ledger is not reachable or not read yet", http.StatusServiceUnavailable)
 			return
 		}
 		w.WriteHeader(http.StatusOK)
@@ -151,23 +152,45 @@ func (h *eventsHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	resp, err := h.svc.Handle(ctx, events)
 	if err != nil {
 		msg := "the relay cannot read its channels now"
-		if errors.Is(err, ErrShuttingDown) {
+		if errors.Is(err, ErrShuttingDown) || errors.Is(err, ErrLedgerUnavailable) {
 			msg = err.Error()
 		}
 		h.retryLater(w, http.StatusServiceUnavailable, msg)
 		return
 	}
 	metrics.RelayRequest(time.Since(arrived))
+	// A throttled event is retried by any sender on a 429, not on a 400: it wins over an
+	// invalid event in the same request, which errors still lists.
 	status = http.StatusOK
-	throttled := resp.throttled()
-	if throttled {
+	switch {
+	case resp.throttled():
 		w.Header().Set("Retry-After", h.retryAfter())
 		status = http.StatusTooManyRequests
-	}
-	if len(resp.Errors) > 0 {
+	case len(resp.Errors) > 0:
 		status = http.StatusBadRequest
 	}
 	h.reply(w, status, resp)
+}
+
+// serveOutcome answers GET /v1/events/{id}: what became of an accepted event on each
+// channel it reaches, from the ledger, whichever replica took it.
+func (h *eventsHandler) serveOutcome(w http.ResponseWriter, r *http.Request) {
+	if !h.authorized(r) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="inventory-relay"`)
+		h.reply(w, http.StatusUnauthorized, Response{Message: "a valid bearer token is required"})
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.ResponseTimeout)
+	defer cancel()
+	er, found, err := h.svc.Outcome(ctx, r.PathValue("id"))
+	switch {
+	case err != nil:
+		h.retryLater(w, http.StatusServiceUnavailable, ErrLedgerUnavailable.Error())
+	case !found:
+		h.reply(w, http.StatusNotFound, Response{Message: "the relay holds no event with this id: it was never accepted, or is older than the ledger's retention"})
+	default:
+		h.reply(w, http.StatusOK, Response{Results: []EventResult{er}})
+	}
 }
 
 // authorized checks the Authorization header against the tokens accepted now.

@@ -19,11 +19,14 @@ func TestReusedIDRacingWithOtherContentIsRefused(t *testing.T) {
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
 	const rounds, pairs = 20, 50
 	dir := &gatheringDirectory{Directory: e.dir, size: 2 * pairs}
-	svc, err := New(Config{Directory: dir})
+	svc, err := New(Config{Directory: dir, Ledger: e.ledgerSrv.Open(t), Replica: "relay-racing"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer svc.Close()
+	if err := svc.WaitSynced(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	increments := [2]int64{1, 1000}
 	want := int64(initialQuantity)
 	for round := range rounds {

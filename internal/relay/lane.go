@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,166 +14,379 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/retry"
+	"github.com/techoms/inventory-operator/internal/ledger"
 	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
-// laneKey names a channel location: where one connector writes.
-type laneKey struct {
-	namespace, channel, location string
-}
-
-func (k laneKey) String() string { return k.namespace + "/" + k.channel + "@" + k.location }
-
-// work is one event bound for one lane, or a re-send of a write whose outcome is unknown.
+// work is one accepted event bound for this lane, as its claim holds it.
 type work struct {
-	key        ledgerKey
-	entry      *entry
+	key        string
+	rev        uint64
+	claim      ledger.Claim
 	sku        string
 	strategy   v1alpha1.Strategy
 	quantity   int64
 	duplicates v1alpha1.DuplicateSKUPolicy
-	resend     *sentWrite
 	// allocated: quantity is what the channel should show under allocation rules
 	// (target.allocated).
 	allocated bool
 }
 
-// lane queues the events of one channel location and writes them through one connector, one
-// call at a time: while a call is out, new events queue, and the next call takes up to
-// MaxBatch of them. The connector paces the calls to the channel's rate limit.
+func workOf(u ledger.ClaimUpdate) *work {
+	w := u.Claim.Work
+	return &work{key: u.Key, rev: u.Revision, claim: u.Claim, sku: w.SKU, strategy: w.Strategy, quantity: w.Quantity, duplicates: w.Duplicates, allocated: w.Allocated}
+}
+
+// errAbandoned: the lane stopped (its lease was lost, or the relay was killed) before the
+// channel answered; what it carried stays accepted in the ledger, with its intent, for the
+// next writer.
+var errAbandoned = errors.New("the lane stopped before the channel answered")
+
+// lane writes one channel location while this replica holds its lease: one connector,
+// reused, and one worker, one call at a time. While a call is out, accepted events queue,
+// and the next call takes up to MaxBatch of them. Every call is recorded as an intent in
+// the lease first, and every outcome in the ledger before the intent is cleared.
 type lane struct {
-	key          laneKey
-	fingerprint  [sha256.Size]byte
-	conn         channel.Connector
-	items        *itemCache
-	ledger       *Ledger
-	stats        *counters
-	writeTimeout time.Duration
-	// ctx outlives requests: a write goes on when its caller gives up waiting, so its
-	// outcome is recorded for a retry.
-	ctx context.Context
-	// idle is called when the lane has had no work for idleAfter; it retires the lane, so
-	// a channel location no longer written to holds no connector or item cache.
-	idleAfter time.Duration
-	idle      func(*lane)
+	svc   *Service
+	key   ledger.Lane
+	lease *ledger.Lease
+	// ctx ends when the lease is lost or the relay is killed: no call starts after that.
+	ctx    context.Context
+	cancel context.CancelFunc
 
-	mu     sync.RWMutex
-	closed bool
-	queue  chan *work
-	done   chan struct{}
+	fingerprint [sha256.Size]byte
+	conn        channel.Connector
+	items       *itemCache
+
+	mu      sync.Mutex
+	queue   []*work
+	queued  map[string]bool
+	wake    chan struct{}
+	retired bool
+	killed  bool
+	done    chan struct{}
+
+	// settlements are the outcomes decided and not yet recorded; intentOpen says the
+	// lease holds an intent to clear once they are.
+	settlements []settlement
+	intentOpen  bool
 }
 
-// enqueue queues w without blocking. It fails when the queue is full or the lane retired.
-func (l *lane) enqueue(w *work) (queued, retired bool) {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	if l.closed {
-		return false, true
+type settlement struct {
+	w        *work
+	o        outcome
+	writeKey string
+}
+
+// outcome is what a lane reports for one event.
+type outcome struct {
+	status  Status
+	reason  string
+	message string
+}
+
+func (s *Service) newLane(key ledger.Lane, lease *ledger.Lease) *lane {
+	ctx, cancel := context.WithCancel(s.ctx)
+	return &lane{svc: s, key: key, lease: lease, ctx: ctx, cancel: cancel, queued: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// offer queues an accepted claim, once.
+func (l *lane) offer(u ledger.ClaimUpdate) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.queued[u.Key] || l.retired {
+		return
 	}
+	l.queued[u.Key] = true
+	l.queue = append(l.queue, workOf(u))
 	select {
-	case l.queue <- w:
-		metrics.Queued(1)
-		return true, false
+	case l.wake <- struct{}{}:
 	default:
-		return false, false
 	}
 }
 
-// retire stops taking work; the worker finishes what is queued, then exits.
+// forget drops a settled claim: it may have been queued before another writer settled it.
+func (l *lane) forget(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.queued, key)
+}
+
+// retire stops taking work; the worker finishes what is queued, releases the lease and exits.
 func (l *lane) retire() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.closed {
-		l.closed = true
-		close(l.queue)
+	l.retired = true
+	select {
+	case l.wake <- struct{}{}:
+	default:
 	}
+}
+
+// kill stops the worker at once and keeps the lease, as a crash would.
+func (l *lane) kill() {
+	l.mu.Lock()
+	l.killed, l.retired = true, true
+	l.mu.Unlock()
+	l.cancel()
+}
+
+// take returns up to n queued works that are not settled yet.
+func (l *lane) take(n int) (batch []*work, retired bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for len(l.queue) > 0 && len(batch) < n {
+		w := l.queue[0]
+		l.queue = l.queue[1:]
+		if l.queued[w.key] {
+			batch = append(batch, w)
+		}
+	}
+	if len(l.queue) == 0 {
+		l.queue = nil
+	}
+	return batch, l.retired
 }
 
 func (l *lane) run() {
 	defer close(l.done)
-	maxBatch := max(l.conn.MaxBatch(), 1)
-	idle := time.NewTimer(l.idleAfter)
+	defer l.cancel()
+	metrics.RelayLanes(1)
+	defer metrics.RelayLanes(-1)
+	go l.renew()
+	if in := l.lease.Inherited(); in != nil {
+		if err := l.resolveInherited(in); err != nil {
+			return
+		}
+	}
+	idle := time.NewTimer(l.svc.cfg.LaneIdleTimeout)
 	defer idle.Stop()
 	for {
-		var first *work
-		select {
-		case w, ok := <-l.queue:
-			if !ok {
-				return
+		batch, retired := l.take(l.maxBatch())
+		if len(batch) == 0 {
+			if retired {
+				break
 			}
-			metrics.Queued(-1)
-			first = w
-		case <-idle.C:
-			// Retiring closes the queue: what is queued is still written, then the loop ends.
-			l.idle(l)
-			continue
-		}
-		batch := []*work{first}
-	drain:
-		for len(batch) < maxBatch {
 			select {
-			case w, ok := <-l.queue:
-				if !ok {
-					break drain
-				}
-				metrics.Queued(-1)
-				batch = append(batch, w)
-			default:
-				break drain
+			case <-l.wake:
+				continue
+			case <-idle.C:
+				l.retire()
+				continue
+			case <-l.ctx.Done():
 			}
+			break
 		}
-		l.process(batch)
-		idle.Reset(l.idleAfter)
+		if err := l.connect(); err != nil {
+			for _, w := range batch {
+				l.settle(w, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()})
+			}
+		} else {
+			l.process(batch)
+		}
+		if l.flush() != nil {
+			return
+		}
+		idle.Reset(l.svc.cfg.LaneIdleTimeout)
+	}
+	l.mu.Lock()
+	killed := l.killed
+	l.mu.Unlock()
+	if !killed && l.ctx.Err() == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = l.lease.Release(ctx)
 	}
 }
 
-// process writes one batch: re-sends first, then increments, then absolute values, each
-// strategy in its own calls since a call carries one, then the targets of allocation rules,
-// last since they bring an item to a level whatever the others did.
+func (l *lane) maxBatch() int {
+	if l.conn == nil {
+		return 250
+	}
+	return max(l.conn.MaxBatch(), 1)
+}
+
+// renew keeps the lease while the worker runs; a lease found lost stops the worker before
+// its next call.
+func (l *lane) renew() {
+	t := time.NewTicker(l.svc.cfg.LeaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-l.done:
+			return
+		case <-l.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(l.ctx, l.svc.cfg.LeaseTTL/3)
+		err := l.lease.Renew(ctx)
+		cancel()
+		if errors.Is(err, ledger.ErrLostLane) {
+			l.svc.cfg.Log.Info("lost a channel location's lease; another replica writes it", "lane", l.key.String())
+			l.cancel()
+			return
+		}
+	}
+}
+
+// connect builds the connector when the lane has none, or when the channel's connection or
+// credential changed.
+func (l *lane) connect() error {
+	scope, err := l.svc.cfg.Directory.Scope(l.ctx)
+	if err != nil {
+		return fmt.Errorf("reading the channels in scope: %w", err)
+	}
+	var ch *v1alpha1.SalesChannel
+	for i := range scope.Channels {
+		if c := &scope.Channels[i]; c.Namespace == l.key.Namespace && c.Name == l.key.Channel {
+			ch = c
+		}
+	}
+	if ch == nil {
+		return fmt.Errorf("the SalesChannel %s is no longer in scope", l.key.Channel)
+	}
+	credential, err := l.svc.cfg.Directory.Credential(l.ctx, ch)
+	if err != nil {
+		return fmt.Errorf("reading the channel's credential: %w", err)
+	}
+	fp := connectionFingerprint(ch, credential)
+	if l.conn != nil && fp == l.fingerprint {
+		return nil
+	}
+	conn, err := l.svc.cfg.Connect(ch, l.key.Location, credential)
+	if err != nil {
+		return fmt.Errorf("connecting to the channel: %w", err)
+	}
+	l.conn, l.fingerprint = metered(conn, ch.Spec.Platform), fp
+	l.items = newItemCache(l.svc.cfg.ItemCacheTTL, l.svc.cfg.Now)
+	return nil
+}
+
+// process writes one batch: levels superseded since they were accepted settle first, then
+// increments, then absolute values, each strategy in its own calls since a call carries one,
+// then the targets of allocation rules, last since they bring an item to a level whatever
+// the others did.
 func (l *lane) process(batch []*work) {
-	var resent []*sentWrite
 	var allocated []*work
 	byStrategy := map[v1alpha1.Strategy][]*work{}
 	for _, w := range batch {
-		switch {
-		case w.resend != nil:
-			if !slices.Contains(resent, w.resend) {
-				resent = append(resent, w.resend)
-			}
-		case w.allocated:
-			allocated = append(allocated, w)
-		default:
-			byStrategy[w.strategy] = append(byStrategy[w.strategy], w)
+		if l.superseded(w) {
+			continue
 		}
-	}
-	for _, sent := range resent {
-		l.resendWrite(sent)
+		if w.allocated {
+			allocated = append(allocated, w)
+			continue
+		}
+		byStrategy[w.strategy] = append(byStrategy[w.strategy], w)
 	}
 	for _, strategy := range []v1alpha1.Strategy{v1alpha1.StrategyIncremental, v1alpha1.StrategyAbsolute} {
-		if works := byStrategy[strategy]; len(works) > 0 {
+		if works := byStrategy[strategy]; len(works) > 0 && l.ctx.Err() == nil {
 			l.push(strategy, works)
 		}
 	}
-	if len(allocated) > 0 {
+	if len(allocated) > 0 && l.ctx.Err() == nil {
 		l.pushAllocated(allocated)
 	}
 }
 
-// resendWrite sends a write whose outcome was unknown again, with its key and changes.
-func (l *lane) resendWrite(sent *sentWrite) {
-	results, err := l.write(sent.strategy, sent.key, sent.eventIDs(), sent.changes)
-	l.ledger.settleSent(sent, func(i int) (outcome, bool, bool) {
-		switch {
-		case channel.IsRefused(err):
-			// Nothing of the write was applied, now or before: its events are settled
-			// and a retry of one is a new attempt.
-			return refusedOutcome(err), false, false
-		case err != nil:
-			return unknownOutcome(err), false, true
+// superseded settles a level event for which a newer level was recorded since it was
+// accepted: two replicas may accept two levels in one order and claim them in the other.
+func (l *lane) superseded(w *work) bool {
+	seq := w.claim.Work.Sequence
+	if seq == nil {
+		return false
+	}
+	newer, err := l.svc.store.Superseded(l.ctx, w.claim.Work.FulfillmentChannel, w.sku, *seq, w.claim.EventID)
+	if err != nil || !newer {
+		return false
+	}
+	l.settle(w, outcome{status: StatusNotApplicable, reason: ReasonSuperseded, message: fmt.Sprintf("a level with a sequence newer than %d was recorded for this SKU; this one was written nowhere", *seq)})
+	return true
+}
+
+// settle decides an event's outcome; flush records it.
+func (l *lane) settle(w *work, o outcome) {
+	l.settlements = append(l.settlements, settlement{w: w, o: o})
+}
+
+// settleWritten decides the outcome of an event carried by the write under key.
+func (l *lane) settleWritten(w *work, o outcome, key string) {
+	l.settlements = append(l.settlements, settlement{w: w, o: o, writeKey: key})
+}
+
+// flushParallelism bounds the ledger updates of one flush in flight at once.
+const flushParallelism = 32
+
+// flush records the decided outcomes in the ledger, then clears the intent they resolve:
+// in that order, so a writer that dies in between leaves an intent whose re-send the
+// channel deduplicates, never a claim that looks unwritten after its write applied. It
+// fails only when the lane stopped.
+func (l *lane) flush() error {
+	pending := l.settlements
+	l.settlements = nil
+	for attempt := 0; len(pending) > 0; attempt++ {
+		var failed []settlement
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		slots := make(chan struct{}, flushParallelism)
+		for _, st := range pending {
+			wg.Add(1)
+			slots <- struct{}{}
+			go func() {
+				defer func() { <-slots; wg.Done() }()
+				if err := l.record(st); err != nil {
+					mu.Lock()
+					failed = append(failed, st)
+					mu.Unlock()
+				}
+			}()
 		}
-		o, applied := changesOutcome(results, sent.eventChanges[i])
-		return o, applied, false
-	})
+		wg.Wait()
+		pending = failed
+		if len(pending) > 0 {
+			l.svc.cfg.Log.Info("recording outcomes in the ledger failed; retrying", "lane", l.key.String(), "outcomes", len(pending))
+			if retry.Sleep(l.ctx, retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)) != nil {
+				return errAbandoned
+			}
+		}
+	}
+	if !l.intentOpen {
+		return nil
+	}
+	for attempt := 0; ; attempt++ {
+		err := l.lease.ClearIntent(l.ctx)
+		switch {
+		case err == nil:
+			l.intentOpen = false
+			return nil
+		case errors.Is(err, ledger.ErrLostLane):
+			l.cancel()
+			return errAbandoned
+		}
+		if retry.Sleep(l.ctx, retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)) != nil {
+			return errAbandoned
+		}
+	}
+}
+
+// record writes one outcome; a claim another writer settled first keeps that outcome.
+func (l *lane) record(st settlement) error {
+	c := st.w.claim
+	c.Outcome = &ledger.Outcome{Status: string(st.o.status), Reason: st.o.reason, Message: st.o.message}
+	c.SettledAt = l.svc.cfg.Now()
+	c.WriteKey = st.writeKey
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := l.svc.store.Settle(ctx, st.w.key, st.w.rev, c)
+	if errors.Is(err, ledger.ErrConflict) {
+		err = nil
+	}
+	if err == nil {
+		l.forget(st.w.key)
+	}
+	return err
 }
 
 // push writes one strategy's events: it maps SKUs to items, merges the events of each item
@@ -185,14 +399,13 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	}
 	slices.Sort(skus)
 	skus = slices.Compact(skus)
-	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
-	ids, err := l.items.lookup(ctx, l.conn, skus)
-	cancel()
-	l.stats.lookups.Add(1)
+	var ids map[string][]string
+	err := l.untilAnswered("reading the channel's items", func(ctx context.Context) error {
+		var err error
+		ids, err = l.items.lookup(ctx, l.conn, skus)
+		return err
+	})
 	if err != nil {
-		for _, w := range works {
-			l.ledger.settle(w.entry, unavailableOutcome(err), false, nil)
-		}
 		return
 	}
 
@@ -201,7 +414,7 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	for _, w := range works {
 		items := slices.Compact(slices.Sorted(slices.Values(ids[w.sku])))
 		if o, unwritable := unroutable(w, len(items), maxBatch); unwritable {
-			l.ledger.settle(w.entry, o, false, nil)
+			l.settle(w, o)
 			continue
 		}
 		events = append(events, routed{work: w, items: items})
@@ -245,21 +458,34 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	}
 	if len(send) == 0 {
 		for _, ev := range c.events {
-			l.ledger.settle(ev.work.entry, outcome{status: StatusPushed}, true, nil)
+			l.settle(ev.work, outcome{status: StatusPushed})
 		}
 		return
 	}
+	works := make([]*work, len(c.events))
 	eventIDs := make([]string, len(c.events))
 	for i, ev := range c.events {
-		eventIDs[i] = ev.work.key.eventID
+		works[i], eventIDs[i] = ev.work, ev.work.claim.EventID
 	}
 	key := writeKey(l.key, string(strategy), eventIDs)
 	callChanges := make([]channel.Change, len(send))
+	pos := make(map[int]int, len(send))
 	for j, i := range send {
 		callChanges[j] = c.changes[i]
+		pos[i] = j
 	}
-	results, err := l.write(strategy, key, eventIDs, callChanges)
+	eventChanges := make([][]int, len(c.events))
+	for n := range c.events {
+		for _, i := range c.contributions[n] {
+			if j, ok := pos[i]; ok {
+				eventChanges[n] = append(eventChanges[n], j)
+			}
+		}
+	}
+	results, err := l.write(strategy, key, works, eventChanges, callChanges)
 	switch {
+	case errors.Is(err, errAbandoned):
+		return
 	case channel.IsRefused(err) && len(c.events) > 1:
 		half := len(c.events) / 2
 		l.writeEvents(strategy, c.events[:half], maxBatch)
@@ -268,13 +494,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	case channel.IsRefused(err):
 		ev := c.events[0]
 		l.items.forget(ev.work.sku)
-		l.ledger.settle(ev.work.entry, refusedOutcome(err), false, nil)
-		return
-	case err != nil:
-		sent := sentFor(strategy, key, callChanges, send, c)
-		for _, ev := range c.events {
-			l.ledger.settle(ev.work.entry, unknownOutcome(err), false, sent)
-		}
+		l.settle(ev.work, refusedOutcome(err))
 		return
 	}
 	full := make([]channel.ChangeResult, len(c.changes))
@@ -300,7 +520,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 			again = append(again, ev)
 			continue
 		}
-		l.ledger.settle(ev.work.entry, o, applied, nil)
+		l.settleWritten(ev.work, o, writtenKey(applied, key))
 	}
 	if len(again) > 0 {
 		half := (len(again) + 1) / 2
@@ -309,49 +529,99 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	}
 }
 
-// sentFor records a call whose outcome is unknown with the events it carried; send lists
-// the indexes in c.changes of the changes sent.
-func sentFor(strategy v1alpha1.Strategy, key string, callChanges []channel.Change, send []int, c *call) *sentWrite {
-	pos := make(map[int]int, len(send))
-	for j, i := range send {
-		pos[i] = j
-	}
-	sent := newSentWrite(key, strategy, callChanges)
-	for n, ev := range c.events {
-		var mine []int
-		for _, i := range c.contributions[n] {
-			if j, ok := pos[i]; ok {
-				mine = append(mine, j)
-			}
-		}
-		sent.addEvent(ev.work.key, mine)
-	}
-	return sent
-}
-
 func noneApplied(results []channel.ChangeResult, mine []int) bool {
 	return !slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Applied })
 }
 
-func (l *lane) write(strategy v1alpha1.Strategy, key string, eventIDs []string, changes []channel.Change) ([]channel.ChangeResult, error) {
-	ctx, cancel := context.WithTimeout(l.ctx, l.writeTimeout)
-	defer cancel()
-	ctx = channel.WithReference(ctx, writeReference(key, eventIDs))
-	l.stats.writes.Add(1)
-	results, err := l.conn.Write(ctx, strategy, key, changes)
-	if err == nil && len(results) != len(changes) {
-		err = fmt.Errorf("the connector answered %d results for %d changes", len(results), len(changes))
+// write sends one call: it records the call as the lane's intent first, which also proves
+// the lease is still this replica's, then calls the channel. A call without an answer (a
+// timeout, a reset connection, a 5xx, a channel that keeps throttling) is sent again, with
+// the same key and changes, with backoff, until the channel answers: the relay retries, not
+// the sender. It returns errAbandoned when the lane stops first; the intent stays for the
+// next writer.
+func (l *lane) write(strategy v1alpha1.Strategy, key string, works []*work, eventChanges [][]int, changes []channel.Change) ([]channel.ChangeResult, error) {
+	if err := l.flush(); err != nil {
+		return nil, err
 	}
-	return results, err
+	intent := ledger.Intent{Key: key, Strategy: strategy, Changes: changes, EventChanges: eventChanges, At: l.svc.cfg.Now()}
+	for _, w := range works {
+		intent.Claims = append(intent.Claims, w.key)
+		intent.EventIDs = append(intent.EventIDs, w.claim.EventID)
+	}
+	return l.send(intent)
 }
 
-// eventIDs are the ids of the events whose changes the write carries.
-func (s *sentWrite) eventIDs() []string {
-	ids := make([]string, len(s.events))
-	for i, k := range s.events {
-		ids[i] = k.eventID
+// send records intent and sends it until the channel answers.
+func (l *lane) send(intent ledger.Intent) ([]channel.ChangeResult, error) {
+	for attempt := 0; ; attempt++ {
+		if err := l.recordIntent(intent); err != nil {
+			return nil, err
+		}
+		l.intentOpen = true
+		ctx, cancel := context.WithTimeout(l.ctx, l.svc.cfg.WriteTimeout)
+		ctx = channel.WithReference(ctx, writeReference(intent.Key, intent.EventIDs))
+		l.svc.stats.writes.Add(1)
+		results, err := l.conn.Write(ctx, intent.Strategy, intent.Key, intent.Changes)
+		cancel()
+		if err == nil && len(results) != len(intent.Changes) {
+			err = fmt.Errorf("the connector answered %d results for %d changes", len(results), len(intent.Changes))
+		}
+		if err == nil || channel.IsRefused(err) {
+			return results, err
+		}
+		l.svc.stats.retries.Add(1)
+		metrics.RelayWriteRetry()
+		l.svc.cfg.Log.Info("the channel did not answer a write; sending it again", "lane", l.key.String(), "key", intent.Key, "attempt", attempt+1, "error", err.Error())
+		if retry.Sleep(l.ctx, retry.Backoff(attempt, l.svc.cfg.RetryFirst, l.svc.cfg.RetryLimit)) != nil {
+			return nil, errAbandoned
+		}
 	}
-	return ids
+}
+
+// recordIntent records the intent, retrying while the ledger cannot be reached: no call
+// goes out unrecorded.
+func (l *lane) recordIntent(intent ledger.Intent) error {
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(l.ctx, 10*time.Second)
+		err := l.lease.RecordIntent(ctx, intent)
+		cancel()
+		switch {
+		case err == nil:
+			return nil
+		case errors.Is(err, ledger.ErrLostLane):
+			l.cancel()
+			return errAbandoned
+		}
+		if retry.Sleep(l.ctx, retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)) != nil {
+			return errAbandoned
+		}
+	}
+}
+
+// untilAnswered runs a read of the channel until it succeeds, with backoff, or the lane
+// stops (errAbandoned): a channel that is down delays its events, it does not fail them.
+func (l *lane) untilAnswered(what string, read func(ctx context.Context) error) error {
+	for attempt := 0; ; attempt++ {
+		ctx, cancel := context.WithTimeout(l.ctx, l.svc.cfg.WriteTimeout)
+		l.svc.stats.lookups.Add(1)
+		err := read(ctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		l.svc.cfg.Log.Info(what+" failed; trying again", "lane", l.key.String(), "attempt", attempt+1, "error", err.Error())
+		if retry.Sleep(l.ctx, retry.Backoff(attempt, l.svc.cfg.RetryFirst, l.svc.cfg.RetryLimit)) != nil {
+			return errAbandoned
+		}
+	}
+}
+
+// writtenKey is the key recorded with an event's outcome: the write that applied it.
+func writtenKey(applied bool, key string) string {
+	if applied {
+		return key
+	}
+	return ""
 }
 
 // writeReference is the reason a write records on the channel: the event it carries, or the
@@ -385,17 +655,8 @@ func describeRefusal(r channel.ChangeResult) string {
 	return r.Outcome.String() + ": " + r.Reason
 }
 
-func unavailableOutcome(err error) outcome {
-	return outcome{status: StatusFailed, reason: ReasonChannelUnavailable, message: "reading the channel's items failed, nothing was written: " + err.Error()}
-}
-
 func refusedOutcome(err error) outcome {
 	return outcome{status: StatusFailed, reason: ReasonChannelRefused, message: err.Error()}
-}
-
-func unknownOutcome(err error) outcome {
-	return outcome{status: StatusFailed, reason: ReasonOutcomeUnknown,
-		message: "the channel did not answer, so the change may or may not be applied; send the event again and the relay re-sends the same write: " + err.Error()}
 }
 
 // writeKey is the idempotency key of a write: a hash of the channel location, the kind of
@@ -403,7 +664,7 @@ func unknownOutcome(err error) outcome {
 // what else fixes its content. The same events coalesced the same way give the same key, so
 // a channel that remembers keys applies such a write once even when the relay that sent it
 // first is gone.
-func writeKey(lane laneKey, kind string, eventIDs []string, extra ...string) string {
+func writeKey(lane ledger.Lane, kind string, eventIDs []string, extra ...string) string {
 	ids := slices.Clone(eventIDs)
 	slices.Sort(ids)
 	h := sha256.New()
@@ -413,9 +674,9 @@ func writeKey(lane laneKey, kind string, eventIDs []string, extra ...string) str
 		h.Write(num[:])
 		h.Write([]byte(s))
 	}
-	str(lane.namespace)
-	str(lane.channel)
-	str(lane.location)
+	str(lane.Namespace)
+	str(lane.Channel)
+	str(lane.Location)
 	str(kind)
 	for _, id := range ids {
 		str(id)

@@ -7,15 +7,16 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
 
-// lanesHeld is how many lanes the service still holds, running or draining.
+// lanesHeld is how many lanes the service holds, running or draining: a lane is held from
+// its lease's acquisition until its worker ends.
 func (e *testEnv) lanesHeld() (all, current int) {
 	e.svc.mu.Lock()
 	defer e.svc.mu.Unlock()
-	return len(e.svc.all), len(e.svc.lanes)
+	return len(e.svc.lanes), len(e.svc.lanes)
 }
 
-// TestReplacedLaneIsReleased: a channel whose connection changes gets a new lane, and the
-// old one, with its connector and item cache, is let go once it has written its queue.
+// TestReplacedLaneIsReleased: a channel whose connection changes gets a new connector in
+// its lane, and the old connector, with its item cache, is let go.
 func TestReplacedLaneIsReleased(t *testing.T) {
 	e := newTestEnv(t, envOptions{})
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")

@@ -165,13 +165,14 @@ func TestMetricsOfEventsAndChannelCalls(t *testing.T) {
 		t.Errorf("throttle waits of the webhook channel grew by %.3fs, want the 1s Retry-After", d)
 	}
 
-	if entries, bytes := m.value("ledger_entries"), m.value("ledger_bytes"); entries != float64(e.svc.ledger.Len()) || bytes != float64(e.svc.ledger.Bytes()) || entries == 0 {
-		t.Errorf("ledger metrics say %v entries, %v bytes; the ledger holds %d, %d", entries, bytes, e.svc.ledger.Len(), e.svc.ledger.Bytes())
+	if lanes := m.value("lanes"); lanes < 1 {
+		t.Errorf("lanes metric says %v, want at least the channel location this relay writes", lanes)
 	}
 }
 
-// TestMetricsQueueDepth holds a write to a channel and checks that the events queued behind
-// it are counted while they wait, and no longer once written.
+// TestMetricsQueueDepth holds a write to a channel and checks that the accepted events not
+// yet settled, the held one and the two queued behind it, are counted, and no longer once
+// written.
 func TestMetricsQueueDepth(t *testing.T) {
 	m := newRelayMetrics(t)
 	s := &script{}
@@ -179,12 +180,13 @@ func TestMetricsQueueDepth(t *testing.T) {
 	e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
 	base := m.value("queue_depth")
 	release := e.holdCall(s, "held")
+	waitFor(t, func() bool { return m.value("queue_depth") == base+1 })
 	var wg sync.WaitGroup
 	for _, id := range []string{"queued-1", "queued-2"} {
 		wg.Add(1)
 		go func() { defer wg.Done(); e.post(receipt(id, 1)) }()
 	}
-	waitFor(t, func() bool { return m.value("queue_depth") == base+2 })
+	waitFor(t, func() bool { return m.value("queue_depth") == base+3 })
 	release()
 	wg.Wait()
 	if got := m.value("queue_depth"); got != base {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/ledger"
 )
 
 // TestOutOfRangeIncrementDoesNotHoldBackItsBatch: an increment of 3,000,000,000 sent with a
@@ -66,7 +67,7 @@ func TestCoalescedIncrementsStayInRange(t *testing.T) {
 func TestCoalesce(t *testing.T) {
 	const limit = channel.MaxQuantity
 	ev := func(id string, q int64, items ...string) routed {
-		return routed{work: &work{key: ledgerKey{eventID: id}, sku: "S-" + id, quantity: q}, items: items}
+		return routed{work: &work{key: id, claim: ledger.Claim{EventID: id}, sku: "S-" + id, quantity: q}, items: items}
 	}
 	// shape renders calls as their changes, item=quantity, one call per element.
 	shape := func(calls []*call) []string {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
-	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
 )
 
 // script drives the connectors of a test: they write through the real connector,
@@ -192,41 +191,6 @@ func TestRefusedEventIsIsolatedFromItsBatch(t *testing.T) {
 	}
 	if st := e.receiver.Stats(); st.Replays != 0 {
 		t.Errorf("receiver replays = %d, want 0", st.Replays)
-	}
-}
-
-// TestRefusedResendDropsTheKeptWrite: a write without an answer is kept; when its re-send is
-// refused, the write is dropped, and the next retry is a new attempt that applies the event.
-func TestRefusedResendDropsTheKeptWrite(t *testing.T) {
-	s := &script{}
-	e := newTestEnv(t, envOptions{config: Config{Connect: s.connect}})
-	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
-	e.post(receipt("warm", 1)) // the channel's items are cached, so the next request only writes
-	e.receiver.Inject(webhooktest.Injected{Status: http.StatusServiceUnavailable})
-	_, resp, _ := e.post(receipt("ev", 5))
-	if got := channelResult(t, resp.Results[0], "hook"); got.Reason != ReasonOutcomeUnknown {
-		t.Fatalf("first answer: %+v, want OutcomeUnknown", got)
-	}
-	s.mu.Lock()
-	s.refuseSKU = testSKU
-	s.mu.Unlock()
-	_, resp, _ = e.post(receipt("ev", 5))
-	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusFailed || got.Reason != ReasonChannelRefused {
-		t.Fatalf("refused re-send: %+v, want Failed ChannelRefused", got)
-	}
-	s.mu.Lock()
-	s.refuseSKU = ""
-	s.mu.Unlock()
-	_, resp, _ = e.post(receipt("ev", 5))
-	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusPushed || got.Replayed {
-		t.Fatalf("retry after the refusal: %+v, want Pushed", got)
-	}
-	calls := s.recorded()[1:]
-	if len(calls) != 3 || calls[1].key != calls[0].key {
-		t.Fatalf("calls %+v, want the write, its re-send under the same key, then a new attempt", calls)
-	}
-	if got := e.level(hook); got != initialQuantity+6 {
-		t.Errorf("hook shows %d, want %d", got, initialQuantity+6)
 	}
 }
 

@@ -12,6 +12,10 @@ const (
 	StatusNotApplicable Status = "NotApplicable"
 	// StatusFailed: the push did not happen, or its outcome is unknown; Reason says which.
 	StatusFailed Status = "Failed"
+	// StatusAccepted: the ledger holds the event for that channel and it will be applied
+	// once, but the channel had not answered when the relay had to; GET /v1/events/{id}
+	// tells the outcome later.
+	StatusAccepted Status = "Accepted"
 	// StatusThrottled: the relay did not take the event for that channel; send it again
 	// after Retry-After.
 	StatusThrottled Status = "Throttled"
@@ -29,6 +33,7 @@ const (
 	ReasonNoAbsoluteQuantity   = "NoAbsoluteQuantity"
 	ReasonAllocationNeedsLevel = "AllocationNeedsLevel"
 	ReasonSummedFeeds          = "SummedFeeds"
+	ReasonSuperseded           = "Superseded"
 	ReasonConcurrentChange     = "ConcurrentChange"
 	ReasonChannelRefused       = "ChannelRefused"
 	ReasonChannelUnavailable   = "ChannelUnavailable"
