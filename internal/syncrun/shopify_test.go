@@ -204,3 +204,18 @@ func TestRunAgainstShopifyRereadsACallStaleWithoutAnIndex(t *testing.T) {
 	checkCounts(t, report, v1alpha1.SKUCounts{Read: 2, Updated: 2}, syncrun.Succeeded)
 	s.checkAvailable(t, map[string]int64{a: 5, b: 1})
 }
+
+// Shopify answering "try again" (ADJUST_QUANTITIES_FAILED) does not fail the SKUs: the
+// connector sends the call again and the run ends with them updated, once.
+func TestRunAgainstShopifyRetriesATransientError(t *testing.T) {
+	s := newShop(t, 0)
+	a := s.stock("A", 2)
+	s.AnswerTransient(1, shopifytest.AdjustQuantitiesFailed)
+	opts := options(levels(t, "A=5"), s.conn)
+	opts.Strategy = v1alpha1.StrategyIncremental
+
+	report := syncrun.Run(t.Context(), opts)
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 1, Updated: 1}, syncrun.Succeeded)
+	s.checkAvailable(t, map[string]int64{a: 5})
+}

@@ -31,9 +31,8 @@ func init() {
 // quantity written while the item was not stocked there (0 if none). An item already stocked
 // keeps its level. Since 2026-04 it needs @idempotent(key:).
 func resolveInventoryActivate(x *execution, _ any, f *ast.Field, args map[string]any) (any, error) {
-	keyError := func(code string) any {
-		ue := idempotencyKeyError(code)
-		ue.code = "" // UserError has no code
+	keyError := func(ue userError) any {
+		ue.code = "" // UserError has no code: only the message tells what happened
 		return &activatePayload{userErrors: []any{ue}}
 	}
 	return x.runIdempotent(f, args, func() any { return x.activate(args) }, keyError)

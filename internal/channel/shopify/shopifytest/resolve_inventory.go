@@ -366,9 +366,10 @@ func (x *execution) newGroup(input map[string]any, reason string) *adjustmentGro
 	return &adjustmentGroup{index: x.h.adjustmentGroups - 1, reason: reason, reference: ref, createdAt: x.h.now()}
 }
 
-// inventoryKeyError is the payload of an inventory mutation whose idempotency key cannot run.
-func inventoryKeyError(code string) any {
-	return &inventoryPayload{userErrors: []any{idempotencyKeyError(code)}}
+// inventoryKeyError is the payload of an inventory mutation that did not run: its key cannot
+// run, or the shop answered a transient error.
+func inventoryKeyError(ue userError) any {
+	return &inventoryPayload{userErrors: []any{ue}}
 }
 
 // checkReference validates referenceDocumentUri: a URI with a scheme and content, and for a
