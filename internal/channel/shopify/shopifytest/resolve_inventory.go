@@ -101,6 +101,7 @@ func init() {
 	register("InventorySetQuantitiesUserError", userErrorFields)
 	register("InventoryAdjustQuantitiesUserError", userErrorFields)
 	register("BulkOperationUserError", userErrorFields)
+	register("BulkMutationUserError", userErrorFields)
 	register("UserError", userErrorFields)
 
 	register("InventoryAdjustmentGroup", map[string]resolver{
