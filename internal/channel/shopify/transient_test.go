@@ -56,3 +56,21 @@ func TestATransientUserErrorThatPersistsIsAnUnknownOutcome(t *testing.T) {
 		})
 	}
 }
+
+// A refusal for one entry, such as NON_MUTABLE_INVENTORY_ITEM, is no transient error: that
+// change fails and the others are written.
+func TestANonMutableItemFailsItsChangeOnly(t *testing.T) {
+	shop := newFakeShop(t, v1alpha1.PlanStandard)
+	a, bundle := shop.variant("A", 1), shop.variant("BUNDLE", 1)
+	shop.SetNonMutable(bundle)
+	conn := shop.connector(t, nil)
+	results, err := conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "run-1", []channel.Change{
+		{ItemID: a, Quantity: 5, CompareQuantity: ptr(int64(1))}, {ItemID: bundle, Quantity: 5, CompareQuantity: ptr(int64(1))},
+	})
+	if err != nil || results[0].Outcome != channel.Applied || results[1].Outcome != channel.Failed || !strings.Contains(results[1].Reason, "NON_MUTABLE_INVENTORY_ITEM") {
+		t.Fatalf("Write: %v %+v", err, results)
+	}
+	if shop.Available(a, shop.location) != 5 || shop.Available(bundle, shop.location) != 1 {
+		t.Fatalf("available %d and %d, want 5 and 1", shop.Available(a, shop.location), shop.Available(bundle, shop.location))
+	}
+}

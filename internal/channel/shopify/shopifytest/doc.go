@@ -100,7 +100,8 @@
 //
 // AddLocation, AddVariant, SetAvailable, SetTracked, Available, Stocked, InventoryItemGIDs and
 // SeedSKUs (a million SKUs in seconds) fill the shop; DeactivateLevel and Active handle
-// inactive levels. FailNext, FailKeyedRequests, AnswerTransient, SetLatency, MakeStale,
+// inactive levels; SetNonMutable makes an item one the API may not adjust
+// (NON_MUTABLE_INVENTORY_ITEM). FailNext, FailKeyedRequests, AnswerTransient, SetLatency, MakeStale,
 // OmitUserErrorFields, OccupyBulkOperations, OnRequest and CutBulkDownloads inject failures
 // and concurrent changes; History lists the applied
 // inventory mutations. Stats counts requests, calls by

@@ -192,6 +192,10 @@ func (x *execution) checkTarget(in map[string]any, entry []string, requiredCode 
 	if !ok || x.h.store.level(loc) == nil {
 		return t, &userError{field: at("locationId"), message: "The specified location could not be found.", code: "INVALID_LOCATION"}
 	}
+	if x.h.store.nonMutable[item] {
+		// Shopify does not say which field the error names; the fake names the item.
+		return t, &userError{field: at("inventoryItemId"), message: "The specified inventory item is not allowed to be adjusted via API. Example: if the inventory item is a parent bundle.", code: "NON_MUTABLE_INVENTORY_ITEM"}
+	}
 	// Since 2026-10 a quantity can be written at any location (ITEM_NOT_STOCKED_AT_LOCATION is
 	// gone); the write does not stock the item there.
 	t.item, t.loc = item, loc

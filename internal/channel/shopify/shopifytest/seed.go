@@ -93,6 +93,19 @@ func (h *Handler) SetTracked(inventoryItemGID string, tracked bool) {
 	s.untracked[item] = true
 }
 
+// SetNonMutable makes the item one the API may not adjust, as Shopify documents for a parent
+// bundle's: an inventory mutation naming it answers NON_MUTABLE_INVENTORY_ITEM for that entry
+// and, the call being all or nothing, applies nothing.
+func (h *Handler) SetNonMutable(inventoryItemGID string) {
+	s := h.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nonMutable == nil {
+		s.nonMutable = map[int]bool{}
+	}
+	s.nonMutable[s.mustItem(inventoryItemGID)] = true
+}
+
 // InventoryItemGIDs returns the inventory items of the variants with this SKU, in id order.
 func (h *Handler) InventoryItemGIDs(sku string) []string {
 	s := h.store

@@ -26,6 +26,8 @@ type store struct {
 	levels []*locationLevels
 	// untracked holds the items whose inventory is not tracked (tracked: false); few are.
 	untracked map[int]bool
+	// nonMutable holds the items the API may not adjust, such as a parent bundle's.
+	nonMutable map[int]bool
 }
 
 // locationLevels is one location's inventory: stocked[i] says whether item i has an

@@ -52,3 +52,22 @@ func TestATransientCodeOnlyAnswersTheMutationsThatHaveIt(t *testing.T) {
 	}
 	s.srv.AssertNoErrors(t)
 }
+
+// An item the API may not adjust (a parent bundle's) is refused for its entry, in both
+// mutations, and the call applies nothing.
+func TestANonMutableItemIsRefusedForItsEntry(t *testing.T) {
+	s := newShop(t, 2, Options{})
+	s.srv.SetNonMutable(s.items[1])
+	set := setPayload(t, do(t, s.srv, setMutation, map[string]any{"key": "k-set", "input": setInput(
+		quantity(s.items[0], s.loc, 4, nil), quantity(s.items[1], s.loc, 4, nil))}))
+	if len(set.UserErrors) != 1 || set.UserErrors[0].Code != "NON_MUTABLE_INVENTORY_ITEM" || set.UserErrors[0].Field[2] != "1" {
+		t.Fatalf("inventorySetQuantities: %+v", set.UserErrors)
+	}
+	if adjust := setPayload(t, adjustOne(t, s, "k-adjust", s.items[1], 1)); len(adjust.UserErrors) != 1 || adjust.UserErrors[0].Code != "NON_MUTABLE_INVENTORY_ITEM" {
+		t.Fatalf("inventoryAdjustQuantities: %+v", adjust.UserErrors)
+	}
+	if s.srv.Available(s.items[0], s.loc) != 10 || s.srv.Available(s.items[1], s.loc) != 10 {
+		t.Fatal("a refused call applied something")
+	}
+	s.srv.AssertNoErrors(t)
+}
