@@ -204,3 +204,37 @@ func TestRunAgainstShopifyRereadsACallStaleWithoutAnIndex(t *testing.T) {
 	checkCounts(t, report, v1alpha1.SKUCounts{Read: 2, Updated: 2}, syncrun.Succeeded)
 	s.checkAvailable(t, map[string]int64{a: 5, b: 1})
 }
+
+// Shopify answering "try again" (ADJUST_QUANTITIES_FAILED) does not fail the SKUs: the
+// connector sends the call again and the run ends with them updated, once.
+func TestRunAgainstShopifyRetriesATransientError(t *testing.T) {
+	s := newShop(t, 0)
+	a := s.stock("A", 2)
+	s.AnswerTransient(1, shopifytest.AdjustQuantitiesFailed)
+	opts := options(levels(t, "A=5"), s.conn)
+	opts.Strategy = v1alpha1.StrategyIncremental
+
+	report := syncrun.Run(t.Context(), opts)
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 1, Updated: 1}, syncrun.Succeeded)
+	s.checkAvailable(t, map[string]int64{a: 5})
+}
+
+// A level deactivated while holding stock is read with its quantity and written like an
+// active one, not counted notStocked.
+func TestRunAgainstShopifyWritesAnInactiveLevel(t *testing.T) {
+	// A threshold of 1 reads the two SKUs by bulk.
+	for _, threshold := range []int{10, 1} {
+		s := newShop(t, threshold)
+		a, b := s.stock("A", 2), s.stock("B", 0)
+		s.DeactivateLevel(a, s.location)
+
+		report := syncrun.Run(t.Context(), options(levels(t, "A=5", "B=1"), s.conn))
+
+		checkCounts(t, report, v1alpha1.SKUCounts{Read: 2, Updated: 2}, syncrun.Succeeded)
+		s.checkAvailable(t, map[string]int64{a: 5, b: 1})
+		if got := s.Stats().Calls["bulkOperationRunQuery"]; (got > 0) != (threshold == 1) {
+			t.Errorf("threshold %d: %d bulk operations", threshold, got)
+		}
+	}
+}

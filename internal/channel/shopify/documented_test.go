@@ -9,6 +9,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 // Tests of the Shopify behaviours docs/shopify.md lists, against the fake shop.
@@ -170,7 +171,7 @@ func TestNoDocumentRequestsMoreThanTheSingleQueryLimit(t *testing.T) {
 func TestABulkReadWaitsWhileFiveOperationsRun(t *testing.T) {
 	shop := newFakeShop(t, v1alpha1.PlanStandard)
 	shop.variant("A", 3)
-	release := shop.OccupyBulkOperations(5)
+	release := shop.OccupyBulkOperations(shopifytest.BulkQuery, 5)
 	waited := 0
 	conn := shop.connector(t, func(c *Config) {
 		c.BulkThreshold = 0
@@ -187,6 +188,21 @@ func TestABulkReadWaitsWhileFiveOperationsRun(t *testing.T) {
 	}
 	if got := shop.Stats().Calls["bulkOperationRunQuery"]; got != 3 {
 		t.Fatalf("%d bulkOperationRunQuery calls, want 3: two refused while five ran, then one", got)
+	}
+}
+
+// Bulk mutations are counted apart from bulk queries: five of them running do not hold back
+// a bulk read.
+func TestABulkReadIsNotHeldBackByBulkMutations(t *testing.T) {
+	shop := newFakeShop(t, v1alpha1.PlanStandard)
+	shop.variant("A", 3)
+	defer shop.OccupyBulkOperations(shopifytest.BulkMutation, 5)()
+	conn := shop.connector(t, func(c *Config) { c.BulkThreshold = 0 })
+	if items := collect(t, conn, nil); len(items) != 1 || items[0].Quantity != 3 {
+		t.Fatalf("read %+v", items)
+	}
+	if got := shop.Stats().Calls["bulkOperationRunQuery"]; got != 1 {
+		t.Fatalf("%d bulkOperationRunQuery calls, want 1: nothing refused", got)
 	}
 }
 

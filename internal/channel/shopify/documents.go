@@ -20,6 +20,11 @@ const (
 	onHandName    = "on_hand"
 )
 
+// The inventory level is read with includeInactive: true. Since 2026-04 a deactivated level
+// keeps its quantities and can be written like an active one, but inventoryLevel hides it
+// unless asked: without the argument an item whose level was deactivated while holding stock
+// would read as not stocked, and a run would leave it (or stock it again) instead of writing
+// it.
 var variantsPage = operation{
 	name: "VariantsPage",
 	document: `query VariantsPage($first: Int!, $after: String, $query: String, $location: ID!, $names: [String!]!) {
@@ -29,7 +34,7 @@ var variantsPage = operation{
       inventoryItem {
         id
         tracked
-        inventoryLevel(locationId: $location) {
+        inventoryLevel(locationId: $location, includeInactive: true) {
           quantities(names: $names) { name quantity }
         }
       }
@@ -91,7 +96,8 @@ var bulkStatus = operation{
 }
 
 // bulkVariantsQuery is the query a bulk operation runs to export every variant with its
-// inventory item and its quantity of the given name at the location. Bulk queries take no
+// inventory item and its quantity of the given name at the location, inactive levels
+// included as in variantsPage. Bulk queries take no
 // variables, so the location and the name are literals. No field of it is a nested
 // connection, so every JSONL line is one variant.
 func bulkVariantsQuery(locationID, quantityName string) string {
@@ -103,7 +109,7 @@ func bulkVariantsQuery(locationID, quantityName string) string {
         inventoryItem {
           id
           tracked
-          inventoryLevel(locationId: ` + graphQLString(locationID) + `) {
+          inventoryLevel(locationId: ` + graphQLString(locationID) + `, includeInactive: true) {
             quantities(names: [` + graphQLString(quantityName) + `]) { name quantity }
           }
         }

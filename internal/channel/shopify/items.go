@@ -60,8 +60,9 @@ func (c *Connector) itemsBySearch(ctx context.Context, query string, wanted skuS
 }
 
 // item is the channel item a variant shows, with its quantity of the given name, if it has a
-// SKU and an inventory item. An item without an inventory level at the location is not
-// stocked there; one with tracked false is untracked.
+// SKU and an inventory item. An item without an inventory level at the location, active or
+// not, is not stocked there; one with tracked false is untracked. A deactivated level is read
+// like an active one: it holds its quantity and takes writes.
 func (n variantNode) item(quantityName string) (channel.Item, bool) {
 	if n.SKU == nil || *n.SKU == "" || n.InventoryItem == nil || n.InventoryItem.ID == "" {
 		return channel.Item{}, false

@@ -3,6 +3,7 @@ package shopify
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -19,7 +20,7 @@ func (c *Connector) stockPending(ctx context.Context, key string, changes []chan
 			next = append(next, i)
 			continue
 		}
-		userErrs, err := c.stock(ctx, key+"/stock-"+strconv.Itoa(i+1), changes[i].ItemID)
+		userErrs, err := c.stockWithRetries(ctx, key+"/stock-"+strconv.Itoa(i+1), changes[i].ItemID)
 		if err != nil {
 			return nil, err
 		}
@@ -30,6 +31,37 @@ func (c *Connector) stockPending(ctx context.Context, key string, changes []chan
 		next = append(next, i)
 	}
 	return next, nil
+}
+
+// stockWithRetries activates one item like mutateWithRetries sends a write: inventoryActivate's
+// UserError has no code, so its idempotency errors are told apart by their text
+// (activateErrorKind). While Shopify answers that a request with the key is still in progress
+// it waits and sends it again; when it answers that an earlier request with the key failed it
+// moves to the next attempt key. It returns the user errors that refuse the item: those that
+// name an argument (the item or the location). Any other answer, or retries that run out,
+// leave the outcome unknown, so they are returned as an error, never as a refusal.
+func (c *Connector) stockWithRetries(ctx context.Context, key, itemID string) ([]userError, error) {
+	attemptKey := key
+	for attempt := 1; ; attempt++ {
+		userErrs, err := c.stock(ctx, attemptKey, itemID)
+		if err != nil || len(userErrs) == 0 {
+			return nil, err
+		}
+		kind := activateErrorKind(userErrs)
+		if kind == activateRefused {
+			return userErrs, nil
+		}
+		if kind == activateUnknown || attempt >= c.cfg.MaxAttempts {
+			return nil, fmt.Errorf("shopify: stocking %s with key %q: %s", itemID, attemptKey, describeUserErrors(userErrs))
+		}
+		if kind == activatePreviousAttemptFailed {
+			attemptKey = nextAttemptKey(key, attempt)
+			continue
+		}
+		if err := c.cfg.Sleep(ctx, c.backoff(attempt)); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // stock activates one inventory item at the location, with no quantity: the write that

@@ -103,9 +103,12 @@ func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, 
 			}
 			return nil
 		}
-		if slices.ContainsFunc(userErrs, isConcurrentRequest) {
-			// Another call with this key is still running: it may yet apply.
-			return fmt.Errorf("shopify: the call with key %q is still being processed after %d attempts", callKey, c.cfg.MaxAttempts)
+		if i := slices.IndexFunc(userErrs, retryLater); i >= 0 {
+			// Shopify asked to try again, or to use a new key, and still does after the last
+			// attempt: nothing is known to be applied, and with a concurrent request another
+			// call with this key may yet apply. The caller retries later (a restarted writer
+			// walks the same attempt keys); a refusal would drop the changes for good.
+			return fmt.Errorf("shopify: the call with key %q still answered %s after %d attempts", callKey, describeUserError(userErrs[i]), c.cfg.MaxAttempts)
 		}
 		var general string
 		if pending, general = refuse(pending, userErrs, results); general != "" {
@@ -171,9 +174,10 @@ func refuse(pending []int, userErrs []userError, results []channel.ChangeResult)
 	return next, ""
 }
 
-// mutateWithRetries sends one call. While Shopify reports that a request with the same key
-// is still being processed, it waits and sends it again; when Shopify reports that an earlier
-// request with the key failed, it sends it under the next attempt key at once.
+// mutateWithRetries sends one call. While Shopify answers a transient user error (a request
+// with the same key still being processed, or a failure it asks to try again), it waits,
+// longer each time, and sends it again under the same key; when Shopify reports that an
+// earlier request with the key failed, it sends it under the next attempt key at once.
 func (c *Connector) mutateWithRetries(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change, pending []int) ([]userError, error) {
 	attemptKey := key
 	for attempt := 1; ; attempt++ {
@@ -184,7 +188,7 @@ func (c *Connector) mutateWithRetries(ctx context.Context, strategy v1alpha1.Str
 		switch {
 		case slices.ContainsFunc(userErrs, isPreviousAttemptFailed):
 			attemptKey = nextAttemptKey(key, attempt)
-		case slices.ContainsFunc(userErrs, isConcurrentRequest):
+		case slices.ContainsFunc(userErrs, isTransient):
 			if err := c.cfg.Sleep(ctx, c.backoff(attempt)); err != nil {
 				return nil, err
 			}
@@ -258,29 +262,4 @@ func changeIndex(field []string) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-func isStale(code string) bool {
-	return code == "CHANGE_FROM_QUANTITY_STALE" || code == "COMPARE_QUANTITY_STALE"
-}
-
-func isConcurrentRequest(ue userError) bool { return ue.Code == "IDEMPOTENCY_CONCURRENT_REQUEST" }
-
-func isPreviousAttemptFailed(ue userError) bool {
-	return ue.Code == "IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"
-}
-
-func describeUserError(ue userError) string {
-	if ue.Code == "" {
-		return ue.Message
-	}
-	return ue.Code + ": " + ue.Message
-}
-
-func describeUserErrors(errs []userError) string {
-	msgs := make([]string, len(errs))
-	for i, ue := range errs {
-		msgs[i] = describeUserError(ue)
-	}
-	return strings.Join(msgs, "; ")
 }

@@ -25,16 +25,24 @@ const bulkPathPrefix = "/bulk-operations/"
 const bulkPageSize = 1000
 
 // Shopify's limits on a bulk query, and on the bulk operations an app runs on one shop at
-// once (since 2026-01).
+// once (since 2026-01: five queries and, apart, five mutations).
 const (
 	maxBulkConnections = 5
 	maxBulkDepth       = 2
 	maxBulkConcurrent  = 5
 )
 
+// The two kinds of bulk operation (BulkOperationType), whose concurrency Shopify counts apart.
+const (
+	BulkQuery    = "QUERY"
+	BulkMutation = "MUTATION"
+)
+
 // bulkOperation is a bulk query and its state. Resolvers get copies (snapshot).
 type bulkOperation struct {
-	index           int
+	index int
+	// kind is BulkQuery or BulkMutation.
+	kind            string
 	query           string
 	status          string
 	errorCode       string
@@ -57,8 +65,10 @@ type bulkRunner struct {
 	wg  sync.WaitGroup
 	// signingKey signs result URLs.
 	signingKey []byte
-	// occupied counts the operations OccupyBulkOperations holds.
-	occupied int
+	// occupied counts, by kind, the operations OccupyBulkOperations holds.
+	occupied map[string]int
+	// staged holds the files uploaded to staged upload targets, by stagedUploadPath.
+	staged map[string]string
 }
 
 func (b *bulkRunner) snapshot(id string) *bulkOperation {
@@ -72,14 +82,17 @@ func (b *bulkRunner) snapshot(id string) *bulkOperation {
 	return &c
 }
 
-func (b *bulkRunner) latest() *bulkOperation {
+// latest is the most recent operation of the kind, or nil.
+func (b *bulkRunner) latest(kind string) *bulkOperation {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.ops) == 0 {
-		return nil
+	for i := len(b.ops) - 1; i >= 0; i-- {
+		if b.ops[i].kind == kind {
+			c := *b.ops[i]
+			return &c
+		}
 	}
-	c := *b.ops[len(b.ops)-1]
-	return &c
+	return nil
 }
 
 func (b *bulkRunner) update(op *bulkOperation, fn func(*bulkOperation)) {
@@ -100,10 +113,11 @@ func init() {
 			return x.nodeByID(args["id"], "BulkOperation"), nil
 		},
 		"currentBulkOperation": func(x *execution, _ any, _ *ast.Field, args map[string]any) (any, error) {
-			if t, _ := args["type"].(string); t == "MUTATION" {
-				return nil, nil
+			kind, _ := args["type"].(string)
+			if kind == "" {
+				kind = BulkQuery
 			}
-			if op := x.h.bulk.latest(); op != nil {
+			if op := x.h.bulk.latest(kind); op != nil {
 				return op, nil
 			}
 			return nil, nil
@@ -138,7 +152,7 @@ func init() {
 		"id":              op(func(o *bulkOperation) any { return o.globalID() }),
 		"status":          op(func(o *bulkOperation) any { return o.status }),
 		"errorCode":       op(func(o *bulkOperation) any { return optional(o.errorCode) }),
-		"type":            op(func(*bulkOperation) any { return "QUERY" }),
+		"type":            op(func(o *bulkOperation) any { return o.kind }),
 		"query":           op(func(o *bulkOperation) any { return o.query }),
 		"url":             op(func(o *bulkOperation) any { return optional(o.url) }),
 		"partialDataUrl":  op(func(*bulkOperation) any { return nil }),
@@ -183,38 +197,51 @@ func resolveBulkRunQuery(x *execution, _ any, _ *ast.Field, args map[string]any)
 	if d := connectionDepth(roots[0]); d > maxBulkDepth {
 		return invalid(fmt.Sprintf("Bulk queries cannot contain connections with a nesting depth greater than %d.", maxBulkDepth)), nil
 	}
-	if x.h.bulk.running() >= maxBulkConcurrent {
-		return &bulkRunPayload{userErrors: []any{userError{message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED"}}}, nil
+	if x.h.bulk.running(BulkQuery) >= maxBulkConcurrent {
+		return &bulkRunPayload{userErrors: []any{bulkLimitReached()}}, nil
 	}
 	return &bulkRunPayload{op: x.h.startBulk(query, doc, roots[0], x.host)}, nil
 }
 
-// running counts the operations not finished yet, those OccupyBulkOperations holds included.
-func (b *bulkRunner) running() int {
+// bulkLimitReached is the user error of a bulk operation started while five of its kind run.
+func bulkLimitReached() userError {
+	return userError{message: "Bulk operations limit reached. Please try again later.", code: "LIMIT_REACHED"}
+}
+
+// running counts the operations of the kind not finished yet, those OccupyBulkOperations
+// holds included.
+func (b *bulkRunner) running(kind string) int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := b.occupied
+	n := b.occupied[kind]
 	for _, op := range b.ops {
-		if op.status == "CREATED" || op.status == "RUNNING" {
+		if op.kind == kind && (op.status == "CREATED" || op.status == "RUNNING") {
 			n++
 		}
 	}
 	return n
 }
 
-// OccupyBulkOperations counts n more bulk operations as running on the shop, as other syncs
-// of the same app would, until release is called: while five run, bulkOperationRunQuery
-// answers the user error LIMIT_REACHED.
-func (h *Handler) OccupyBulkOperations(n int) (release func()) {
+// OccupyBulkOperations counts n more bulk operations of the kind (BulkQuery or BulkMutation)
+// as running on the shop, as other syncs of the same app would, until release is called:
+// while five of a kind run, starting another of that kind answers the user error
+// LIMIT_REACHED; the other kind is not held back.
+func (h *Handler) OccupyBulkOperations(kind string, n int) (release func()) {
+	if kind != BulkQuery && kind != BulkMutation {
+		panic("shopifytest: unknown bulk operation type " + kind)
+	}
 	b := h.bulk
 	b.mu.Lock()
-	b.occupied += n
+	if b.occupied == nil {
+		b.occupied = map[string]int{}
+	}
+	b.occupied[kind] += n
 	b.mu.Unlock()
 	var once sync.Once
 	return func() {
 		once.Do(func() {
 			b.mu.Lock()
-			b.occupied -= n
+			b.occupied[kind] -= n
 			b.mu.Unlock()
 		})
 	}
@@ -245,7 +272,7 @@ func connectionDepth(f *ast.Field) int {
 func (h *Handler) startBulk(query string, doc *shopifyschema.Document, root *ast.Field, host string) *bulkOperation {
 	b := h.bulk
 	b.mu.Lock()
-	op := &bulkOperation{index: len(b.ops), query: query, status: "CREATED", createdAt: h.now()}
+	op := &bulkOperation{index: len(b.ops), kind: BulkQuery, query: query, status: "CREATED", createdAt: h.now()}
 	b.ops = append(b.ops, op)
 	snapshot := *op
 	b.wg.Add(1)
@@ -259,10 +286,16 @@ func (h *Handler) startBulk(query string, doc *shopifyschema.Document, root *ast
 // which carry the parent's id in __parentId.
 func (h *Handler) runBulk(op *bulkOperation, doc *shopifyschema.Document, root *ast.Field, host string) {
 	defer h.bulk.wg.Done()
-	h.bulk.update(op, func(o *bulkOperation) { o.status = "RUNNING" })
+	h.bulk.update(op, func(o *bulkOperation) {
+		if o.status == "CREATED" {
+			o.status = "RUNNING"
+		}
+	})
 	fail := func() {
 		h.bulk.update(op, func(o *bulkOperation) {
-			o.status, o.errorCode, o.completedAt = "FAILED", "INTERNAL_SERVER_ERROR", h.now()
+			if o.status == "RUNNING" {
+				o.status, o.errorCode, o.completedAt = "FAILED", "INTERNAL_SERVER_ERROR", h.now()
+			}
 		})
 	}
 	name := strconv.Itoa(op.index+1) + ".jsonl"
@@ -318,6 +351,9 @@ func (h *Handler) runBulk(op *bulkOperation, doc *shopifyschema.Document, root *
 		return
 	}
 	h.bulk.update(op, func(o *bulkOperation) {
+		if o.status != "RUNNING" {
+			return // canceled meanwhile
+		}
 		o.status, o.completedAt = "COMPLETED", h.now()
 		o.objectCount, o.rootObjectCount, o.fileSize = exp.objects, exp.rootObjects, info.Size()
 		if exp.objects > 0 {

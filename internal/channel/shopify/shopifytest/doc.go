@@ -23,10 +23,13 @@
 //     values and backslash escapes allowed), productVariant, inventoryItem, product,
 //     location, locations, node(id:).
 //   - ProductVariant { id sku title displayName inventoryQuantity product inventoryItem },
-//     InventoryItem { id sku tracked duplicateSkuCount inventoryLevel(locationId:)
-//     inventoryLevels }, InventoryLevel { id item location quantities(names:) },
-//     InventoryQuantity { name quantity }. The fake keeps only "available"; it has no
-//     commitments, so "on_hand" equals it and the other states read 0.
+//     InventoryItem { id sku tracked duplicateSkuCount inventoryLevel(locationId:
+//     includeInactive:) inventoryLevels(includeInactive:) }, InventoryLevel { id isActive item
+//     location quantities(names:) }, InventoryQuantity { name quantity }. The fake keeps only
+//     "available"; it has no commitments, so "on_hand" equals it and the other states read 0.
+//     As since 2026-04, a deactivated level (DeactivateLevel) keeps its quantities, takes
+//     writes like an active one, and is returned only with includeInactive: true, isActive
+//     false.
 //   - inventorySetQuantities and inventoryAdjustQuantities (name "available" or "on_hand"; an
 //     adjustment of on_hand needs a ledgerDocumentUri, one for all changes, not a
 //     gid://shopify/ one: INVALID_QUANTITY_DOCUMENT, INTERNAL_LEDGER_DOCUMENT,
@@ -48,9 +51,13 @@
 //     with the same mutation and input returns the first outcome (applied or not) without
 //     applying again; with another input it returns IDEMPOTENCY_KEY_PARAMETER_MISMATCH; a key
 //     whose request failed inside the shop (FailKeyedRequests) returns
-//     IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED for ever.
-//   - inventoryActivate (@idempotent required): stocks an item at a location with the
-//     available or onHand given, else keeping what was written while it was unstocked.
+//     IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED for ever. AnswerTransient makes mutations answer the
+//     "try again" codes their error enum has (ADJUST_QUANTITIES_FAILED, SERVICE_UNAVAILABLE,
+//     IDEMPOTENCY_CONCURRENT_REQUEST), applying nothing.
+//   - inventoryActivate (@idempotent required): stocks an item at a location, or activates
+//     its deactivated level, with the available or onHand given, else keeping the quantity
+//     the level held or that was written while it was unstocked. Its UserError has no code:
+//     idempotency errors come as their message alone.
 //   - InventoryItem.tracked follows SetTracked; an untracked item's quantities can be written.
 //   - bulkOperationRunQuery(query:): the inner query is validated; it must have one root
 //     connection, at most 5 connections nested at most 2 deep. The operation runs in the
@@ -60,8 +67,16 @@
 //     X-Goog-Signature gets 403): a line per node of the root connection, each followed
 //     by the nodes of its nested connections (e.g. InventoryItem.inventoryLevels) with
 //     __parentId. url is null when nothing matched. Bulk reads do not spend the bucket; only
-//     the run mutation does. As since 2026-01, at most five operations run at once per shop
-//     (OccupyBulkOperations holds some); starting a sixth gets the user error LIMIT_REACHED.
+//     the run mutation does. As since 2026-01, at most five bulk queries and, apart, five bulk
+//     mutations run at once per shop (OccupyBulkOperations holds some of a kind); starting a
+//     sixth of a kind gets the user error LIMIT_REACHED. currentBulkOperation(type:) answers
+//     per kind.
+//   - Bulk mutations: stagedUploadsCreate for BULK_MUTATION_VARIABLES gives a target on the
+//     fake taking a multipart POST (its key parameter is the stagedUploadPath, files up to
+//     100 MB); bulkOperationRunMutation(mutation:, stagedUploadPath:) checks the mutation
+//     (INVALID_MUTATION) and the file (NO_SUCH_FILE) and starts a MUTATION operation, which
+//     applies no line (how Shopify applies them is not documented) and runs until
+//     bulkOperationCancel cancels it.
 //
 // # Cost and rate limit
 //
@@ -84,9 +99,11 @@
 // # Seeding, faults and counters
 //
 // AddLocation, AddVariant, SetAvailable, SetTracked, Available, Stocked, InventoryItemGIDs and
-// SeedSKUs (a million SKUs in seconds) fill the shop. FailNext, FailKeyedRequests,
-// SetLatency, MakeStale, OmitUserErrorFields, OccupyBulkOperations, OnRequest and
-// CutBulkDownloads inject failures and concurrent changes; History lists the applied
+// SeedSKUs (a million SKUs in seconds) fill the shop; DeactivateLevel and Active handle
+// inactive levels; SetNonMutable makes an item one the API may not adjust
+// (NON_MUTABLE_INVENTORY_ITEM). FailNext, FailKeyedRequests, AnswerTransient, SetLatency, MakeStale,
+// OmitUserErrorFields, OccupyBulkOperations, OnRequest and CutBulkDownloads inject failures
+// and concurrent changes; History lists the applied
 // inventory mutations. Stats counts requests, calls by
 // root field, throttled requests, points spent and items written.
 package shopifytest

@@ -130,7 +130,7 @@ func TestUserErrorFieldsCanBeOmitted(t *testing.T) {
 
 func TestAtMostFiveBulkOperationsRunAtOnce(t *testing.T) {
 	s := newShop(t, 3, Options{})
-	release := s.srv.OccupyBulkOperations(maxBulkConcurrent)
+	release := s.srv.OccupyBulkOperations(BulkQuery, maxBulkConcurrent)
 	query := `{ productVariants { edges { node { sku } } } }`
 	var refused struct {
 		Run struct {
@@ -149,4 +149,25 @@ func TestAtMostFiveBulkOperationsRunAtOnce(t *testing.T) {
 	if op := runBulkQuery(t, s, query); op.Status != "COMPLETED" {
 		t.Fatalf("after one ended: %+v", op)
 	}
+}
+
+// Bulk queries and bulk mutations are counted apart: five mutations running do not hold back
+// a query.
+func TestBulkMutationsDoNotHoldBackABulkQuery(t *testing.T) {
+	s := newShop(t, 1, Options{})
+	query := `{ productVariants { edges { node { sku } } } }`
+	release := s.srv.OccupyBulkOperations(BulkMutation, maxBulkConcurrent)
+	defer release()
+	if op := runBulkQuery(t, s, query); op.Status != "COMPLETED" {
+		t.Fatalf("a query while five mutations run: %+v", op)
+	}
+	var current struct {
+		Query    *struct{ Type string } `json:"q"`
+		Mutation *struct{ Type string } `json:"m"`
+	}
+	decodeData(t, do(t, s.srv, `{ q: currentBulkOperation(type: QUERY) { type } m: currentBulkOperation(type: MUTATION) { type } }`, nil), &current)
+	if current.Query == nil || current.Query.Type != BulkQuery || current.Mutation != nil {
+		t.Fatalf("current operations %+v", current)
+	}
+	s.srv.AssertNoErrors(t)
 }

@@ -19,6 +19,8 @@ type faults struct {
 	keyedLeft, keyedStatus int
 	// omitFields is OmitUserErrorFields' setting.
 	omitFields bool
+	// transient is AnswerTransient's setting.
+	transient transientFault
 }
 
 // FailKeyedRequests makes the next n mutations that carry an idempotency key fail with HTTP

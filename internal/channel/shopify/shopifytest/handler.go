@@ -16,7 +16,7 @@ import (
 // maxBodyBytes bounds a request body; Shopify refuses much smaller documents than this.
 const maxBodyBytes = 16 << 20
 
-// ServeHTTP serves the GraphQL endpoint and bulk operation result files.
+// ServeHTTP serves the GraphQL endpoint, bulk operation result files and staged uploads.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == GraphQLPath && r.Method == http.MethodPost:
@@ -26,6 +26,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	case strings.HasPrefix(r.URL.Path, bulkPathPrefix) && r.Method == http.MethodGet:
 		h.serveBulkFile(w, r)
+	case r.URL.Path == stagedUploadPathPrefix && r.Method == http.MethodPost:
+		h.serveStagedUpload(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"errors": "Not Found"})
 	}

@@ -32,12 +32,17 @@ func idempotencyKeyError(code string) userError {
 	return userError{message: idempotencyKeyMessages[code], code: code}
 }
 
+// keyErrorPayload builds a mutation's payload carrying one user error.
+type keyErrorPayload func(ue userError) any
+
 // runIdempotent runs a mutation that Shopify (2026-04 and later) only accepts with
 // @idempotent(key:). A repeated key with the same mutation and input returns the first
 // outcome, whether it applied or reported userErrors, without running again; a repeated key
 // with a different input gets keyError("IDEMPOTENCY_KEY_PARAMETER_MISMATCH"); a key whose
-// first request failed (FailKeyedRequests) gets keyError("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED").
-func (x *execution) runIdempotent(f *ast.Field, input any, run func() any, keyError func(code string) any) (any, error) {
+// first request failed (FailKeyedRequests, AnswerTransient) gets
+// keyError("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"). An answer AnswerTransient asks for comes
+// before the mutation runs.
+func (x *execution) runIdempotent(f *ast.Field, input any, run func() any, keyError keyErrorPayload) (any, error) {
 	d := f.Directives.ForName("idempotent")
 	if d == nil {
 		return nil, errorf("BAD_REQUEST", "The @idempotent directive is required for the %s mutation. Provide an idempotency key with @idempotent(key: \"...\").", f.Name)
@@ -56,14 +61,20 @@ func (x *execution) runIdempotent(f *ast.Field, input any, run func() any, keyEr
 		x.h.countReplay()
 		switch {
 		case prev.failed:
-			return keyError("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED"), nil
+			return keyError(idempotencyKeyError("IDEMPOTENCY_PREVIOUS_ATTEMPT_FAILED")), nil
 		case prev.fingerprint != fingerprint:
-			return keyError("IDEMPOTENCY_KEY_PARAMETER_MISMATCH"), nil
+			return keyError(idempotencyKeyError("IDEMPOTENCY_KEY_PARAMETER_MISMATCH")), nil
 		}
 		return prev.payload, nil
 	}
 	if idem.byKey == nil {
 		idem.byKey = map[string]idempotentCall{}
+	}
+	if ue, failKey, ok := x.takeTransient(f); ok {
+		if failKey {
+			idem.byKey[key] = idempotentCall{fingerprint: fingerprint, failed: true}
+		}
+		return keyError(ue), nil
 	}
 	if status, ok := x.h.takeKeyedFailure(); ok {
 		idem.byKey[key] = idempotentCall{fingerprint: fingerprint, failed: true}

@@ -26,14 +26,14 @@ func init() {
 	})
 }
 
-// resolveInventoryActivate stocks an item at a location, creating its inventory level with
-// the available (or onHand) quantity given; without one, since 2026-04, the level keeps the
-// quantity written while the item was not stocked there (0 if none). An item already stocked
-// keeps its level. Since 2026-04 it needs @idempotent(key:).
+// resolveInventoryActivate stocks an item at a location, creating its inventory level, or
+// activating a deactivated one, with the available (or onHand) quantity given; without one,
+// since 2026-04, the level keeps the quantity it held or that was written while the item was
+// not stocked there (0 if none). An item already active keeps its level. Since 2026-04 it
+// needs @idempotent(key:).
 func resolveInventoryActivate(x *execution, _ any, f *ast.Field, args map[string]any) (any, error) {
-	keyError := func(code string) any {
-		ue := idempotencyKeyError(code)
-		ue.code = "" // UserError has no code
+	keyError := func(ue userError) any {
+		ue.code = "" // UserError has no code: only the message tells what happened
 		return &activatePayload{userErrors: []any{ue}}
 	}
 	return x.runIdempotent(f, args, func() any { return x.activate(args) }, keyError)
@@ -51,7 +51,7 @@ func (x *execution) activate(args map[string]any) *activatePayload {
 		return &activatePayload{userErrors: []any{userError{field: []string{"locationId"}, message: "Location does not exist"}}}
 	}
 	levels := x.h.store.levels[loc]
-	if !levels.isStocked(item) {
+	if !levels.isActive(item) {
 		q, given := asInt(args["available"])
 		if !given {
 			q, given = asInt(args["onHand"])
@@ -60,6 +60,7 @@ func (x *execution) activate(args map[string]any) *activatePayload {
 			q = levels.get(item)
 		}
 		levels.set(item, q)
+		levels.setActive(item, true)
 		x.itemsWritten++
 	}
 	return &activatePayload{level: &levelRef{item: item, loc: loc}}

@@ -127,7 +127,8 @@ func init() {
 			id, _ := args["locationId"].(string)
 			loc, ok := parseGID(id, "Location", locationBase)
 			l := x.h.store.level(loc)
-			if !ok || l == nil || !l.isStocked(int(p.(itemRef))) {
+			inactive, _ := args["includeInactive"].(bool)
+			if !ok || l == nil || !l.visible(int(p.(itemRef)), inactive) {
 				return nil, nil
 			}
 			return levelRef{item: int(p.(itemRef)), loc: loc}, nil
@@ -138,9 +139,10 @@ func init() {
 				return nil, err
 			}
 			item := int(p.(itemRef))
+			inactive, _ := args["includeInactive"].(bool)
 			var stocked []int32
 			for loc, l := range x.h.store.levels {
-				if l.isStocked(item) {
+				if l.visible(item, inactive) {
 					stocked = append(stocked, int32(loc))
 				}
 			}
@@ -152,7 +154,10 @@ func init() {
 		"id": func(_ *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
 			return p.(levelRef).globalID(), nil
 		},
-		"isActive":      func(*execution, any, *ast.Field, map[string]any) (any, error) { return true, nil },
+		"isActive": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
+			l := p.(levelRef)
+			return x.h.store.levels[l.loc].isActive(l.item), nil
+		},
 		"canDeactivate": func(*execution, any, *ast.Field, map[string]any) (any, error) { return false, nil },
 		"item": func(_ *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
 			return itemRef(p.(levelRef).item), nil
@@ -204,7 +209,8 @@ func init() {
 			id, _ := args["inventoryItemId"].(string)
 			item, ok := parseGID(id, "InventoryItem", itemBase)
 			loc := int(p.(locationRef))
-			if !ok || !x.h.store.validItem(item) || !x.h.store.levels[loc].isStocked(item) {
+			inactive, _ := args["includeInactive"].(bool)
+			if !ok || !x.h.store.validItem(item) || !x.h.store.levels[loc].visible(item, inactive) {
 				return nil, nil
 			}
 			return levelRef{item: item, loc: loc}, nil

@@ -101,6 +101,7 @@ func init() {
 	register("InventorySetQuantitiesUserError", userErrorFields)
 	register("InventoryAdjustQuantitiesUserError", userErrorFields)
 	register("BulkOperationUserError", userErrorFields)
+	register("BulkMutationUserError", userErrorFields)
 	register("UserError", userErrorFields)
 
 	register("InventoryAdjustmentGroup", map[string]resolver{
@@ -190,6 +191,10 @@ func (x *execution) checkTarget(in map[string]any, entry []string, requiredCode 
 	loc, ok := parseGID(locID, "Location", locationBase)
 	if !ok || x.h.store.level(loc) == nil {
 		return t, &userError{field: at("locationId"), message: "The specified location could not be found.", code: "INVALID_LOCATION"}
+	}
+	if x.h.store.nonMutable[item] {
+		// Shopify does not say which field the error names; the fake names the item.
+		return t, &userError{field: at("inventoryItemId"), message: "The specified inventory item is not allowed to be adjusted via API. Example: if the inventory item is a parent bundle.", code: "NON_MUTABLE_INVENTORY_ITEM"}
 	}
 	// Since 2026-10 a quantity can be written at any location (ITEM_NOT_STOCKED_AT_LOCATION is
 	// gone); the write does not stock the item there.
@@ -366,9 +371,10 @@ func (x *execution) newGroup(input map[string]any, reason string) *adjustmentGro
 	return &adjustmentGroup{index: x.h.adjustmentGroups - 1, reason: reason, reference: ref, createdAt: x.h.now()}
 }
 
-// inventoryKeyError is the payload of an inventory mutation whose idempotency key cannot run.
-func inventoryKeyError(code string) any {
-	return &inventoryPayload{userErrors: []any{idempotencyKeyError(code)}}
+// inventoryKeyError is the payload of an inventory mutation that did not run: its key cannot
+// run, or the shop answered a transient error.
+func inventoryKeyError(ue userError) any {
+	return &inventoryPayload{userErrors: []any{ue}}
 }
 
 // checkReference validates referenceDocumentUri: a URI with a scheme and content, and for a

@@ -1,5 +1,7 @@
 package shopifytest
 
+import "fmt"
+
 // AddLocation adds an active location and returns its GID.
 func (h *Handler) AddLocation(name string) string {
 	s := h.store
@@ -39,13 +41,38 @@ func (h *Handler) Available(inventoryItemGID, locationGID string) int64 {
 	return s.levels[loc].get(item)
 }
 
-// Stocked reports whether the item has an inventory level at the location.
+// Stocked reports whether the item has an inventory level at the location, active or not.
 func (h *Handler) Stocked(inventoryItemGID, locationGID string) bool {
 	s := h.store
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	item, loc := s.mustItem(inventoryItemGID), s.mustLocation(locationGID)
 	return s.levels[loc].isStocked(item)
+}
+
+// DeactivateLevel deactivates the item's inventory level at the location, as a merchant does
+// when the location stops stocking it. As since 2026-04, the level keeps its quantities and
+// can still be written; inventoryLevel and inventoryLevels return it only with
+// includeInactive: true, with isActive false; inventoryActivate activates it again. It panics
+// when the item is not stocked there.
+func (h *Handler) DeactivateLevel(inventoryItemGID, locationGID string) {
+	s := h.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	item, loc := s.mustItem(inventoryItemGID), s.mustLocation(locationGID)
+	if !s.levels[loc].isStocked(item) {
+		panic(fmt.Sprintf("shopifytest: %s has no inventory level at %s to deactivate", inventoryItemGID, locationGID))
+	}
+	s.levels[loc].setActive(item, false)
+}
+
+// Active reports whether the item has an active inventory level at the location.
+func (h *Handler) Active(inventoryItemGID, locationGID string) bool {
+	s := h.store
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	item, loc := s.mustItem(inventoryItemGID), s.mustLocation(locationGID)
+	return s.levels[loc].isActive(item)
 }
 
 // SetTracked sets whether the item's inventory is tracked (InventoryItem.tracked); items are
@@ -64,6 +91,19 @@ func (h *Handler) SetTracked(inventoryItemGID string, tracked bool) {
 		s.untracked = map[int]bool{}
 	}
 	s.untracked[item] = true
+}
+
+// SetNonMutable makes the item one the API may not adjust, as Shopify documents for a parent
+// bundle's: an inventory mutation naming it answers NON_MUTABLE_INVENTORY_ITEM for that entry
+// and, the call being all or nothing, applies nothing.
+func (h *Handler) SetNonMutable(inventoryItemGID string) {
+	s := h.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.nonMutable == nil {
+		s.nonMutable = map[int]bool{}
+	}
+	s.nonMutable[s.mustItem(inventoryItemGID)] = true
 }
 
 // InventoryItemGIDs returns the inventory items of the variants with this SKU, in id order.

@@ -26,13 +26,20 @@ type store struct {
 	levels []*locationLevels
 	// untracked holds the items whose inventory is not tracked (tracked: false); few are.
 	untracked map[int]bool
+	// nonMutable holds the items the API may not adjust, such as a parent bundle's.
+	nonMutable map[int]bool
 }
 
 // locationLevels is one location's inventory: stocked[i] says whether item i has an
-// inventory level there; available[i] is its available quantity.
+// inventory level there, inactive[i] whether that level is deactivated; available[i] is its
+// available quantity.
 type locationLevels struct {
 	available []int64
 	stocked   []uint64 // bitmap
+	// inactive marks levels a merchant deactivated. Since 2026-04 a deactivated level keeps
+	// its quantities, can be written like an active one, and is only read when a query asks
+	// for inactive levels.
+	inactive []uint64 // bitmap
 }
 
 func newStore() *store {
@@ -44,6 +51,34 @@ func (l *locationLevels) isStocked(item int) bool {
 	return w < len(l.stocked) && l.stocked[w]&(1<<(item%64)) != 0
 }
 
+// isActive reports whether the item has an active inventory level at the location.
+func (l *locationLevels) isActive(item int) bool {
+	return l.isStocked(item) && !bitSet(l.inactive, item)
+}
+
+// visible reports whether a query sees the item's level: an active one always, an inactive
+// one only with includeInactive.
+func (l *locationLevels) visible(item int, includeInactive bool) bool {
+	return l.isStocked(item) && (includeInactive || !bitSet(l.inactive, item))
+}
+
+// setActive activates or deactivates the item's level, keeping its quantity.
+func (l *locationLevels) setActive(item int, active bool) {
+	for len(l.inactive) <= item/64 {
+		l.inactive = append(l.inactive, 0)
+	}
+	if active {
+		l.inactive[item/64] &^= 1 << (item % 64)
+	} else {
+		l.inactive[item/64] |= 1 << (item % 64)
+	}
+}
+
+func bitSet(bits []uint64, i int) bool {
+	w := i / 64
+	return w < len(bits) && bits[w]&(1<<(i%64)) != 0
+}
+
 func (l *locationLevels) get(item int) int64 {
 	if item < len(l.available) {
 		return l.available[item]
@@ -51,7 +86,8 @@ func (l *locationLevels) get(item int) int64 {
 	return 0
 }
 
-// set stocks the item, if it was not, with available quantity q.
+// set stocks the item, if it was not, with available quantity q. A deactivated level stays
+// deactivated.
 func (l *locationLevels) set(item int, q int64) {
 	l.record(item, q)
 	for len(l.stocked) <= item/64 {
@@ -69,8 +105,8 @@ func (l *locationLevels) record(item int, q int64) {
 	l.available[item] = q
 }
 
-// write sets q as a mutation does: on the item's level when it is stocked, recorded but not
-// stocked otherwise.
+// write sets q as a mutation does: on the item's level when it is stocked, active or not,
+// recorded but not stocked otherwise.
 func (l *locationLevels) write(item int, q int64) {
 	if l.isStocked(item) {
 		l.set(item, q)
