@@ -9,9 +9,9 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // itemsByBulk runs a bulk operation exporting every variant, waits for it, and streams its
@@ -125,9 +125,11 @@ func (c *Connector) openBulkResult(ctx context.Context, url string) (io.ReadClos
 			return res.Body, nil
 		}
 		if err == nil {
-			snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+			// The storage answers, not the store: it never saw the token, but its answer may
+			// repeat the signed URL, which Snippet redacts.
+			answer, complete := egress.ReadAnswer(res.Body)
 			res.Body.Close()
-			err = &HTTPError{Operation: "bulk result", StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet))}
+			err = &HTTPError{Operation: "bulk result", StatusCode: res.StatusCode, Body: egress.Snippet(answer, complete, snippetBytes, c.token)}
 		} else {
 			err = &transportError{op: "bulk result", err: err}
 		}

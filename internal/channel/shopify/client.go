@@ -6,12 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel/retry"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // tokenHeader carries the Admin API access token.
@@ -69,9 +69,12 @@ func (e *GraphQLError) Error() string {
 type HTTPError struct {
 	Operation  string
 	StatusCode int
-	// Body is the start of the response body.
+	// Body is the start of the response body, redacted as a whole before it was cut.
 	Body string
 }
+
+// snippetBytes is how much of an error answer an HTTPError keeps.
+const snippetBytes = 512
 
 func (e *HTTPError) Error() string {
 	return fmt.Sprintf("shopify: %s: HTTP %d: %s", e.Operation, e.StatusCode, e.Body)
@@ -168,9 +171,9 @@ func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graph
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+		answer, complete := egress.ReadAnswer(res.Body)
 		return nil, c.retryAfter(res.Header.Get("Retry-After")), &HTTPError{
-			Operation: op.name, StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet)),
+			Operation: op.name, StatusCode: res.StatusCode, Body: egress.Snippet(answer, complete, snippetBytes, c.token),
 		}
 	}
 	var resp graphQLResponse

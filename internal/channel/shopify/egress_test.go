@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -94,4 +95,32 @@ func TestTheTokenNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
 		_ = conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
 	}
 	elsewhere.AssertNotSent(t, 4, "X-Shopify-Access-Token")
+}
+
+// A store that echoes the token where the error answer is cut must not leave its start in the
+// error: the answer is redacted as a whole before it is cut.
+func TestAnErrorAnswerIsRedactedBeforeItIsCut(t *testing.T) {
+	for pad := 500; pad < 512; pad += 3 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, strings.Repeat("x", pad)+" "+r.Header.Get("X-Shopify-Access-Token")+" is not valid here", http.StatusForbidden)
+		}))
+		conn, err := New(Config{BaseURL: srv.URL, Token: testToken, LocationID: "1", MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, writeErr := conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
+		itemsErr := conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		srv.Close()
+		for _, err := range []error{writeErr, itemsErr} {
+			var httpErr *HTTPError
+			if !errors.As(err, &httpErr) {
+				t.Fatalf("error %v, want an HTTP error", err)
+			}
+			for _, shown := range []string{err.Error(), httpErr.Body} {
+				if strings.Contains(shown, testToken[:6]) {
+					t.Errorf("token at byte %d: %q shows the start of the token", pad+1, shown)
+				}
+			}
+		}
+	}
 }

@@ -190,7 +190,7 @@ func (c *Connector) write(ctx context.Context, strategy v1alpha1.Strategy, key s
 	answer, err := c.call(ctx, operation, key, body)
 	if err != nil {
 		if refusedCall(err) {
-			return nil, &channel.RefusedError{Reason: err.Error()}
+			return nil, &channel.RefusedError{Reason: err.Error(), Err: err}
 		}
 		return nil, err
 	}
@@ -245,6 +245,6 @@ func changeResult(r ItemResult) channel.ChangeResult {
 		}
 		return channel.ChangeResult{Outcome: channel.Failed, Reason: reason}
 	default:
-		return channel.ChangeResult{Outcome: channel.Failed, Reason: fmt.Sprintf("unknown status %q from the channel", snippet([]byte(r.Status)))}
+		return channel.ChangeResult{Outcome: channel.Failed, Reason: fmt.Sprintf("unknown status %q from the channel", egress.Cut(r.Status, snippetBytes))}
 	}
 }

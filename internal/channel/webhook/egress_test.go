@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -56,4 +57,29 @@ func TestTheSignatureNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
 		_ = c.Items(context.Background(), nil, func(channel.Item) error { return nil })
 	}
 	elsewhere.AssertNotSent(t, 4, webhook.HeaderSignature)
+}
+
+// A receiver that echoes the secret where the error answer is cut must not leave its start
+// in the error: the answer is redacted as a whole before it is cut.
+func TestAnErrorAnswerIsRedactedBeforeItIsCut(t *testing.T) {
+	for pad := 190; pad < 200; pad++ {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, strings.Repeat("x", pad)+" "+string(secret)+" does not sign this", http.StatusUnauthorized)
+		}))
+		c, err := webhook.New(webhook.Config{URL: srv.URL, Secret: secret, MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Items(context.Background(), nil, func(channel.Item) error { return nil })
+		srv.Close()
+		var httpErr *webhook.HTTPError
+		if !errors.As(err, &httpErr) {
+			t.Fatalf("Items = %v, want an HTTP error", err)
+		}
+		for _, shown := range []string{err.Error(), httpErr.Body} {
+			if strings.Contains(shown, string(secret[:4])) {
+				t.Errorf("secret at byte %d: %q shows the start of the secret", pad+1, shown)
+			}
+		}
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel/retry"
@@ -28,7 +27,8 @@ const (
 type HTTPError struct {
 	Operation  string
 	StatusCode int
-	// Body is the start of the response body, which usually says what was wrong.
+	// Body is the start of the response body, which usually says what was wrong, redacted
+	// as a whole before it was cut.
 	Body string
 }
 
@@ -104,22 +104,26 @@ func (c *Connector) attempt(ctx context.Context, operation, key string, body []b
 		return nil, -1, fmt.Errorf("webhook %s at %s: %w", operation, c.where, egress.WithoutURL(err))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		answer, complete := egress.ReadAnswer(resp.Body)
+		return nil, c.retryAfter(resp.Header.Get("Retry-After")), &HTTPError{
+			Operation:  operation,
+			StatusCode: resp.StatusCode,
+			Body:       egress.Snippet(answer, complete, snippetBytes, string(c.secret)),
+		}
+	}
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
 		return nil, -1, fmt.Errorf("webhook %s at %s: reading the answer: %w", operation, c.where, err)
 	}
-	if resp.StatusCode == http.StatusOK {
-		if len(answer) > maxResponseBytes {
-			return nil, -1, fmt.Errorf("webhook %s at %s: answer exceeds %d MiB", operation, c.where, maxResponseBytes>>20)
-		}
-		return answer, -1, nil
+	if len(answer) > maxResponseBytes {
+		return nil, -1, fmt.Errorf("webhook %s at %s: answer exceeds %d MiB", operation, c.where, maxResponseBytes>>20)
 	}
-	return nil, c.retryAfter(resp.Header.Get("Retry-After")), &HTTPError{
-		Operation:  operation,
-		StatusCode: resp.StatusCode,
-		Body:       snippet(answer),
-	}
+	return answer, -1, nil
 }
+
+// snippetBytes is how much of an error answer an HTTPError keeps.
+const snippetBytes = 200
 
 // retryAfter reads a Retry-After header, bounded by retry.MaxAfter; -1 when absent or
 // unreadable.
@@ -128,14 +132,4 @@ func (c *Connector) retryAfter(value string) time.Duration {
 		return d
 	}
 	return -1
-}
-
-// snippet keeps the start of an error answer, on one line.
-func snippet(body []byte) string {
-	const limit = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > limit {
-		s = s[:limit] + "..."
-	}
-	return s
 }
