@@ -86,7 +86,7 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	if missing != nil {
 		conds.ready(false, missing.Reason, missing.Message, false)
 		if wasReady || len(before.Status.Conditions) == 0 {
-			r.Recorder.Eventf(&ch, nil, corev1.EventTypeWarning, missing.Reason, "Reconcile", missing.Message)
+			r.Recorder.Eventf(&ch, nil, corev1.EventTypeWarning, missing.Reason, "Reconcile", "%s", missing.Message)
 		}
 	} else {
 		conds.ready(true, v1alpha1.ReasonCredentialsFound, fmt.Sprintf("credentials found; effective mode %s", mode), false)
