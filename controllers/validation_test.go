@@ -85,6 +85,8 @@ var _ = Describe("Admission of bad manifests", func() {
 		Entry("with a variable reference in its feed URL", func(s *v1alpha1.InventorySync) {
 			s.Spec.FulfillmentChannel.Feed.URL = "http://x.invalid/$(CHANNEL_CREDENTIALS)/f.csv"
 		}, `spec.fulfillmentChannel.feed.url: Invalid value: "http://x.invalid/$(CHANNEL_CREDENTIALS)/f.csv": url must not contain '$(': a reference such as $(VAR) is never expanded`),
+		Entry("with a SalesChannel name that is not a DNS name", func(s *v1alpha1.InventorySync) { s.Spec.SalesChannelRef.Name = "shop%d" },
+			"spec.salesChannelRef.name"),
 		Entry("without a location", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.LocationID = "" },
 			"spec.fulfillmentChannel.locationID"),
 		Entry("with a name too long for its CronJob", func(s *v1alpha1.InventorySync) { s.Name = strings.Repeat("a", 53) },

@@ -66,9 +66,12 @@ type InventorySyncSpec struct {
 
 // LocalObjectReference names an object in the same namespace.
 type LocalObjectReference struct {
+	// Name of the object: a DNS subdomain, as every object name is, so that a name that
+	// cannot exist is refused at once instead of waiting for an object that never comes.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 }
 
