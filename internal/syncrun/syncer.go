@@ -125,7 +125,7 @@ func Run(ctx context.Context, opts Options) Report {
 
 	cat, err := readCatalog(ctx, opts.Connector, levels)
 	if err != nil {
-		log.Error("reading the channel's items failed", "error", err.Error())
+		log.Error("reading the channel's items failed", errorAttrs(err)...)
 		return unreadableChannel(levels, err)
 	}
 	pl := makePlan(cat, opts.DuplicateSKUs, opts.StockUnstockedItems)

@@ -129,6 +129,7 @@ func (c *Connector) openBulkResult(ctx context.Context, url string) (io.ReadClos
 			// repeat the signed URL, which Snippet redacts.
 			answer, complete := egress.ReadAnswer(res.Body)
 			res.Body.Close()
+			// Storage's error documents are not Shopify's: only the status is shown.
 			err = &HTTPError{Operation: "bulk result", StatusCode: res.StatusCode, Body: egress.Snippet(answer, complete, snippetBytes, c.token)}
 		} else {
 			err = &transportError{op: "bulk result", err: err}

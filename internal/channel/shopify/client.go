@@ -65,11 +65,17 @@ func (e *GraphQLError) Error() string {
 }
 
 // HTTPError is a response with a status other than 200 that was not retried, or still
-// failed after the last attempt.
+// failed after the last attempt. Its message holds the status and Shopify's parsed error,
+// never the raw body: the URL may point at any server, whose error pages must not reach a
+// status.
 type HTTPError struct {
 	Operation  string
 	StatusCode int
-	// Body is the start of the response body, redacted as a whole before it was cut.
+	// Reason is Shopify's error from the answer's {"errors": ...}, redacted and cut; empty
+	// when the answer is not one.
+	Reason string
+	// Body is the start of the response body, redacted as a whole before it was cut, for
+	// the log only (channel.Answer).
 	Body string
 }
 
@@ -77,7 +83,46 @@ type HTTPError struct {
 const snippetBytes = 512
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("shopify: %s: HTTP %d: %s", e.Operation, e.StatusCode, e.Body)
+	msg := fmt.Sprintf("shopify: %s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		msg += " (a call is never redirected)"
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Answer is the start of the raw answer, for the log.
+func (e *HTTPError) Answer() string { return e.Body }
+
+// errorReason reads Shopify's error answer, {"errors": "..."} or {"errors": [{"message":
+// "..."}]} (or a list of strings), from a complete answer: its messages, redacted and cut,
+// or "".
+func errorReason(body []byte, complete bool, secrets ...string) string {
+	var doc struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	if !complete || json.Unmarshal(body, &doc) != nil || len(doc.Errors) == 0 {
+		return ""
+	}
+	var messages []string
+	var one string
+	var texts []string
+	var objects []struct {
+		Message string `json:"message"`
+	}
+	switch {
+	case json.Unmarshal(doc.Errors, &one) == nil:
+		messages = []string{one}
+	case json.Unmarshal(doc.Errors, &texts) == nil:
+		messages = texts
+	case json.Unmarshal(doc.Errors, &objects) == nil:
+		for _, o := range objects {
+			messages = append(messages, o.Message)
+		}
+	}
+	return egress.Snippet([]byte(strings.Join(messages, "; ")), true, snippetBytes, secrets...)
 }
 
 // do sends op with vars, pacing it by the shared bucket and retrying what can be retried,
@@ -173,7 +218,9 @@ func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graph
 	if res.StatusCode != http.StatusOK {
 		answer, complete := egress.ReadAnswer(res.Body)
 		return nil, c.retryAfter(res.Header.Get("Retry-After")), &HTTPError{
-			Operation: op.name, StatusCode: res.StatusCode, Body: egress.Snippet(answer, complete, snippetBytes, c.token),
+			Operation: op.name, StatusCode: res.StatusCode,
+			Reason: errorReason(answer, complete, c.token),
+			Body:   egress.Snippet(answer, complete, snippetBytes, c.token),
 		}
 	}
 	var resp graphQLResponse

@@ -130,3 +130,41 @@ func TestAnErrorAnswerIsRedactedBeforeItIsCut(t *testing.T) {
 		}
 	}
 }
+
+// A store URL may point at any server, say an internal admin API: its error page must not
+// reach the error (and through it a status or an Event), only the pod's log. Shopify's own
+// error document is shown.
+func TestAnErrorAnswerShowsOnlyTheStatusAndShopifysError(t *testing.T) {
+	for _, tt := range []struct {
+		body, want string
+		hidden     string
+	}{
+		{"<h1>admin</h1> db_password=hunter2", "HTTP 403 Forbidden", "db_password"},
+		{`{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`, "HTTP 403 Forbidden: [API] Invalid API key", ""},
+		{`{"errors":[{"message":"Access denied for inventorySetQuantities field."}]}`, "HTTP 403 Forbidden: Access denied for inventorySetQuantities", ""},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(tt.body))
+		}))
+		conn, err := New(Config{BaseURL: srv.URL, Token: testToken, LocationID: "1", MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, writeErr := conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
+		itemsErr := conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		srv.Close()
+		for _, err := range []error{writeErr, itemsErr} {
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("answer %s: error %v, want %q", tt.body, err, tt.want)
+				continue
+			}
+			if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+				t.Errorf("error %q shows the answer's page", err)
+			}
+			if !strings.Contains(channel.Answer(err), strings.TrimSpace(tt.body[:20])) {
+				t.Errorf("the answer kept for the log is %q", channel.Answer(err))
+			}
+		}
+	}
+}

@@ -90,3 +90,38 @@ func TestAnErrorAnswerIsRedactedBeforeItIsCut(t *testing.T) {
 		}
 	}
 }
+
+// A channel URL may point at any server, say an internal admin API: its error page must not
+// reach the error (and through it a status or an Event), only the pod's log. The protocol's
+// own error document is shown.
+func TestAnErrorAnswerShowsOnlyTheStatusAndTheProtocolsReason(t *testing.T) {
+	page := "<h1>admin</h1> db_password=hunter2 at /var/lib/admin"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/"+webhook.OperationSet {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusBadRequest)
+			_, _ = w.Write([]byte(`{"reason": "unknown location \"eu-1\""}`))
+			return
+		}
+		http.Error(w, page, http.StatusForbidden)
+	}))
+	defer srv.Close()
+	c, err := webhook.New(webhook.Config{URL: srv.URL, Secret: secret, MaxAttempts: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	itemsErr := c.Items(context.Background(), nil, func(channel.Item) error { return nil })
+	if itemsErr == nil || !strings.Contains(itemsErr.Error(), "HTTP 403") || strings.Contains(itemsErr.Error(), "db_password") {
+		t.Errorf("error %v: want HTTP 403 and nothing of the page", itemsErr)
+	}
+	if answer := channel.Answer(itemsErr); !strings.Contains(answer, "db_password") {
+		t.Errorf("the answer kept for the log is %q", answer)
+	}
+	_, writeErr := c.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "item-1", Quantity: 1}})
+	if !channel.IsRefused(writeErr) || !strings.Contains(writeErr.Error(), `HTTP 400 Bad Request: unknown location "eu-1"`) {
+		t.Errorf("error %v: want a refusal with the protocol's reason", writeErr)
+	}
+	if answer := channel.Answer(writeErr); !strings.Contains(answer, "unknown location") {
+		t.Errorf("a refusal lost the answer kept for the log: %q", answer)
+	}
+}
