@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -223,15 +224,27 @@ func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graph
 			Body:   egress.Snippet(answer, complete, snippetBytes, c.token),
 		}
 	}
+	answer, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, 0, &transportError{op: op.name, err: err}
+	}
+	if len(answer) > maxResponseBytes {
+		// Not retried: the same call would get the same answer.
+		return nil, 0, fmt.Errorf("shopify: %s: answer exceeds %d MiB", op.name, maxResponseBytes>>20)
+	}
 	var resp graphQLResponse
-	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
-		if attemptCtx.Err() != nil {
-			return nil, 0, &transportError{op: op.name, err: err}
-		}
+	if err := json.Unmarshal(answer, &resp); err != nil {
 		return nil, 0, fmt.Errorf("shopify: %s: decoding response: %w", op.name, err)
 	}
 	return &resp, 0, nil
 }
+
+// maxResponseBytes bounds a GraphQL answer, as the webhook connector bounds its own: the
+// largest this connector asks for, a page of maxPageSize variants with their levels, is a
+// few hundred KiB, and an answer is held whole while it is decoded. Without the bound a
+// server (or whatever the store URL points at) could grow a sync pod or the relay without
+// limit with one answer.
+const maxResponseBytes = 16 << 20
 
 // transportError is a request that got no complete response: a network error or a timeout.
 type transportError struct {
