@@ -86,15 +86,15 @@ func TestASearchIsBoundedInPages(t *testing.T) {
 	}
 }
 
-// A store that shows one SKU on endless variants is stopped at MaxItemsPerSKU.
+// A store that shows one SKU on endless variants is stopped at channel.MaxItemsPerSKU.
 func TestASearchIsBoundedInItemsPerSKU(t *testing.T) {
 	conn, _ := hostileStore(t, func(n int) string { return variantsPageAnswer(n, 50, "A", true) })
 	items := 0
 	err := conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { items++; return nil })
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`SKU "A" is on more than %d variants`, MaxItemsPerSKU)) {
+	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf(`SKU "A" is on more than %d variants`, channel.MaxItemsPerSKU)) {
 		t.Fatalf("Items = %v, want the SKU's variants bounded", err)
 	}
-	if items != MaxItemsPerSKU {
-		t.Errorf("%d items were handed on, want %d", items, MaxItemsPerSKU)
+	if items != channel.MaxItemsPerSKU {
+		t.Errorf("%d items were handed on, want %d", items, channel.MaxItemsPerSKU)
 	}
 }

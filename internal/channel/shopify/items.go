@@ -36,21 +36,16 @@ func (c *Connector) items(ctx context.Context, skus []string, fn func(channel.It
 	return nil
 }
 
-// MaxItemsPerSKU is the most variants one SKU may have in a search: a store's duplicate SKUs
-// are a handful. With maxSearchPages it bounds what one search may cost a sync pod or the
-// relay, whatever the server behind the store URL answers.
-const MaxItemsPerSKU = 100
-
 // maxSearchPages is how many pages a search for n SKUs may take: every SKU at
-// MaxItemsPerSKU variants, and as many again of the variants Shopify's inexact search also
+// channel.MaxItemsPerSKU variants, and as many again of the variants Shopify's inexact search also
 // matches.
 func (c *Connector) maxSearchPages(n int) int {
-	return 2*((n*MaxItemsPerSKU+c.cfg.PageSize-1)/c.cfg.PageSize) + 1
+	return 2*((n*channel.MaxItemsPerSKU+c.cfg.PageSize-1)/c.cfg.PageSize) + 1
 }
 
 // itemsBySearch pages through the variants a search query matches. Shopify's search is not
 // an exact match, so results are filtered again here. A search ends with an error when it
-// goes beyond maxSearchPages, repeats a cursor, or shows a SKU on more than MaxItemsPerSKU
+// goes beyond maxSearchPages, repeats a cursor, or shows a SKU on more than channel.MaxItemsPerSKU
 // variants.
 func (c *Connector) itemsBySearch(ctx context.Context, query string, skus []string, wanted skuSet, fn func(channel.Item) error) error {
 	vars := variantsPageVariables{First: c.cfg.PageSize, Query: &query, Location: c.locationID, Names: []string{c.quantityName}}
@@ -66,8 +61,8 @@ func (c *Connector) itemsBySearch(ctx context.Context, query string, skus []stri
 			if !ok || !wanted.has(item.SKU) {
 				continue
 			}
-			if perSKU[item.SKU]++; perSKU[item.SKU] > MaxItemsPerSKU {
-				return fmt.Errorf("shopify: SKU %q is on more than %d variants", item.SKU, MaxItemsPerSKU)
+			if perSKU[item.SKU]++; perSKU[item.SKU] > channel.MaxItemsPerSKU {
+				return fmt.Errorf("shopify: SKU %q is on more than %d variants", item.SKU, channel.MaxItemsPerSKU)
 			}
 			if err := fn(item); err != nil {
 				return err
