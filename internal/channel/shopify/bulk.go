@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -153,15 +154,24 @@ type bulkLine struct {
 	ParentID string `json:"__parentId"`
 }
 
+// maxBulkLine bounds one line of a bulk result: a variant with its level is well under a
+// KiB, and a line is held whole while it is decoded, so a longer one is refused rather than
+// read without limit.
+const maxBulkLine = 1 << 20
+
 // parseBulkVariants decodes the JSONL stream line by line and calls fn for each variant whose
 // SKU is wanted, with its quantity of the given name.
 func parseBulkVariants(r io.Reader, wanted skuSet, quantityName string, fn func(channel.Item) error) error {
-	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
-	for line := 1; ; line++ {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxBulkLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
 		var l bulkLine
-		if err := dec.Decode(&l); err == io.EOF {
-			return nil
-		} else if err != nil {
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return fmt.Errorf("shopify: bulk result line %d: %w", line, err)
 		}
 		if l.ParentID != "" {
@@ -173,4 +183,10 @@ func parseBulkVariants(r io.Reader, wanted skuSet, quantityName string, fn func(
 			}
 		}
 	}
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("shopify: bulk result line %d exceeds %d KiB", line+1, maxBulkLine>>10)
+	} else if err != nil {
+		return fmt.Errorf("shopify: bulk result line %d: %w", line+1, err)
+	}
+	return nil
 }
