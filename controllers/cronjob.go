@@ -49,7 +49,8 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	o.block(invalid)
 	name := workload.CronJobName(sync.Name)
 	cj := &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: sync.Namespace}}
-	refused := o.channel != nil && workload.CheckSecrets(runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, "")) != nil
+	refused := (o.blocked != nil && o.blocked.Reason == v1alpha1.ReasonOperatorSecret) ||
+		(o.channel != nil && workload.CheckSecrets(runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, "")) != nil)
 	if o.channel == nil || invalid != nil || refused {
 		// Without its channel the job template cannot be rendered, without a valid schedule
 		// it cannot be updated, and naming an operator's Secret (which observeDependencies

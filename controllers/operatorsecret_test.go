@@ -3,11 +3,14 @@ package controllers
 import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/workload"
 )
 
 var _ = Describe("The operator's own Secrets", func() {
@@ -56,6 +59,9 @@ var _ = Describe("The operator's own Secrets", func() {
 		Eventually(condition(s, syncConds(s), v1alpha1.ConditionReady)).Should(And(
 			haveCondition(metav1.ConditionFalse, v1alpha1.ReasonOperatorSecret),
 			HaveField("Message", ContainSubstring(v1alpha1.LabelOperatorSecret))))
+		// The reconcile that set the condition would have made the CronJob first.
+		Expect(apierrors.IsNotFound(k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: workload.CronJobName(s.Name)}, &batchv1.CronJob{}))).
+			To(BeTrue(), "a CronJob carrying the operator's Secret was rendered")
 
 		requestSync(ch, "2026-12-06T10:00:00Z")
 		Eventually(func(g Gomega) string {
