@@ -40,8 +40,12 @@ func NewSecretKeys(metadata, api client.Reader) *SecretKeys {
 }
 
 // check returns what blocks use of the Secret's key, if anything. The value is never read
-// into a message.
+// into a message. One of the operator's own Secrets (v1alpha1.IsOperatorSecret) is refused
+// whether or not it exists: its name or its label, not its content, makes it the operator's.
 func (s *SecretKeys) check(ctx context.Context, namespace string, ref v1alpha1.SecretKeySelector, purpose string) (*blocker, error) {
+	if v1alpha1.IsOperatorSecretName(ref.Name) {
+		return operatorSecret(ref.Name), nil
+	}
 	name := types.NamespacedName{Namespace: namespace, Name: ref.Name}
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
@@ -49,12 +53,16 @@ func (s *SecretKeys) check(ctx context.Context, namespace string, ref v1alpha1.S
 	if err != nil && !apierrors.IsNotFound(err) {
 		return nil, fmt.Errorf("reading Secret %q: %w", ref.Name, err)
 	}
+	labels := meta.Labels
 	keys, known := s.known(name, meta.ResourceVersion)
 	if err != nil || !known {
 		// Not in the cache (perhaps not yet) or changed since the last read: ask the API server.
-		if keys, err = s.read(ctx, name); err != nil {
+		if keys, labels, err = s.read(ctx, name); err != nil {
 			return nil, fmt.Errorf("reading Secret %q: %w", ref.Name, err)
 		}
+	}
+	if v1alpha1.IsOperatorSecret(ref.Name, labels) {
+		return operatorSecret(ref.Name), nil
 	}
 	if keys == nil {
 		return missing(v1alpha1.ReasonSecretNotFound, fmt.Sprintf("Secret %q holding the %s does not exist", ref.Name, purpose)), nil
@@ -75,24 +83,30 @@ func (s *SecretKeys) known(name types.NamespacedName, resourceVersion string) (m
 	return seen.keys, ok && seen.resourceVersion == resourceVersion
 }
 
-// read fetches the Secret's key names from the API server and remembers them; nil when the
-// Secret does not exist.
-func (s *SecretKeys) read(ctx context.Context, name types.NamespacedName) (map[string]struct{}, error) {
+// operatorSecret refuses one of the operator's own Secrets as a credential. Only a change of
+// the reference (or of the Secret's label) clears it.
+func operatorSecret(name string) *blocker {
+	return specProblem(v1alpha1.ReasonOperatorSecret, v1alpha1.OperatorSecretMessage(name))
+}
+
+// read fetches the Secret's key names and labels from the API server and remembers the key
+// names; nil when the Secret does not exist.
+func (s *SecretKeys) read(ctx context.Context, name types.NamespacedName) (map[string]struct{}, map[string]string, error) {
 	var secret corev1.Secret
 	err := s.api.Get(ctx, name, &secret)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if apierrors.IsNotFound(err) {
 		delete(s.seen, name)
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	keys := make(map[string]struct{}, len(secret.Data))
 	for k := range secret.Data {
 		keys[k] = struct{}{}
 	}
 	s.seen[name] = secretKeyNames{resourceVersion: secret.ResourceVersion, keys: keys}
-	return keys, nil
+	return keys, secret.Labels, nil
 }

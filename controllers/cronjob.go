@@ -49,9 +49,12 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	o.block(invalid)
 	name := workload.CronJobName(sync.Name)
 	cj := &batchv1.CronJob{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: sync.Namespace}}
-	if o.channel == nil || invalid != nil {
-		// Without its channel the job template cannot be rendered, and without a valid
-		// schedule it cannot be updated: keep an existing CronJob but stop it.
+	refused := (o.blocked != nil && o.blocked.Reason == v1alpha1.ReasonOperatorSecret) ||
+		(o.channel != nil && workload.CheckSecrets(runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, "")) != nil)
+	if o.channel == nil || invalid != nil || refused {
+		// Without its channel the job template cannot be rendered, without a valid schedule
+		// it cannot be updated, and naming an operator's Secret (which observeDependencies
+		// reports) it must not be: keep an existing CronJob but stop it.
 		o.cronJobSuspended = true
 		sync.Status.NextSyncTime = nil
 		err := r.Get(ctx, client.ObjectKeyFromObject(cj), cj)

@@ -31,6 +31,9 @@ type launcher struct {
 // it answers for a plan, as the sync request otherwise.
 func (l launcher) launch(ctx context.Context, run workload.Run, name, token string) (created bool, err error) {
 	run.Image, run.MemoryLimit = l.image, l.memoryLimit
+	if err := workload.CheckSecrets(run); err != nil {
+		return false, err
+	}
 	tmpl := workload.JobTemplate(run)
 	job := &batchv1.Job{
 		ObjectMeta: metav1.ObjectMeta{

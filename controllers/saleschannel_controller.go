@@ -86,7 +86,7 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 	if missing != nil {
 		conds.ready(false, missing.Reason, missing.Message, false)
 		if wasReady || len(before.Status.Conditions) == 0 {
-			r.Recorder.Eventf(&ch, nil, corev1.EventTypeWarning, missing.Reason, "Reconcile", missing.Message)
+			r.Recorder.Eventf(&ch, nil, corev1.EventTypeWarning, missing.Reason, "Reconcile", "%s", missing.Message)
 		}
 	} else {
 		conds.ready(true, v1alpha1.ReasonCredentialsFound, fmt.Sprintf("credentials found; effective mode %s", mode), false)
@@ -113,6 +113,17 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 	var started []string
 	for i := range syncs.Items {
 		sync := &syncs.Items[i]
+		// The channel's credential was checked; a sync's feed tokens were not, and a run
+		// would send them to the sync's feed URL.
+		refused, err := r.refusedFeedToken(ctx, sync)
+		if err != nil {
+			return err
+		}
+		if refused != nil {
+			r.Recorder.Eventf(sync, ch, corev1.EventTypeWarning, refused.Reason, "Sync",
+				"sales-channel manual sync of %s requested (%s): not started: %s", ch.Name, token, refused.Message)
+			continue
+		}
 		name := workload.ManualJobName(sync.Name, workload.KindSalesChannelManual, token)
 		created, err := r.launcher.launch(ctx, runFor(sync, ch, v1alpha1.TriggerSalesChannelManual, strategy), name, token)
 		if err != nil {
@@ -128,6 +139,24 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 	r.Recorder.Eventf(ch, nil, corev1.EventTypeNormal, "ManualSyncStarted", "Sync",
 		"sales-channel manual sync %s: %d of %d InventorySyncs started: %s", token, len(started), len(syncs.Items), strings.Join(started, ", "))
 	return nil
+}
+
+// refusedFeedToken returns the refusal of a feed token of sync that names one of the
+// operator's own Secrets, if one does.
+func (r *SalesChannelReconciler) refusedFeedToken(ctx context.Context, sync *v1alpha1.InventorySync) (*blocker, error) {
+	for _, feed := range sync.Spec.FulfillmentChannel.FeedList() {
+		if feed.BearerTokenSecretRef == nil {
+			continue
+		}
+		b, err := r.SecretKeys.check(ctx, sync.Namespace, *feed.BearerTokenSecretRef, "feed's bearer token")
+		if err != nil {
+			return nil, err
+		}
+		if b != nil && b.Reason == v1alpha1.ReasonOperatorSecret {
+			return b, nil
+		}
+	}
+	return nil, nil
 }
 
 // SetupWithManager watches SalesChannels and the metadata of the Secrets they name.

@@ -42,7 +42,7 @@ func (r *InventorySyncReconciler) summarise(o *syncObservation) {
 	}
 
 	if o.blocked != nil && (wasReady || !hadReady) {
-		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, o.blocked.Reason, "Reconcile", o.blocked.Message)
+		r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, o.blocked.Reason, "Reconcile", "%s", o.blocked.Message)
 	}
 }
 

@@ -42,6 +42,12 @@ var _ = Describe("Admission of bad manifests", func() {
 		Entry("with a variable reference in its URL", func(c *v1alpha1.SalesChannel) {
 			c.Spec.Connection.URL = "https://eu-store.myshopify.com/$(CHANNEL_CREDENTIALS)"
 		}, `spec.connection.url: Invalid value: "https://eu-store.myshopify.com/$(CHANNEL_CREDENTIALS)": url must not contain '$(': a reference such as $(VAR) is never expanded`),
+		Entry("with user info in its URL", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Connection.URL = "https://owner:pw-s3cret@eu-store.myshopify.com"
+		}, "url must not carry user info"),
+		Entry("with a user name in its URL", func(c *v1alpha1.SalesChannel) {
+			c.Spec.Connection.URL = "http://hookuser@hooks.example:8080/inventory"
+		}, "url must not carry user info"),
 		Entry("without a credentials key", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.CredentialsSecretRef.Key = "" },
 			"spec.connection.credentialsSecretRef.key"),
 		Entry("with an invalid Secret name", func(c *v1alpha1.SalesChannel) { c.Spec.Connection.CredentialsSecretRef.Name = "Not_A_Name" },
@@ -85,6 +91,16 @@ var _ = Describe("Admission of bad manifests", func() {
 		Entry("with a variable reference in its feed URL", func(s *v1alpha1.InventorySync) {
 			s.Spec.FulfillmentChannel.Feed.URL = "http://x.invalid/$(CHANNEL_CREDENTIALS)/f.csv"
 		}, `spec.fulfillmentChannel.feed.url: Invalid value: "http://x.invalid/$(CHANNEL_CREDENTIALS)/f.csv": url must not contain '$(': a reference such as $(VAR) is never expanded`),
+		Entry("with a SalesChannel name that is not a DNS name", func(s *v1alpha1.InventorySync) { s.Spec.SalesChannelRef.Name = "shop%d" },
+			"spec.salesChannelRef.name"),
+		Entry("with user info in its feed URL", func(s *v1alpha1.InventorySync) {
+			s.Spec.FulfillmentChannel.Feed.URL = "https://wms:pw-s3cret@wms.example/levels.csv"
+		}, "url must not carry user info"),
+		Entry("with user info in one of its feeds' URLs", func(s *v1alpha1.InventorySync) {
+			feeds := twoFeeds()
+			feeds[1].URL = "http://wms@wms.example/levels.csv?part=2"
+			s.Spec.FulfillmentChannel.Feed, s.Spec.FulfillmentChannel.Feeds = nil, feeds
+		}, "url must not carry user info"),
 		Entry("without a location", func(s *v1alpha1.InventorySync) { s.Spec.FulfillmentChannel.LocationID = "" },
 			"spec.fulfillmentChannel.locationID"),
 		Entry("with a name too long for its CronJob", func(s *v1alpha1.InventorySync) { s.Name = strings.Repeat("a", 53) },
@@ -133,6 +149,15 @@ var _ = Describe("Admission of bad manifests", func() {
 		s.Spec.Allocation = &v1alpha1.AllocationRules{Maximum: ptr.To[int64](0)}
 		Expect(k8s.Create(ctx, s)).To(Succeed())
 		Expect(s.Spec.FulfillmentChannel.Feeds[1].Format).To(Equal(v1alpha1.FeedFormatCSV))
+	})
+
+	It("admits an @ after a URL's host", func() {
+		ch := salesChannel(ns, "at-sign", v1alpha1.ModeRealTimeAdjustment, v1alpha1.DuplicateSKUsSkip)
+		ch.Spec.Connection.URL = "https://hooks.example/team@retail/inventory"
+		Expect(k8s.Create(ctx, ch)).To(Succeed())
+		s := inventorySync(ns, "at-sign", ch.Name, every15m())
+		s.Spec.FulfillmentChannel.Feed.URL = "https://wms.example/levels.csv?owner=ops@retail.example"
+		Expect(k8s.Create(ctx, s)).To(Succeed())
 	})
 
 	It("rejects changes that would turn a sync into another one", func() {

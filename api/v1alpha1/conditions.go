@@ -22,10 +22,12 @@ const (
 
 // Condition reasons, one CamelCase word each.
 const (
-	ReasonSucceeded              = "Succeeded"
-	ReasonCredentialsFound       = "CredentialsFound"
-	ReasonSecretNotFound         = "SecretNotFound"
-	ReasonSecretKeyNotFound      = "SecretKeyNotFound"
+	ReasonSucceeded         = "Succeeded"
+	ReasonCredentialsFound  = "CredentialsFound"
+	ReasonSecretNotFound    = "SecretNotFound"
+	ReasonSecretKeyNotFound = "SecretKeyNotFound"
+	// ReasonOperatorSecret: a credential reference names one of the operator's own Secrets.
+	ReasonOperatorSecret         = "OperatorSecret"
 	ReasonDuplicateSKUsUpdateAll = "DuplicateSKUsUpdateAll"
 	ReasonPlatformUnsupported    = "PlatformUnsupported"
 	ReasonSalesChannelNotFound   = "SalesChannelNotFound"

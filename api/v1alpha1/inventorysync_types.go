@@ -66,9 +66,12 @@ type InventorySyncSpec struct {
 
 // LocalObjectReference names an object in the same namespace.
 type LocalObjectReference struct {
+	// Name of the object: a DNS subdomain, as every object name is, so that a name that
+	// cannot exist is refused at once instead of waiting for an object that never comes.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	Name string `json:"name"`
 }
 
@@ -111,6 +114,7 @@ type FeedSource struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getScheme() == 'http')",message="url must be an absolute http or https URL"
 	// +kubebuilder:validation:XValidation:rule="!self.contains('$(')",message="url must not contain '$(': a reference such as $(VAR) is never expanded"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[^:/?#]+://[^/?#]*@')",message="url must not carry user info (user:password@): a credential belongs in a Secret"
 	URL string `json:"url"`
 
 	// Format of the feed: CSV (header with sku and quantity), JSON (an array of

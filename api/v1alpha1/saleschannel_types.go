@@ -28,6 +28,7 @@ type ChannelConnection struct {
 	// +kubebuilder:validation:MaxLength=2048
 	// +kubebuilder:validation:XValidation:rule="isURL(self) && (url(self).getScheme() == 'https' || url(self).getScheme() == 'http')",message="url must be an absolute http or https URL"
 	// +kubebuilder:validation:XValidation:rule="!self.contains('$(')",message="url must not contain '$(': a reference such as $(VAR) is never expanded"
+	// +kubebuilder:validation:XValidation:rule="!self.matches('^[^:/?#]+://[^/?#]*@')",message="url must not carry user info (user:password@): a credential belongs in a Secret"
 	URL string `json:"url"`
 
 	// CredentialsSecretRef names the key of a Secret in the channel's namespace holding the

@@ -183,6 +183,7 @@ func managerConfig(o managerOptions) (ctrl.Options, error) {
 			ByObject: map[client.Object]cache.ByObject{
 				&batchv1.CronJob{}: {Label: ours},
 				&batchv1.Job{}:     {Label: ours},
+				cachedSecret:       secretCache(),
 			},
 		},
 	}, nil

@@ -15,7 +15,7 @@ func Redact(err error, secrets ...string) error {
 	}
 	var refused *RefusedError
 	if errors.As(err, &refused) {
-		return &RefusedError{Reason: egress.Text(refused.Reason, secrets...)}
+		return &RefusedError{Reason: egress.Text(refused.Reason, secrets...), Err: refused.Err}
 	}
 	return egress.Error(err, secrets...)
 }

@@ -12,9 +12,15 @@ import (
 type RefusedError struct {
 	// Reason is the channel's own explanation, already free of credentials and URLs.
 	Reason string
+	// Err is the connector's error the refusal was read from, if any, kept so that a caller
+	// can log what the channel answered; the message is Reason's.
+	Err error
 }
 
 func (e *RefusedError) Error() string { return "the channel refused the call: " + e.Reason }
+
+// Unwrap returns the connector's error the refusal was read from, or nil.
+func (e *RefusedError) Unwrap() error { return e.Err }
 
 // Refused returns a RefusedError with a formatted reason.
 func Refused(format string, args ...any) error {

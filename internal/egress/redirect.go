@@ -10,13 +10,20 @@ import (
 const maxRedirects = 10
 
 // CheckRedirect returns an http.Client CheckRedirect policy for requests that carry
-// credentials in credentialHeaders. A redirect that keeps the original request's scheme,
-// host and port keeps them. A redirect anywhere else is followed without them, without
-// Authorization, Cookie and Referer (whose URL may hold a token in its query): Go's own
-// policy drops Authorization only when the host name changes, and copies every other header,
-// such as X-Shopify-Access-Token, to whatever host a server names.
+// credentials in credentialHeaders. A request other than GET or HEAD (every write, and
+// every GraphQL or webhook call, is a POST) is never redirected: the client returns the 3xx
+// answer as it is, so a server cannot have the request's body, or its signature, resent to
+// an address of its choosing (a 307 or 308 resends both). A redirect of a GET that keeps the
+// original request's scheme, host and port keeps the credentials. A redirect anywhere else is
+// followed without them, without Authorization, Cookie and Referer (whose URL may hold a
+// token in its query): Go's own policy drops Authorization only when the host name changes,
+// and copies every other header, such as X-Shopify-Access-Token, to whatever host a server
+// names.
 func CheckRedirect(credentialHeaders ...string) func(req *http.Request, via []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && via[0].Method != http.MethodGet && via[0].Method != http.MethodHead {
+			return http.ErrUseLastResponse
+		}
 		if len(via) >= maxRedirects {
 			return errors.New("stopped after 10 redirects")
 		}

@@ -3,6 +3,7 @@ package egress
 import (
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/techoms/inventory-operator/internal/egress/egresstest"
@@ -43,4 +44,25 @@ func TestClientKeepsCredentialsOnARedirectWithinTheOrigin(t *testing.T) {
 	if got != "tok-secret" {
 		t.Errorf("a redirect within the origin lost the credential: %q", got)
 	}
+}
+
+// A 307 or 308 resends a POST's body to wherever the server points: a POST is never
+// redirected, not even within its origin, and its caller sees the 3xx.
+func TestClientNeverRedirectsAPost(t *testing.T) {
+	elsewhere := egresstest.NewElsewhere(t)
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, target := range elsewhere.Origins() {
+			from := egresstest.Redirector(t, target, status)
+			req, _ := http.NewRequest(http.MethodPost, from.URL+"/levels/set", strings.NewReader(`{"items":[]}`))
+			resp, err := Client(nil).Do(req)
+			if err != nil {
+				t.Fatalf("POST answered %d: %v", status, err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != status {
+				t.Errorf("POST answered %d: the client returned %d, want the redirect itself", status, resp.StatusCode)
+			}
+		}
+	}
+	elsewhere.AssertNotSent(t, 0)
 }

@@ -2,8 +2,11 @@ package fulfillment
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/techoms/inventory-operator/internal/channel"
 )
 
 // Source supplies one feed's levels; Feed is one.
@@ -20,9 +23,15 @@ type NamedSource struct {
 // Sum is the levels of several feeds added up per SKU: several warehouses written into one
 // channel location. The feeds are read one after the other, so only the running sum and one
 // feed are held at a time; any feed's error fails the whole read, naming the feed, and no
-// level is returned. Together the feeds may list at most MaxRows distinct SKUs, one feed's
-// bound, so that the sum fits where one feed does.
+// level is returned. Together the feeds may list at most MaxRows distinct SKUs, and each SKU's
+// sum must stay within channel.MaxQuantity: one feed's bounds, so that the sum fits where one
+// feed does and no channel is sent a quantity it refuses.
 type Sum []NamedSource
+
+// ErrSumOutOfRange is wrapped by the error of a sum whose quantity for one SKU leaves
+// ±channel.MaxQuantity. Like a malformed feed, it fails a run for good: reading the same
+// feeds again gives the same sum.
+var ErrSumOutOfRange = errors.New("summed quantity out of range")
 
 // Read reads every feed and returns their sum. A single feed is returned as it is read, its
 // errors unchanged.
@@ -40,7 +49,9 @@ func (s Sum) Read(ctx context.Context) (*Levels, error) {
 			total = levels
 			continue
 		}
-		total = add(total, levels)
+		if total, err = add(total, levels); err != nil {
+			return nil, fmt.Errorf("feeds up to %s: %w", feed.Name, err)
+		}
 		if total.Len() > sumLimit {
 			return nil, fmt.Errorf("feeds up to %s list more than %d distinct SKUs together: %w", feed.Name, sumLimit, ErrTooLarge)
 		}
@@ -54,8 +65,9 @@ func (s Sum) Read(ctx context.Context) (*Levels, error) {
 // sumLimit bounds the distinct SKUs of a sum; tests shrink it.
 var sumLimit = MaxRows
 
-// add merges two levels in SKU order, summing the quantities of the SKUs both list.
-func add(a, b *Levels) *Levels {
+// add merges two levels in SKU order, summing the quantities of the SKUs both list. It fails
+// on the first SKU whose sum leaves ±channel.MaxQuantity, naming it.
+func add(a, b *Levels) (*Levels, error) {
 	n := a.Len() + b.Len()
 	var arena strings.Builder
 	arena.Grow(len(a.arena) + len(b.arena))
@@ -84,7 +96,13 @@ func add(a, b *Levels) *Levels {
 				push(lb.SKU, lb.Quantity)
 				j++
 			default:
-				push(la.SKU, la.Quantity+lb.Quantity)
+				q, ok := channel.AddQuantities(la.Quantity, lb.Quantity)
+				if !ok {
+					// The operands are printed, not their sum, which could overflow.
+					return nil, fmt.Errorf("SKU %s: %d + %d is beyond ±%d, the bound of one feed: %w",
+						quote(la.SKU), la.Quantity, lb.Quantity, channel.MaxQuantity, ErrSumOutOfRange)
+				}
+				push(la.SKU, q)
 				i, j = i+1, j+1
 			}
 		}
@@ -95,7 +113,7 @@ func add(a, b *Levels) *Levels {
 	for k := range sum.order {
 		sum.order[k] = uint32(k)
 	}
-	return sum
+	return sum, nil
 }
 
 // MapQuantities returns levels with the same SKUs and each quantity replaced by f of it,

@@ -104,3 +104,27 @@ func TestSumIsBoundLikeOneFeed(t *testing.T) {
 		t.Errorf("4 distinct SKUs: error %v, want ErrTooLarge naming the bound", err)
 	}
 }
+
+func TestSumIsRangeCheckedLikeOneFeed(t *testing.T) {
+	// Each feed is within the bound; three of them sum A to 3,000,000,000, which no channel
+	// accepts, so the sum fails before any level reaches a channel.
+	big := func() staticSource { return staticSource{levels: mustParse(t, "sku,quantity\nB,1\nA,1000000000\n")} }
+	_, err := Sum{{"berlin", big()}, {"hamburg", big()}, {"munich", big()}}.Read(t.Context())
+	switch {
+	case err == nil:
+		t.Fatal("a sum of 3,000,000,000 was accepted")
+	case !errors.Is(err, ErrSumOutOfRange):
+		t.Errorf("error %q does not wrap ErrSumOutOfRange", err)
+	case !strings.Contains(err.Error(), `SKU "A"`) || !strings.Contains(err.Error(), "feeds up to hamburg"):
+		t.Errorf("error %q names neither the SKU nor the feed", err)
+	}
+	// The bound itself is reachable.
+	half := func() staticSource { return staticSource{levels: mustParse(t, "sku,quantity\nA,500000000\n")} }
+	got, err := Sum{{"berlin", half()}, {"hamburg", half()}}.Read(t.Context())
+	if err != nil {
+		t.Fatalf("a sum of exactly the bound: %v", err)
+	}
+	if q, _ := got.Lookup("A"); q != 1_000_000_000 {
+		t.Errorf("A = %d", q)
+	}
+}

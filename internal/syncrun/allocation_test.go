@@ -118,3 +118,19 @@ func TestRunFailsBeforeWritingWhenOneFeedIsMalformed(t *testing.T) {
 		t.Errorf("a run with a malformed feed wrote")
 	}
 }
+
+func TestRunRefusesASumOutOfRange(t *testing.T) {
+	ch := newWebhookChannel(t, item("a", "A", 0), item("b", "B", 0))
+	sum := fulfillment.Sum{
+		{Name: "berlin", Source: levels(t, "A=1000000000", "B=1")},
+		{Name: "hamburg", Source: levels(t, "A=1000000000", "B=1")},
+		{Name: "munich", Source: levels(t, "A=1000000000", "B=1")},
+	}
+	report := syncrun.Run(t.Context(), options(sum, ch.conn))
+	if report.Status != syncrun.Permanent || !strings.Contains(report.Result.Message, `SKU "A"`) {
+		t.Errorf("status %v, message %q: want a permanent failure naming SKU A", report.Status, report.Result.Message)
+	}
+	if ch.writeRequests(webhook.OperationSet)+ch.writeRequests(webhook.OperationAdjust) != 0 {
+		t.Errorf("a run whose feeds sum beyond the bound wrote")
+	}
+}

@@ -109,7 +109,7 @@ func (p *pusher) write(ctx context.Context, round int, batch []uint32) {
 		err = fmt.Errorf("connector returned %d results for %d changes", len(results), len(changes))
 	}
 	if err != nil {
-		p.log.Warn("batch write failed", "round", round, "changes", len(changes), "error", err.Error())
+		p.log.Warn("batch write failed", append([]any{"round", round, "changes", len(changes)}, errorAttrs(err)...)...)
 		reason := "write failed: " + err.Error()
 		for _, pos := range batch {
 			p.ledger.fail(pos, reason)
@@ -162,7 +162,7 @@ func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 		return nil
 	})
 	if err != nil {
-		p.log.Warn("re-reading stale items failed", "items", len(positions), "error", err.Error())
+		p.log.Warn("re-reading stale items failed", append([]any{"items", len(positions)}, errorAttrs(err)...)...)
 		for _, pos := range positions {
 			p.ledger.fail(pos, "re-reading after a stale write failed: "+err.Error())
 		}

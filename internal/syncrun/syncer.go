@@ -112,7 +112,7 @@ func Run(ctx context.Context, opts Options) Report {
 	if err != nil {
 		var feedErr *fulfillment.FeedError
 		status := Partial
-		if errors.As(err, &feedErr) || errors.Is(err, fulfillment.ErrTooLarge) {
+		if errors.As(err, &feedErr) || errors.Is(err, fulfillment.ErrTooLarge) || errors.Is(err, fulfillment.ErrSumOutOfRange) {
 			status = Permanent
 		}
 		log.Error("reading the fulfillment feed failed", "permanent", status == Permanent, "error", err.Error())
@@ -125,7 +125,7 @@ func Run(ctx context.Context, opts Options) Report {
 
 	cat, err := readCatalog(ctx, opts.Connector, levels)
 	if err != nil {
-		log.Error("reading the channel's items failed", "error", err.Error())
+		log.Error("reading the channel's items failed", errorAttrs(err)...)
 		return unreadableChannel(levels, err)
 	}
 	pl := makePlan(cat, opts.DuplicateSKUs, opts.StockUnstockedItems)

@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,9 +10,9 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // itemsByBulk runs a bulk operation exporting every variant, waits for it, and streams its
@@ -125,9 +126,12 @@ func (c *Connector) openBulkResult(ctx context.Context, url string) (io.ReadClos
 			return res.Body, nil
 		}
 		if err == nil {
-			snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+			// The storage answers, not the store: it never saw the token, but its answer may
+			// repeat the signed URL, which Snippet redacts.
+			answer, complete := egress.ReadAnswer(res.Body)
 			res.Body.Close()
-			err = &HTTPError{Operation: "bulk result", StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet))}
+			// Storage's error documents are not Shopify's: only the status is shown.
+			err = &HTTPError{Operation: "bulk result", StatusCode: res.StatusCode, Body: egress.Snippet(answer, complete, snippetBytes, c.token)}
 		} else {
 			err = &transportError{op: "bulk result", err: err}
 		}
@@ -150,15 +154,24 @@ type bulkLine struct {
 	ParentID string `json:"__parentId"`
 }
 
+// maxBulkLine bounds one line of a bulk result: a variant with its level is well under a
+// KiB, and a line is held whole while it is decoded, so a longer one is refused rather than
+// read without limit.
+const maxBulkLine = 1 << 20
+
 // parseBulkVariants decodes the JSONL stream line by line and calls fn for each variant whose
 // SKU is wanted, with its quantity of the given name.
 func parseBulkVariants(r io.Reader, wanted skuSet, quantityName string, fn func(channel.Item) error) error {
-	dec := json.NewDecoder(bufio.NewReaderSize(r, 64<<10))
-	for line := 1; ; line++ {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxBulkLine)
+	line := 0
+	for sc.Scan() {
+		line++
+		if len(bytes.TrimSpace(sc.Bytes())) == 0 {
+			continue
+		}
 		var l bulkLine
-		if err := dec.Decode(&l); err == io.EOF {
-			return nil
-		} else if err != nil {
+		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return fmt.Errorf("shopify: bulk result line %d: %w", line, err)
 		}
 		if l.ParentID != "" {
@@ -170,4 +183,10 @@ func parseBulkVariants(r io.Reader, wanted skuSet, quantityName string, fn func(
 			}
 		}
 	}
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("shopify: bulk result line %d exceeds %d KiB", line+1, maxBulkLine>>10)
+	} else if err != nil {
+		return fmt.Errorf("shopify: bulk result line %d: %w", line+1, err)
+	}
+	return nil
 }

@@ -174,3 +174,12 @@ func TestBulkOutcomes(t *testing.T) {
 		})
 	}
 }
+
+// One endless line of a bulk result must not be read without limit.
+func TestParseBulkVariantsBoundsALine(t *testing.T) {
+	huge := `{"sku":"A","inventoryItem":{"id":"I1"},"padding":"` + strings.Repeat("x", maxBulkLine) + `"}` + "\n"
+	err := parseBulkVariants(strings.NewReader(`{"sku":"B","inventoryItem":{"id":"I2"}}`+"\n"+huge), newSKUSet(nil), availableName, func(channel.Item) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), "line 2 exceeds 1024 KiB") {
+		t.Errorf("an oversized line: %v", err)
+	}
+}

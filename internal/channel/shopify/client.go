@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel/retry"
+	"github.com/techoms/inventory-operator/internal/egress"
 )
 
 // tokenHeader carries the Admin API access token.
@@ -65,16 +66,64 @@ func (e *GraphQLError) Error() string {
 }
 
 // HTTPError is a response with a status other than 200 that was not retried, or still
-// failed after the last attempt.
+// failed after the last attempt. Its message holds the status and Shopify's parsed error,
+// never the raw body: the URL may point at any server, whose error pages must not reach a
+// status.
 type HTTPError struct {
 	Operation  string
 	StatusCode int
-	// Body is the start of the response body.
+	// Reason is Shopify's error from the answer's {"errors": ...}, redacted and cut; empty
+	// when the answer is not one.
+	Reason string
+	// Body is the start of the response body, redacted as a whole before it was cut, for
+	// the log only (channel.Answer).
 	Body string
 }
 
+// snippetBytes is how much of an error answer an HTTPError keeps.
+const snippetBytes = 512
+
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("shopify: %s: HTTP %d: %s", e.Operation, e.StatusCode, e.Body)
+	msg := fmt.Sprintf("shopify: %s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		msg += " (a call is never redirected)"
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// Answer is the start of the raw answer, for the log.
+func (e *HTTPError) Answer() string { return e.Body }
+
+// errorReason reads Shopify's error answer, {"errors": "..."} or {"errors": [{"message":
+// "..."}]} (or a list of strings), from a complete answer: its messages, redacted and cut,
+// or "".
+func errorReason(body []byte, complete bool, secrets ...string) string {
+	var doc struct {
+		Errors json.RawMessage `json:"errors"`
+	}
+	if !complete || json.Unmarshal(body, &doc) != nil || len(doc.Errors) == 0 {
+		return ""
+	}
+	var messages []string
+	var one string
+	var texts []string
+	var objects []struct {
+		Message string `json:"message"`
+	}
+	switch {
+	case json.Unmarshal(doc.Errors, &one) == nil:
+		messages = []string{one}
+	case json.Unmarshal(doc.Errors, &texts) == nil:
+		messages = texts
+	case json.Unmarshal(doc.Errors, &objects) == nil:
+		for _, o := range objects {
+			messages = append(messages, o.Message)
+		}
+	}
+	return egress.Snippet([]byte(strings.Join(messages, "; ")), true, snippetBytes, secrets...)
 }
 
 // do sends op with vars, pacing it by the shared bucket and retrying what can be retried,
@@ -168,20 +217,34 @@ func (c *Connector) post(ctx context.Context, op operation, body []byte) (*graph
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		snippet, _ := io.ReadAll(io.LimitReader(res.Body, 512))
+		answer, complete := egress.ReadAnswer(res.Body)
 		return nil, c.retryAfter(res.Header.Get("Retry-After")), &HTTPError{
-			Operation: op.name, StatusCode: res.StatusCode, Body: strings.TrimSpace(string(snippet)),
+			Operation: op.name, StatusCode: res.StatusCode,
+			Reason: errorReason(answer, complete, c.token),
+			Body:   egress.Snippet(answer, complete, snippetBytes, c.token),
 		}
 	}
+	answer, err := io.ReadAll(io.LimitReader(res.Body, maxResponseBytes+1))
+	if err != nil {
+		return nil, 0, &transportError{op: op.name, err: err}
+	}
+	if len(answer) > maxResponseBytes {
+		// Not retried: the same call would get the same answer.
+		return nil, 0, fmt.Errorf("shopify: %s: answer exceeds %d MiB", op.name, maxResponseBytes>>20)
+	}
 	var resp graphQLResponse
-	if err := json.NewDecoder(res.Body).Decode(&resp); err != nil {
-		if attemptCtx.Err() != nil {
-			return nil, 0, &transportError{op: op.name, err: err}
-		}
+	if err := json.Unmarshal(answer, &resp); err != nil {
 		return nil, 0, fmt.Errorf("shopify: %s: decoding response: %w", op.name, err)
 	}
 	return &resp, 0, nil
 }
+
+// maxResponseBytes bounds a GraphQL answer, as the webhook connector bounds its own: the
+// largest this connector asks for, a page of maxPageSize variants with their levels, is a
+// few hundred KiB, and an answer is held whole while it is decoded. Without the bound a
+// server (or whatever the store URL points at) could grow a sync pod or the relay without
+// limit with one answer.
+const maxResponseBytes = 16 << 20
 
 // transportError is a request that got no complete response: a network error or a timeout.
 type transportError struct {

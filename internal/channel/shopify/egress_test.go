@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -81,7 +82,8 @@ func TestBaseURLWithCredentialsIsRefused(t *testing.T) {
 
 // When the store redirects to another origin, that origin must not receive the access
 // token: Go copies custom headers such as X-Shopify-Access-Token to wherever a redirect
-// points.
+// points. Every call to the store is a POST, which is not redirected at all: the other
+// origin receives nothing, and the call fails with the 3xx.
 func TestTheTokenNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
 	elsewhere := egresstest.NewElsewhere(t)
 	for _, target := range elsewhere.Origins() {
@@ -90,8 +92,79 @@ func TestTheTokenNeverFollowsARedirectToAnotherOrigin(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, _ = conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
-		_ = conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		_, writeErr := conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
+		itemsErr := conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		for _, err := range []error{writeErr, itemsErr} {
+			if err == nil || !strings.Contains(err.Error(), "HTTP 307") {
+				t.Errorf("a redirected call: error %v, want the 307", err)
+			}
+		}
 	}
-	elsewhere.AssertNotSent(t, 4, "X-Shopify-Access-Token")
+	elsewhere.AssertNotSent(t, 0)
+}
+
+// A store that echoes the token where the error answer is cut must not leave its start in the
+// error: the answer is redacted as a whole before it is cut.
+func TestAnErrorAnswerIsRedactedBeforeItIsCut(t *testing.T) {
+	for pad := 500; pad < 512; pad += 3 {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, strings.Repeat("x", pad)+" "+r.Header.Get("X-Shopify-Access-Token")+" is not valid here", http.StatusForbidden)
+		}))
+		conn, err := New(Config{BaseURL: srv.URL, Token: testToken, LocationID: "1", MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, writeErr := conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
+		itemsErr := conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		srv.Close()
+		for _, err := range []error{writeErr, itemsErr} {
+			var httpErr *HTTPError
+			if !errors.As(err, &httpErr) {
+				t.Fatalf("error %v, want an HTTP error", err)
+			}
+			for _, shown := range []string{err.Error(), httpErr.Body} {
+				if strings.Contains(shown, testToken[:6]) {
+					t.Errorf("token at byte %d: %q shows the start of the token", pad+1, shown)
+				}
+			}
+		}
+	}
+}
+
+// A store URL may point at any server, say an internal admin API: its error page must not
+// reach the error (and through it a status or an Event), only the pod's log. Shopify's own
+// error document is shown.
+func TestAnErrorAnswerShowsOnlyTheStatusAndShopifysError(t *testing.T) {
+	for _, tt := range []struct {
+		body, want string
+		hidden     string
+	}{
+		{"<h1>admin</h1> db_password=hunter2", "HTTP 403 Forbidden", "db_password"},
+		{`{"errors":"[API] Invalid API key or access token (unrecognized login or wrong password)"}`, "HTTP 403 Forbidden: [API] Invalid API key", ""},
+		{`{"errors":[{"message":"Access denied for inventorySetQuantities field."}]}`, "HTTP 403 Forbidden: Access denied for inventorySetQuantities", ""},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = w.Write([]byte(tt.body))
+		}))
+		conn, err := New(Config{BaseURL: srv.URL, Token: testToken, LocationID: "1", MaxAttempts: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, writeErr := conn.Write(context.Background(), v1alpha1.StrategyAbsolute, "k", []channel.Change{{ItemID: "gid://shopify/InventoryItem/1", Quantity: 1}})
+		itemsErr := conn.Items(context.Background(), []string{"A"}, func(channel.Item) error { return nil })
+		srv.Close()
+		for _, err := range []error{writeErr, itemsErr} {
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("answer %s: error %v, want %q", tt.body, err, tt.want)
+				continue
+			}
+			if tt.hidden != "" && strings.Contains(err.Error(), tt.hidden) {
+				t.Errorf("error %q shows the answer's page", err)
+			}
+			if !strings.Contains(channel.Answer(err), strings.TrimSpace(tt.body[:20])) {
+				t.Errorf("the answer kept for the log is %q", channel.Answer(err))
+			}
+		}
+	}
 }

@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -28,32 +29,54 @@ func (c *Connector) items(ctx context.Context, skus []string, fn func(channel.It
 		return c.itemsByBulk(ctx, wanted, fn)
 	}
 	for chunk := range slices.Chunk(wanted.sorted, skusPerSearch) {
-		if err := c.itemsBySearch(ctx, skuSearch(chunk), wanted, fn); err != nil {
+		if err := c.itemsBySearch(ctx, skuSearch(chunk), chunk, wanted, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// maxSearchPages is how many pages a search for n SKUs may take: every SKU at
+// channel.MaxItemsPerSKU variants, and as many again of the variants Shopify's inexact search also
+// matches.
+func (c *Connector) maxSearchPages(n int) int {
+	return 2*((n*channel.MaxItemsPerSKU+c.cfg.PageSize-1)/c.cfg.PageSize) + 1
+}
+
 // itemsBySearch pages through the variants a search query matches. Shopify's search is not
-// an exact match, so results are filtered again here.
-func (c *Connector) itemsBySearch(ctx context.Context, query string, wanted skuSet, fn func(channel.Item) error) error {
+// an exact match, so results are filtered again here. A search ends with an error when it
+// goes beyond maxSearchPages, repeats a cursor, or shows a SKU on more than channel.MaxItemsPerSKU
+// variants.
+func (c *Connector) itemsBySearch(ctx context.Context, query string, skus []string, wanted skuSet, fn func(channel.Item) error) error {
 	vars := variantsPageVariables{First: c.cfg.PageSize, Query: &query, Location: c.locationID, Names: []string{c.quantityName}}
-	for {
+	perSKU := make(map[string]int, len(skus))
+	maxPages := c.maxSearchPages(len(skus))
+	for pages := 1; ; pages++ {
 		var page variantsPageData
 		if err := c.do(ctx, variantsPage, vars, &page); err != nil {
 			return err
 		}
 		for _, node := range page.ProductVariants.Nodes {
-			if item, ok := node.item(c.quantityName); ok && wanted.has(item.SKU) {
-				if err := fn(item); err != nil {
-					return err
-				}
+			item, ok := node.item(c.quantityName)
+			if !ok || !wanted.has(item.SKU) {
+				continue
+			}
+			if perSKU[item.SKU]++; perSKU[item.SKU] > channel.MaxItemsPerSKU {
+				return fmt.Errorf("shopify: SKU %q is on more than %d variants", item.SKU, channel.MaxItemsPerSKU)
+			}
+			if err := fn(item); err != nil {
+				return err
 			}
 		}
 		info := page.ProductVariants.PageInfo
 		if !info.HasNextPage || info.EndCursor == nil {
 			return nil
+		}
+		if vars.After != nil && *vars.After == *info.EndCursor {
+			return fmt.Errorf("shopify: the search for %d SKUs repeats its cursor", len(skus))
+		}
+		if pages >= maxPages {
+			return fmt.Errorf("shopify: the search for %d SKUs goes on beyond %d pages", len(skus), maxPages)
 		}
 		vars.After = info.EndCursor
 	}

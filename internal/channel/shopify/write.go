@@ -95,7 +95,7 @@ func (c *Connector) writeBatch(ctx context.Context, strategy v1alpha1.Strategy, 
 			}
 			reason := err.Error()
 			fail(pending, results, reason)
-			return &channel.RefusedError{Reason: reason}
+			return &channel.RefusedError{Reason: reason, Err: err}
 		}
 		if len(userErrs) == 0 {
 			for _, i := range pending {

@@ -122,10 +122,14 @@ func (c *Connector) items(ctx context.Context, skus []string, fn func(channel.It
 	return nil
 }
 
-// query reads every page of one query.
+// query reads every page of one query. A query for named SKUs ends with an error when a SKU
+// shows on more than channel.MaxItemsPerSKU items or the pages go beyond what that allows;
+// a query for every item (skus nil) is a whole catalog, bounded by the caller.
 func (c *Connector) query(ctx context.Context, skus []string, fn func(channel.Item) error) error {
 	req := QueryRequest{LocationID: c.locationID, SKUs: skus, Limit: MaxQueryLimit}
-	for {
+	perSKU := make(map[string]int, len(skus))
+	maxPages := 2*((len(skus)*channel.MaxItemsPerSKU+MaxQueryLimit-1)/MaxQueryLimit) + 1
+	for pages := 1; ; pages++ {
 		body, err := json.Marshal(req)
 		if err != nil {
 			return err
@@ -142,6 +146,11 @@ func (c *Connector) query(ctx context.Context, skus []string, fn func(channel.It
 			if item.ID == "" {
 				return fmt.Errorf("webhook %s at %s: answer has an item without id (SKU %q)", OperationQuery, c.where, item.SKU)
 			}
+			if skus != nil {
+				if perSKU[item.SKU]++; perSKU[item.SKU] > channel.MaxItemsPerSKU {
+					return fmt.Errorf("webhook %s at %s: SKU %q is on more than %d items", OperationQuery, c.where, item.SKU, channel.MaxItemsPerSKU)
+				}
+			}
 			if err := fn(channel.Item{ID: item.ID, SKU: item.SKU, Quantity: item.Quantity}); err != nil {
 				return err
 			}
@@ -151,6 +160,9 @@ func (c *Connector) query(ctx context.Context, skus []string, fn func(channel.It
 		}
 		if page.NextCursor == req.Cursor {
 			return fmt.Errorf("webhook %s at %s: answer repeats cursor %q", OperationQuery, c.where, page.NextCursor)
+		}
+		if skus != nil && pages >= maxPages {
+			return fmt.Errorf("webhook %s at %s: the query for %d SKUs goes on beyond %d pages", OperationQuery, c.where, len(skus), maxPages)
 		}
 		req.Cursor = page.NextCursor
 	}
@@ -190,7 +202,7 @@ func (c *Connector) write(ctx context.Context, strategy v1alpha1.Strategy, key s
 	answer, err := c.call(ctx, operation, key, body)
 	if err != nil {
 		if refusedCall(err) {
-			return nil, &channel.RefusedError{Reason: err.Error()}
+			return nil, &channel.RefusedError{Reason: err.Error(), Err: err}
 		}
 		return nil, err
 	}
@@ -245,6 +257,6 @@ func changeResult(r ItemResult) channel.ChangeResult {
 		}
 		return channel.ChangeResult{Outcome: channel.Failed, Reason: reason}
 	default:
-		return channel.ChangeResult{Outcome: channel.Failed, Reason: fmt.Sprintf("unknown status %q from the channel", snippet([]byte(r.Status)))}
+		return channel.ChangeResult{Outcome: channel.Failed, Reason: fmt.Sprintf("unknown status %q from the channel", egress.Cut(r.Status, snippetBytes))}
 	}
 }

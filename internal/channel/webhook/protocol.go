@@ -112,6 +112,13 @@ type ItemResult struct {
 	Quantity *int64 `json:"quantity,omitempty"`
 }
 
+// ErrorResponse is the body of an answer other than 200: the reason the sender shows with the
+// status. The sender shows nothing else of such an answer, so that a URL pointing at another
+// server cannot bring its error pages into a status.
+type ErrorResponse struct {
+	Reason string `json:"reason"`
+}
+
 // Sign computes the X-Inventory-Signature value of a request: "sha256=" and the hex HMAC-SHA256,
 // keyed with the channel's secret, of the timestamp, the operation, the idempotency key (empty
 // for a query) and the body, joined by newlines.

@@ -3,12 +3,12 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel/retry"
@@ -24,20 +24,41 @@ const (
 )
 
 // HTTPError is a receiver's answer other than 200 that ended the call: one not worth retrying,
-// or the last of the attempts.
+// or the last of the attempts. Its message holds the status and the protocol's reason, never
+// the raw body: the URL may point at any server, whose error pages must not reach a status.
 type HTTPError struct {
 	Operation  string
 	StatusCode int
-	// Body is the start of the response body, which usually says what was wrong.
+	// Reason is the reason of the protocol's error document ({"reason": "..."}), redacted
+	// and cut; empty when the answer is not one.
+	Reason string
+	// Body is the start of the response body, redacted as a whole before it was cut, for
+	// the log only (channel.Answer).
 	Body string
 }
 
 func (e *HTTPError) Error() string {
 	msg := fmt.Sprintf("webhook %s: HTTP %d %s", e.Operation, e.StatusCode, http.StatusText(e.StatusCode))
-	if e.Body != "" {
-		msg += ": " + e.Body
+	if e.StatusCode >= 300 && e.StatusCode < 400 {
+		msg += " (a call is never redirected)"
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
 	}
 	return msg
+}
+
+// Answer is the start of the raw answer, for the log.
+func (e *HTTPError) Answer() string { return e.Body }
+
+// errorReason reads the protocol's error document from a complete answer: its reason,
+// redacted and cut, or "".
+func errorReason(body []byte, complete bool, secrets ...string) string {
+	var doc ErrorResponse
+	if !complete || json.Unmarshal(body, &doc) != nil {
+		return ""
+	}
+	return egress.Snippet([]byte(doc.Reason), true, snippetBytes, secrets...)
 }
 
 // refusedCall reports whether err is the receiver's definite refusal of a whole request: a
@@ -104,22 +125,27 @@ func (c *Connector) attempt(ctx context.Context, operation, key string, body []b
 		return nil, -1, fmt.Errorf("webhook %s at %s: %w", operation, c.where, egress.WithoutURL(err))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		answer, complete := egress.ReadAnswer(resp.Body)
+		return nil, c.retryAfter(resp.Header.Get("Retry-After")), &HTTPError{
+			Operation:  operation,
+			StatusCode: resp.StatusCode,
+			Reason:     errorReason(answer, complete, string(c.secret)),
+			Body:       egress.Snippet(answer, complete, snippetBytes, string(c.secret)),
+		}
+	}
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
 	if err != nil {
 		return nil, -1, fmt.Errorf("webhook %s at %s: reading the answer: %w", operation, c.where, err)
 	}
-	if resp.StatusCode == http.StatusOK {
-		if len(answer) > maxResponseBytes {
-			return nil, -1, fmt.Errorf("webhook %s at %s: answer exceeds %d MiB", operation, c.where, maxResponseBytes>>20)
-		}
-		return answer, -1, nil
+	if len(answer) > maxResponseBytes {
+		return nil, -1, fmt.Errorf("webhook %s at %s: answer exceeds %d MiB", operation, c.where, maxResponseBytes>>20)
 	}
-	return nil, c.retryAfter(resp.Header.Get("Retry-After")), &HTTPError{
-		Operation:  operation,
-		StatusCode: resp.StatusCode,
-		Body:       snippet(answer),
-	}
+	return answer, -1, nil
 }
+
+// snippetBytes is how much of an error answer an HTTPError keeps.
+const snippetBytes = 200
 
 // retryAfter reads a Retry-After header, bounded by retry.MaxAfter; -1 when absent or
 // unreadable.
@@ -128,14 +154,4 @@ func (c *Connector) retryAfter(value string) time.Duration {
 		return d
 	}
 	return -1
-}
-
-// snippet keeps the start of an error answer, on one line.
-func snippet(body []byte) string {
-	const limit = 200
-	s := strings.Join(strings.Fields(string(body)), " ")
-	if len(s) > limit {
-		s = s[:limit] + "..."
-	}
-	return s
 }

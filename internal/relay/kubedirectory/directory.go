@@ -7,6 +7,7 @@ package kubedirectory
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -64,12 +65,20 @@ func (d *Directory) Scope(ctx context.Context) (relay.Scope, error) {
 }
 
 // Credential reads the key of the Secret the channel's credentialsSecretRef names, trimmed as
-// the sync role trims it. The error names the Secret and key, never the value.
+// the sync role trims it. The error names the Secret and key, never the value. One of the
+// operator's own Secrets (v1alpha1.IsOperatorSecret), such as the relay's own tokens, is
+// refused: the relay would send it to the URL the channel names.
 func (d *Directory) Credential(ctx context.Context, ch *v1alpha1.SalesChannel) ([]byte, error) {
 	ref := ch.Spec.Connection.CredentialsSecretRef
+	if v1alpha1.IsOperatorSecretName(ref.Name) {
+		return nil, errors.New(v1alpha1.OperatorSecretMessage(ref.Name))
+	}
 	var secret corev1.Secret
 	if err := d.secrets.Get(ctx, client.ObjectKey{Namespace: ch.Namespace, Name: ref.Name}, &secret); err != nil {
 		return nil, fmt.Errorf("reading Secret %s: %w", ref.Name, err)
+	}
+	if v1alpha1.IsOperatorSecret(secret.Name, secret.Labels) {
+		return nil, errors.New(v1alpha1.OperatorSecretMessage(ref.Name))
 	}
 	v, ok := secret.Data[ref.Key]
 	if !ok {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,6 +129,14 @@ func TestDirectoryWithTheRelayRole(t *testing.T) {
 			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "shopify-eu-admin"},
 			Data:       map[string][]byte{"token": []byte("shpat_abc\r\n"), "blank": []byte("\n")},
 		},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: v1alpha1.RelayTokensSecret},
+			Data:       map[string][]byte{"tokens": []byte("relay-bearer-token\n")},
+		},
+		&corev1.Secret{
+			ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "prod-relay-tls", Labels: map[string]string{v1alpha1.LabelOperatorSecret: "true"}},
+			Data:       map[string][]byte{"tls.key": []byte("relay-private-key")},
+		},
 	} {
 		if err := admin.Create(ctx, obj); err != nil {
 			t.Fatal(err)
@@ -167,6 +176,14 @@ func TestDirectoryWithTheRelayRole(t *testing.T) {
 	missing := channelWithCredentials("missing", "shopify-eu-admin", "nope")
 	if _, err := d.Credential(ctx, missing); err == nil {
 		t.Error("a missing key was accepted as a credential")
+	}
+
+	// The relay's own Secrets are never a channel's credentials, by name or by label.
+	for _, ref := range [][2]string{{v1alpha1.RelayTokensSecret, "tokens"}, {"prod-relay-tls", "tls.key"}} {
+		got, err := d.Credential(ctx, channelWithCredentials("exfil", ref[0], ref[1]))
+		if err == nil || got != nil || !strings.Contains(err.Error(), "operator's own") {
+			t.Errorf("Secret %s as a channel's credential: %q, %v; want a refusal", ref[0], got, err)
+		}
 	}
 
 	// The relay's identity reads a Secret it names, and nothing more.

@@ -326,9 +326,12 @@ func (rc *Receiver) apply(locationID, id, sku string, compare *int64, next func(
 	return webhook.ItemResult{Status: webhook.StatusApplied, Quantity: ptr(quantity)}
 }
 
+// reject answers status with the protocol's error document, whose reason the sender shows.
 func (rc *Receiver) reject(w http.ResponseWriter, status int, msg string) {
 	rc.stats.Rejected++
-	http.Error(w, msg, status)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(webhook.ErrorResponse{Reason: msg}) // the receiver has nothing to tell a client gone away
 }
 
 // strictDecode decodes one JSON document, refusing unknown fields so that a sender's typo
