@@ -122,9 +122,18 @@ bench: controlplane ## Time to all Ready of BENCH_SIZES SalesChannels + as many 
 bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a call, Standard plan): 100k SKUs 1% and all different (without and with allocation rules, ratio to the rate-limit floor), 1M SKUs peak memory (one feed, and two summed under every rule).
 	go test ./test/syncbench/ -run XXX -bench . -benchtime 1x -timeout 20m
 
+BENCH_RELAY_BASELINE_REF ?= main
+
 .PHONY: bench-relay
-bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan), without and with allocation rules (buffer 5, 50%), and the ratio of the two.
-	go test ./internal/relay/ -run XXX -bench '^BenchmarkRelay$$' -benchtime 1x -timeout 10m
+bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 100 senders against the fake Shopify (20 ms a call, Plus plan), without and with allocation rules (buffer 5, 50%), for the relay of BENCH_RELAY_BASELINE_REF (default main) and of this tree, with their ratios.
+	rm -rf $(BIN)/bench-relay-baseline && mkdir -p $(BIN)/bench-relay-baseline/src
+	git archive $(BENCH_RELAY_BASELINE_REF) | tar -x -C $(BIN)/bench-relay-baseline/src
+	@echo "== relay of $(BENCH_RELAY_BASELINE_REF)"
+	cd $(BIN)/bench-relay-baseline/src && go test ./internal/relay/ -run XXX -bench '^BenchmarkRelay$$' -benchtime 1x -timeout 10m | tee $(BIN)/bench-relay-baseline/figures.txt
+	@echo "== relay of this tree"
+	go test ./internal/relay/ -run XXX -bench '^BenchmarkRelay$$' -benchtime 1x -timeout 10m | tee $(BIN)/bench-relay-baseline/this.txt
+	@echo "== this tree against $(BENCH_RELAY_BASELINE_REF)"
+	go run ./hack/benchratio $(BIN)/bench-relay-baseline/figures.txt $(BIN)/bench-relay-baseline/this.txt
 
 .PHONY: bench-relay-open
 bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_CPUPROFILE=dir profiles each rate.

@@ -49,12 +49,26 @@ func InstallManager(ctx context.Context, c client.Client, root, image string, ex
 // one replica, applies it and waits until the relay is available. The namespace must hold
 // the Secrets RelayTokensSecret (key "tokens") and RelayTLSSecret.
 func InstallRelay(ctx context.Context, c client.Client, root, image, namespace string) error {
-	objs, err := Render(Overlay{
+	return InstallRelayReplicas(ctx, c, root, image, namespace, 1)
+}
+
+// InstallRelayReplicas is InstallRelay with replicas relay pods and extraArgs appended to the
+// relay's arguments. The ledger's StatefulSet comes with it; the relay is available once
+// the ledger is, since a relay is ready only when it has read the ledger.
+func InstallRelayReplicas(ctx context.Context, c client.Client, root, image, namespace string, replicas int64, extraArgs ...string) error {
+	overlay := Overlay{
 		Base:      filepath.Join(root, "config", "relay"),
 		Image:     image,
 		Namespace: namespace,
-		Replicas:  map[string]int64{RelayDeployment: 1},
-	})
+		Replicas:  map[string]int64{RelayDeployment: replicas},
+	}
+	for _, arg := range extraArgs {
+		overlay.Patches = append(overlay.Patches, Patch{
+			Patch:  fmt.Sprintf(`[{"op": "add", "path": "/spec/template/spec/containers/0/args/-", "value": %q}]`, arg),
+			Target: map[string]any{"kind": "Deployment", "name": RelayDeployment},
+		})
+	}
+	objs, err := Render(overlay)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"context"
 	"net/http/httptest"
 	"testing"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
+	"github.com/techoms/inventory-operator/internal/ledger/ledgertest"
 )
 
 // benchChannel is the Shopify Plus channel "shop" of the relay benchmarks, in
@@ -24,12 +26,17 @@ func benchChannel(url string) v1alpha1.SalesChannel {
 }
 
 // serveBenchRelay serves a relay with the default configuration for the scope over loopback,
-// with the fake store's credentials, and returns its URL; it stops with the benchmark.
+// with the fake store's credentials and its ledger on a JetStream server of its own in this
+// process (writing to disk as the ledger's StatefulSet does), and returns its URL; it stops
+// with the benchmark.
 func serveBenchRelay(b *testing.B, scope Scope) (*Service, string) {
 	dir := NewStaticDirectory(scope)
 	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
-	svc, err := New(Config{Directory: dir})
+	svc, err := New(Config{Directory: dir, Ledger: ledgertest.StartDurable(b).Open(b)})
 	if err != nil {
+		b.Fatal(err)
+	}
+	if err := svc.WaitSynced(context.Background()); err != nil {
 		b.Fatal(err)
 	}
 	tokens, _ := ParseTokens(testToken)

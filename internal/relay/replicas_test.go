@@ -57,10 +57,11 @@ func TestCoalescedWriteRetriedOnAnotherReplicaAppliesOnce(t *testing.T) {
 		handler: HandlerOptions{ResponseTimeout: 300 * time.Millisecond}})
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
 	other := e.addReplica("relay-1")
+	self := &replica{svc: e.svc, api: e.api}
 
-	go e.post(receipt("held", 1))
+	go e.postTo(self, receipt("held", 1))
 	<-entered
-	go e.post(receipt("rcpt-a", 3), receipt("rcpt-b", 1))
+	go e.postTo(self, receipt("rcpt-a", 3), receipt("rcpt-b", 1))
 	l := e.laneOf(t, "hook")
 	waitFor(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.queue) == 2 })
 	close(release)

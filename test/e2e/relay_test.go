@@ -97,6 +97,12 @@ func sendEvents(t *testing.T, relay *http.Client, relayURL, token, body string) 
 // through its Service, and the Service's URL.
 func startRelay(t *testing.T, ns, token string) (*http.Client, string) {
 	t.Helper()
+	return startRelayReplicas(t, ns, token, 1)
+}
+
+// startRelayReplicas is startRelay with replicas relay pods and extra relay arguments.
+func startRelayReplicas(t *testing.T, ns, token string, replicas int64, args ...string) (*http.Client, string) {
+	t.Helper()
 	ctx := context.Background()
 	secrets, caPEM, err := devdeploy.RelaySecrets(ns, token)
 	if err != nil {
@@ -105,7 +111,7 @@ func startRelay(t *testing.T, ns, token string) (*http.Client, string) {
 	for _, s := range secrets {
 		create(t, s)
 	}
-	if err := devdeploy.InstallRelay(ctx, k8s, repoRoot(), operatorImage, ns); err != nil {
+	if err := devdeploy.InstallRelayReplicas(ctx, k8s, repoRoot(), operatorImage, ns, replicas, args...); err != nil {
 		t.Fatalf("install the relay: %v", err)
 	}
 	var svc corev1.Service

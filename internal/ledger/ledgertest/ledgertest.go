@@ -21,7 +21,19 @@ type Server struct {
 // Start starts a server whose store lives in the test's temporary directory.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	ns, err := ledger.StartServer(ledger.ServerOptions{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir()})
+	return start(t, false)
+}
+
+// StartDurable starts a server that writes every message to disk before acknowledging it,
+// as the ledger's StatefulSet does: for benchmarks.
+func StartDurable(t testing.TB) *Server {
+	t.Helper()
+	return start(t, true)
+}
+
+func start(t testing.TB, syncAlways bool) *Server {
+	t.Helper()
+	ns, err := ledger.StartServer(ledger.ServerOptions{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir(), SyncAlways: syncAlways})
 	if err != nil {
 		t.Fatal(err)
 	}
