@@ -28,10 +28,10 @@ import (
 // to expire and namespaces to be deleted.
 var Controllers = []string{"cronjob", "job", "garbagecollector", "ttl-after-finished", "namespace"}
 
-// NodeControllers are the controllers a cluster with a node runs too: Deployments, service
-// accounts and their root CA, Service endpoints, node lifecycle (the not-ready taint) and
-// pod garbage collection.
-var NodeControllers = []string{"deployment", "replicaset", "serviceaccount", "root-ca-cert-publisher",
+// NodeControllers are the controllers a cluster with a node runs too: Deployments, the
+// StatefulSet of the relay's ledger, service accounts and their root CA, Service endpoints,
+// node lifecycle (the not-ready taint) and pod garbage collection.
+var NodeControllers = []string{"deployment", "replicaset", "statefulset", "serviceaccount", "root-ca-cert-publisher",
 	"endpointslice", "nodelifecycle", "podgc"}
 
 // Options configure a cluster.

@@ -23,6 +23,8 @@ type ServerOptions struct {
 	SyncAlways bool
 	// MonitorPort serves /healthz (and the server's monitoring endpoints); 0 turns it off.
 	MonitorPort int
+	// Quiet turns the server's own log off, for tests.
+	Quiet bool
 }
 
 // StartServer starts a JetStream server and waits until it accepts connections.
@@ -41,6 +43,7 @@ func StartServer(o ServerOptions) (*server.Server, error) {
 		HTTPPort:          o.MonitorPort,
 		HTTPHost:          o.Host,
 		NoSigs:            true,
+		NoLog:             o.Quiet,
 		MaxPayload:        8 << 20,
 	}
 	if o.MonitorPort == 0 {

@@ -221,7 +221,7 @@ func withoutEffect(o *ledger.Outcome) bool {
 	}
 	switch Status(o.Status) {
 	case StatusFailed:
-		return o.Reason != ReasonOutcomeUnknown
+		return o.Reason != ReasonOutcomeUnknown && o.Reason != ReasonPartlyApplied
 	case StatusNotApplicable:
 		return o.Reason != ReasonSuperseded
 	}

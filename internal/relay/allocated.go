@@ -186,7 +186,7 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 		content = append(content, ch.ItemID, strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(*ch.CompareQuantity, 10))
 	}
 	key := writeKey(l.key, allocatedKind, eventIDs, content...)
-	results, err := l.write(v1alpha1.StrategyIncremental, key, works, eventChanges, changes)
+	results, _, err := l.write(v1alpha1.StrategyIncremental, key, works, eventChanges, changes)
 	switch {
 	case errors.Is(err, errAbandoned):
 		return nil

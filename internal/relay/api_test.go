@@ -214,11 +214,16 @@ func TestFullQueueThrottles(t *testing.T) {
 	wg.Add(1)
 	go func() { defer wg.Done(); statuses[1], _, _ = e.post(receipt("second", 1)) }()
 	l := e.laneOf(t, "hook")
-	waitFor(t, func() bool { return len(l.queue) == 1 })
+	waitFor(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.queue) == 1 })
 
-	status, resp, header := e.post(receipt("third", 1))
+	// An invalid event beside the throttled one leaves the answer a 429, which senders
+	// retry; errors still lists it.
+	status, resp, header := e.post(receipt("third", 1), Event{ID: "invalid"})
 	if status != http.StatusTooManyRequests || header.Get("Retry-After") == "" {
 		t.Fatalf("full queue: status %d, Retry-After %q; want 429 with Retry-After", status, header.Get("Retry-After"))
+	}
+	if len(resp.Errors) != 1 || resp.Errors[0].Index != 1 {
+		t.Errorf("errors %+v, want the invalid event at index 1", resp.Errors)
 	}
 	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusThrottled || got.Reason != ReasonQueueFull {
 		t.Errorf("throttled result %+v", got)

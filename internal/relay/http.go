@@ -24,9 +24,9 @@ const (
 	DefaultRetryAfter      = time.Second
 	DefaultMaxInFlight     = 1024
 	// DefaultMaxInFlightBytes bounds the request bodies being handled at once. Decoding
-	// holds about four times a body, so with the ledger's DefaultLedgerBytes the relay's
-	// live heap stays near 200 MiB, and its resident memory within its 512Mi limit under
-	// the Go collector's default target of twice the live heap.
+	// holds about four times a body, so requests keep the relay's live heap near 64 MiB,
+	// and its resident memory well within its 512Mi limit under the Go collector's default
+	// target of twice the live heap.
 	DefaultMaxInFlightBytes = 16 << 20
 )
 

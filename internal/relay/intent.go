@@ -47,7 +47,7 @@ func (l *lane) resolveInherited(in *ledger.Intent) error {
 		return err
 	}
 	l.svc.cfg.Log.Info("sending again the write the previous writer left unresolved", "lane", l.key.String(), "key", in.Key, "events", len(works))
-	results, err := l.send(*in)
+	results, _, err := l.send(*in)
 	if errors.Is(err, errAbandoned) {
 		return err
 	}
@@ -58,6 +58,11 @@ func (l *lane) resolveInherited(in *ledger.Intent) error {
 		case w.allocated && onlyStale(results, changes[i]):
 			// The item moved, or the first send applied: its level is read and written again.
 			l.offer(ledger.ClaimUpdate{Key: w.key, Claim: w.claim, Revision: w.rev})
+		case staleAmong(results, changes[i]):
+			// The first send may have applied: the increment is not written again.
+			metrics.RelayUnresolvedWrite()
+			l.settle(w, outcome{status: StatusFailed, reason: ReasonOutcomeUnknown,
+				message: "the replica that wrote this event stopped before recording the channel's answer, and the item no longer shows the quantity it was written against: the write may have applied; compare the channel with the warehouse"})
 		default:
 			o, applied := changesOutcome(results, changes[i])
 			l.settleWritten(w, o, writtenKey(applied, in.Key))

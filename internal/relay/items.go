@@ -7,9 +7,12 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel"
 )
 
-// itemCache maps SKUs to the channel's item ids at one location for a short time, so a burst
-// of events costs one lookup per SKU. A SKU the channel does not show is cached too, as no
-// items. Only its lane's worker uses it.
+// itemCache maps SKUs to the channel's items at one location for a short time, with the
+// quantity each showed when read or last written by this lane, so a burst of events costs
+// one lookup per SKU and every increment can carry the quantity it expects to change
+// (compare-and-swap). A quantity that moved on the channel since makes the write Stale: the
+// SKU is then read again. A SKU the channel does not show is cached too, as no items. Only
+// its lane's worker uses it.
 type itemCache struct {
 	ttl     time.Duration
 	now     func() time.Time
@@ -17,7 +20,7 @@ type itemCache struct {
 }
 
 type cachedItems struct {
-	ids     []string
+	items   []channel.Item
 	expires time.Time
 }
 
@@ -25,15 +28,15 @@ func newItemCache(ttl time.Duration, now func() time.Time) *itemCache {
 	return &itemCache{ttl: ttl, now: now, entries: map[string]cachedItems{}}
 }
 
-// lookup returns the item ids of each SKU, asking the connector, in one Items call, for the
+// lookup returns the items of each SKU, asking the connector, in one Items call, for the
 // SKUs not cached or expired.
-func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []string) (map[string][]string, error) {
+func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []string) (map[string][]channel.Item, error) {
 	now := c.now()
-	found := make(map[string][]string, len(skus))
+	found := make(map[string][]channel.Item, len(skus))
 	var missing []string
 	for _, sku := range skus {
 		if e, ok := c.entries[sku]; ok && now.Before(e.expires) {
-			found[sku] = e.ids
+			found[sku] = e.items
 			continue
 		}
 		missing = append(missing, sku)
@@ -41,13 +44,13 @@ func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []s
 	if len(missing) == 0 {
 		return found, nil
 	}
-	fresh := make(map[string][]string, len(missing))
+	fresh := make(map[string][]channel.Item, len(missing))
 	for _, sku := range missing {
 		fresh[sku] = nil
 	}
 	err := conn.Items(ctx, missing, func(item channel.Item) error {
-		if ids, ok := fresh[item.SKU]; ok {
-			fresh[item.SKU] = append(ids, item.ID)
+		if items, ok := fresh[item.SKU]; ok {
+			fresh[item.SKU] = append(items, item)
 		}
 		return nil
 	})
@@ -55,14 +58,42 @@ func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []s
 		return nil, err
 	}
 	expires := now.Add(c.ttl)
-	for sku, ids := range fresh {
-		c.entries[sku] = cachedItems{ids: ids, expires: expires}
-		found[sku] = ids
+	for sku, items := range fresh {
+		c.entries[sku] = cachedItems{items: items, expires: expires}
+		found[sku] = items
 	}
 	if len(c.entries) > maxCachedSKUs {
 		c.sweep(now)
 	}
 	return found, nil
+}
+
+// level is what the lane last knew an item of sku to show.
+func (c *itemCache) level(sku, itemID string) (int64, bool) {
+	for _, it := range c.entries[sku].items {
+		if it.ID == itemID {
+			return it.Quantity, true
+		}
+	}
+	return 0, false
+}
+
+// applied records that an increment the channel applied with compare-and-swap left the item
+// at quantity: the write's answer tells the truth about it.
+func (c *itemCache) applied(sku, itemID string, quantity int64) {
+	e, ok := c.entries[sku]
+	if !ok {
+		return
+	}
+	for i := range e.items {
+		if e.items[i].ID == itemID {
+			// Copy on write: a caller may still hold the slice lookup returned.
+			items := append([]channel.Item(nil), e.items...)
+			items[i].Quantity = quantity
+			c.entries[sku] = cachedItems{items: items, expires: e.expires}
+			return
+		}
+	}
 }
 
 // maxCachedSKUs bounds a lane's cache between sweeps of expired entries.
@@ -79,5 +110,6 @@ func (c *itemCache) sweep(now time.Time) {
 	}
 }
 
-// forget drops a SKU, after the channel refused a write to one of its items.
+// forget drops a SKU, after the channel refused a write to one of its items or showed it
+// moved.
 func (c *itemCache) forget(sku string) { delete(c.entries, sku) }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -393,16 +394,24 @@ func (l *lane) record(st settlement) error {
 // into one change (increments add up; for absolute values the last event wins), and writes
 // the changes in calls of up to MaxBatch.
 func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
+	l.pushAttempt(strategy, works, 1)
+}
+
+// maxStaleAttempts bounds the reads and writes of increments whose items keep moving on the
+// channel between the lane's read and its write.
+const maxStaleAttempts = 5
+
+func (l *lane) pushAttempt(strategy v1alpha1.Strategy, works []*work, attempt int) {
 	skus := make([]string, 0, len(works))
 	for _, w := range works {
 		skus = append(skus, w.sku)
 	}
 	slices.Sort(skus)
 	skus = slices.Compact(skus)
-	var ids map[string][]string
+	var found map[string][]channel.Item
 	err := l.untilAnswered("reading the channel's items", func(ctx context.Context) error {
 		var err error
-		ids, err = l.items.lookup(ctx, l.conn, skus)
+		found, err = l.items.lookup(ctx, l.conn, skus)
 		return err
 	})
 	if err != nil {
@@ -412,14 +421,18 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 	maxBatch := max(l.conn.MaxBatch(), 1)
 	var events []routed
 	for _, w := range works {
-		items := slices.Compact(slices.Sorted(slices.Values(ids[w.sku])))
+		ids := make([]string, 0, len(found[w.sku]))
+		for _, it := range found[w.sku] {
+			ids = append(ids, it.ID)
+		}
+		items := slices.Compact(slices.Sorted(slices.Values(ids)))
 		if o, unwritable := unroutable(w, len(items), maxBatch); unwritable {
 			l.settle(w, o)
 			continue
 		}
 		events = append(events, routed{work: w, items: items})
 	}
-	l.writeEvents(strategy, events, maxBatch)
+	l.writeEvents(strategy, events, maxBatch, attempt)
 }
 
 // unroutable says why an event whose SKU the channel shows as n items is not written, if it
@@ -438,17 +451,32 @@ func unroutable(w *work, n, maxBatch int) (outcome, bool) {
 }
 
 // writeEvents coalesces events into calls and writes them.
-func (l *lane) writeEvents(strategy v1alpha1.Strategy, events []routed, maxBatch int) {
+func (l *lane) writeEvents(strategy v1alpha1.Strategy, events []routed, maxBatch, attempt int) {
+	var moved []*work
 	for _, c := range coalesce(strategy, events, maxBatch) {
-		l.writeCall(strategy, c, maxBatch)
+		moved = append(moved, l.writeCall(strategy, c, maxBatch, attempt)...)
 	}
+	if len(moved) == 0 {
+		return
+	}
+	if attempt >= maxStaleAttempts {
+		for _, w := range moved {
+			l.settle(w, outcome{status: StatusFailed, reason: ReasonConcurrentChange,
+				message: fmt.Sprintf("the item's quantity changed on the channel between reading and writing it %d times in a row; nothing was written, send the event again", maxStaleAttempts)})
+		}
+		return
+	}
+	l.pushAttempt(strategy, moved, attempt+1)
 }
 
-// writeCall sends one call and settles its events. A call the channel refuses applied
-// nothing: when it carried several events it is split in halves and each half written
-// again, so only the event the channel refuses fails; a lone refused event fails with the
-// channel's reason. A call without an answer is kept, whole, for a retry to send again.
-func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
+// writeCall sends one call and settles its events. Each increment carries the quantity the
+// lane knows its item to show (compare-and-swap), so a call sent twice, by a retry or by a
+// replica taking over, never applies twice even where the channel ignores its key. A call
+// the channel refuses applied nothing: when it carried several events it is split in halves
+// and each half written again, so only the event the channel refuses fails; a lone refused
+// event fails with the channel's reason. It returns the events whose items moved on the
+// channel since they were read, to read and write again.
+func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt int) []*work {
 	// Increments that sum to zero are sent nowhere.
 	var send []int
 	for i, ch := range c.changes {
@@ -460,20 +488,29 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 		for _, ev := range c.events {
 			l.settle(ev.work, outcome{status: StatusPushed})
 		}
-		return
+		return nil
 	}
 	works := make([]*work, len(c.events))
 	eventIDs := make([]string, len(c.events))
 	for i, ev := range c.events {
 		works[i], eventIDs[i] = ev.work, ev.work.claim.EventID
 	}
-	key := writeKey(l.key, string(strategy), eventIDs)
 	callChanges := make([]channel.Change, len(send))
 	pos := make(map[int]int, len(send))
+	var content []string
 	for j, i := range send {
-		callChanges[j] = c.changes[i]
+		ch := c.changes[i]
+		if strategy == v1alpha1.StrategyIncremental {
+			if known, ok := l.items.level(ch.SKU, ch.ItemID); ok {
+				ch.CompareQuantity = &known
+				// The same events written from another quantity are another write.
+				content = append(content, ch.ItemID, strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(known, 10))
+			}
+		}
+		callChanges[j] = ch
 		pos[i] = j
 	}
+	key := writeKey(l.key, string(strategy), eventIDs, content...)
 	eventChanges := make([][]int, len(c.events))
 	for n := range c.events {
 		for _, i := range c.contributions[n] {
@@ -482,26 +519,30 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 			}
 		}
 	}
-	results, err := l.write(strategy, key, works, eventChanges, callChanges)
+	results, resent, err := l.write(strategy, key, works, eventChanges, callChanges)
 	switch {
 	case errors.Is(err, errAbandoned):
-		return
+		return nil
 	case channel.IsRefused(err) && len(c.events) > 1:
 		half := len(c.events) / 2
-		l.writeEvents(strategy, c.events[:half], maxBatch)
-		l.writeEvents(strategy, c.events[half:], maxBatch)
-		return
+		l.writeEvents(strategy, c.events[:half], maxBatch, attempt)
+		l.writeEvents(strategy, c.events[half:], maxBatch, attempt)
+		return nil
 	case channel.IsRefused(err):
 		ev := c.events[0]
 		l.items.forget(ev.work.sku)
 		l.settle(ev.work, refusedOutcome(err))
-		return
+		return nil
 	}
 	full := make([]channel.ChangeResult, len(c.changes))
 	for j, i := range send {
 		full[i] = results[j]
-		if results[j].Outcome != channel.Applied {
-			l.items.forget(c.changes[i].SKU)
+		ch := callChanges[j]
+		switch {
+		case results[j].Outcome != channel.Applied:
+			l.items.forget(ch.SKU)
+		case ch.CompareQuantity != nil:
+			l.items.applied(ch.SKU, ch.ItemID, *ch.CompareQuantity+ch.Quantity)
 		}
 	}
 	contributors := make([]int, len(c.changes))
@@ -511,12 +552,30 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 		}
 	}
 	// An event none of whose changes applied, one of them merged with another event's, may
-	// have been refused for the other event's part: it is written again without it.
+	// have been refused for the other event's part: it is written again without it. An
+	// event whose items moved is read and written again, unless the call was sent more than
+	// once: then a moved item may be this call's own first send, and the event is reported.
 	var again []routed
+	var moved []*work
 	for n, ev := range c.events {
-		o, applied := changesOutcome(full, c.contributions[n])
-		if !applied && len(c.events) > 1 && noneApplied(full, c.contributions[n]) &&
-			slices.ContainsFunc(c.contributions[n], func(i int) bool { return contributors[i] > 1 }) {
+		mine := c.contributions[n]
+		if staleAmong(full, mine) {
+			switch {
+			case resent:
+				metrics.RelayUnresolvedWrite()
+				l.settle(ev.work, outcome{status: StatusFailed, reason: ReasonOutcomeUnknown,
+					message: "a write of this event had no answer, and when sent again the item no longer showed the quantity it was written against: the first send may have applied; compare the channel with the warehouse"})
+			case noneApplied(full, mine) && !failedAmong(full, mine):
+				moved = append(moved, ev.work)
+			default:
+				l.settle(ev.work, outcome{status: StatusFailed, reason: ReasonPartlyApplied,
+					message: "some of the items sharing this SKU took the change and others had moved on the channel; compare the channel with the warehouse"})
+			}
+			continue
+		}
+		o, applied := changesOutcome(full, mine)
+		if !applied && len(c.events) > 1 && noneApplied(full, mine) &&
+			slices.ContainsFunc(mine, func(i int) bool { return contributors[i] > 1 }) {
 			again = append(again, ev)
 			continue
 		}
@@ -524,9 +583,18 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch int) {
 	}
 	if len(again) > 0 {
 		half := (len(again) + 1) / 2
-		l.writeEvents(strategy, again[:half], maxBatch)
-		l.writeEvents(strategy, again[half:], maxBatch)
+		l.writeEvents(strategy, again[:half], maxBatch, attempt)
+		l.writeEvents(strategy, again[half:], maxBatch, attempt)
 	}
+	return moved
+}
+
+func staleAmong(results []channel.ChangeResult, mine []int) bool {
+	return slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Stale })
+}
+
+func failedAmong(results []channel.ChangeResult, mine []int) bool {
+	return slices.ContainsFunc(mine, func(i int) bool { return results[i].Outcome == channel.Failed })
 }
 
 func noneApplied(results []channel.ChangeResult, mine []int) bool {
@@ -539,9 +607,9 @@ func noneApplied(results []channel.ChangeResult, mine []int) bool {
 // the same key and changes, with backoff, until the channel answers: the relay retries, not
 // the sender. It returns errAbandoned when the lane stops first; the intent stays for the
 // next writer.
-func (l *lane) write(strategy v1alpha1.Strategy, key string, works []*work, eventChanges [][]int, changes []channel.Change) ([]channel.ChangeResult, error) {
+func (l *lane) write(strategy v1alpha1.Strategy, key string, works []*work, eventChanges [][]int, changes []channel.Change) ([]channel.ChangeResult, bool, error) {
 	if err := l.flush(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	intent := ledger.Intent{Key: key, Strategy: strategy, Changes: changes, EventChanges: eventChanges, At: l.svc.cfg.Now()}
 	for _, w := range works {
@@ -551,29 +619,31 @@ func (l *lane) write(strategy v1alpha1.Strategy, key string, works []*work, even
 	return l.send(intent)
 }
 
-// send records intent and sends it until the channel answers.
-func (l *lane) send(intent ledger.Intent) ([]channel.ChangeResult, error) {
+// send records intent and sends it until the channel answers; resent says it took more than
+// one send, so the first may have applied.
+func (l *lane) send(intent ledger.Intent) (results []channel.ChangeResult, resent bool, err error) {
 	for attempt := 0; ; attempt++ {
 		if err := l.recordIntent(intent); err != nil {
-			return nil, err
+			return nil, attempt > 0, err
 		}
 		l.intentOpen = true
 		ctx, cancel := context.WithTimeout(l.ctx, l.svc.cfg.WriteTimeout)
 		ctx = channel.WithReference(ctx, writeReference(intent.Key, intent.EventIDs))
 		l.svc.stats.writes.Add(1)
-		results, err := l.conn.Write(ctx, intent.Strategy, intent.Key, intent.Changes)
+		var err error
+		results, err = l.conn.Write(ctx, intent.Strategy, intent.Key, intent.Changes)
 		cancel()
 		if err == nil && len(results) != len(intent.Changes) {
 			err = fmt.Errorf("the connector answered %d results for %d changes", len(results), len(intent.Changes))
 		}
 		if err == nil || channel.IsRefused(err) {
-			return results, err
+			return results, attempt > 0, err
 		}
 		l.svc.stats.retries.Add(1)
 		metrics.RelayWriteRetry()
 		l.svc.cfg.Log.Info("the channel did not answer a write; sending it again", "lane", l.key.String(), "key", intent.Key, "attempt", attempt+1, "error", err.Error())
 		if retry.Sleep(l.ctx, retry.Backoff(attempt, l.svc.cfg.RetryFirst, l.svc.cfg.RetryLimit)) != nil {
-			return nil, errAbandoned
+			return nil, true, errAbandoned
 		}
 	}
 }

@@ -2,6 +2,8 @@ package relay
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
 	"github.com/techoms/inventory-operator/internal/ledger"
 )
@@ -187,5 +190,76 @@ func TestOlderLevelOnAnotherReplicaIsSuperseded(t *testing.T) {
 	}
 	if got := e.level(hook); got != 12-5 {
 		t.Fatalf("hook shows %d, want %d (the newer level less the buffer)", got, 12-5)
+	}
+}
+
+// forgetfulChannel applies its first write and loses the answer, then takes every later
+// write under a key of its own, as a channel that does not deduplicate idempotency keys does.
+type forgetfulChannel struct {
+	channel.Connector
+	writes atomic.Int32
+}
+
+func (f *forgetfulChannel) Write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
+	n := f.writes.Add(1)
+	if n == 1 {
+		if _, err := f.Connector.Write(ctx, strategy, key, changes); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("connection reset after the write")
+	}
+	return f.Connector.Write(ctx, strategy, fmt.Sprintf("%s-%d", key, n), changes)
+}
+
+// TestResendToAChannelIgnoringKeysIsNotAppliedTwice: the answer to a write is lost and the
+// channel ignores idempotency keys. The relay's re-send carries the quantity the first was
+// written against, so the channel refuses it as stale: the event is reported, not applied
+// twice.
+func TestResendToAChannelIgnoringKeysIsNotAppliedTwice(t *testing.T) {
+	var forgetful *forgetfulChannel
+	connect := func(ch *v1alpha1.SalesChannel, location string, credential []byte) (channel.Connector, error) {
+		conn, err := webhookConnectorOnce(ch, location, credential)
+		if err != nil {
+			return nil, err
+		}
+		forgetful = &forgetfulChannel{Connector: conn}
+		return forgetful, nil
+	}
+	e := newTestEnv(t, envOptions{config: Config{Connect: connect}})
+	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
+	_, resp, _ := e.post(receipt("once", 5))
+	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusFailed || got.Reason != ReasonOutcomeUnknown {
+		t.Fatalf("answer: %+v, want Failed/OutcomeUnknown (reported, not applied twice)", got)
+	}
+	if got := e.level(hook); got != initialQuantity+5 {
+		t.Fatalf("hook shows %d, want %d: applied once", got, initialQuantity+5)
+	}
+	if n := forgetful.writes.Load(); n != 2 {
+		t.Errorf("%d writes, want the write and its one re-send", n)
+	}
+	// The reported event is not reopened by a retry: it may have applied.
+	_, resp, _ = e.post(receipt("once", 5))
+	if got := channelResult(t, resp.Results[0], "hook"); got.Reason != ReasonOutcomeUnknown {
+		t.Errorf("retry: %+v, want the recorded OutcomeUnknown", got)
+	}
+	if got := e.level(hook); got != initialQuantity+5 {
+		t.Errorf("hook shows %d after the retry, want %d", got, initialQuantity+5)
+	}
+}
+
+// TestIncrementMeetingAStoreChangeIsWrittenFromTheNewQuantity: an order in the store moves
+// the item between the lane's read and its write; the write is stale, the lane reads again
+// and the increment is applied on top of the order, once.
+func TestIncrementMeetingAStoreChangeIsWrittenFromTheNewQuantity(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
+	e.post(receipt("first", 1)) // the lane knows the item shows 101
+	e.receiver.Put(hook.location, channel.Item{ID: hook.itemID, SKU: testSKU, Quantity: initialQuantity + 1 - 4})
+	_, resp, _ := e.post(receipt("second", 2))
+	if got := channelResult(t, resp.Results[0], "hook"); got.Status != StatusPushed {
+		t.Fatalf("answer: %+v", got)
+	}
+	if got, want := e.level(hook), int64(initialQuantity+1-4+2); got != want {
+		t.Errorf("hook shows %d, want %d", got, want)
 	}
 }

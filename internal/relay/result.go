@@ -36,13 +36,10 @@ const (
 	ReasonSuperseded           = "Superseded"
 	ReasonConcurrentChange     = "ConcurrentChange"
 	ReasonChannelRefused       = "ChannelRefused"
-	ReasonChannelUnavailable   = "ChannelUnavailable"
-	ReasonEventIDReused        = "EventIDReused"
 	ReasonOutcomeUnknown       = "OutcomeUnknown"
+	ReasonPartlyApplied        = "PartlyApplied"
 	ReasonConfiguration        = "ConfigurationError"
 	ReasonQueueFull            = "QueueFull"
-	ReasonShuttingDown         = "ShuttingDown"
-	ReasonTimedOut             = "TimedOut"
 )
 
 // ChannelResult is one event's outcome on one channel location.

@@ -29,10 +29,10 @@ import (
 // while a relay pod is killed every few seconds.
 const (
 	chaosSenders         = 50
-	chaosEventsPerSender = 12
+	chaosEventsPerSender = 40
 	chaosSKUs            = 8
 	chaosStart           = 1000
-	chaosKillEvery       = 4 * time.Second
+	chaosKillEvery       = 3 * time.Second
 )
 
 // faultyReceiver wraps a webhook receiver with the faults of a real channel, by the count of

@@ -33,7 +33,7 @@ func StartDurable(t testing.TB) *Server {
 
 func start(t testing.TB, syncAlways bool) *Server {
 	t.Helper()
-	ns, err := ledger.StartServer(ledger.ServerOptions{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir(), SyncAlways: syncAlways})
+	ns, err := ledger.StartServer(ledger.ServerOptions{Host: "127.0.0.1", Port: -1, StoreDir: t.TempDir(), SyncAlways: syncAlways, Quiet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
