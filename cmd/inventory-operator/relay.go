@@ -223,6 +223,14 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 	if err != nil {
 		return err
 	}
+	tlsConfig := &tls.Config{MinVersion: tls.VersionTLS12}
+	if o.tlsCertFile != "" {
+		certs, err := newCertReloader(o.tlsCertFile, o.tlsKeyFile)
+		if err != nil {
+			return err
+		}
+		tlsConfig.GetCertificate = certs.GetCertificate
+	}
 	srv := &http.Server{
 		Addr:              o.listenAddr,
 		Handler:           svc.Handler(o.handlerOptions(tokens)),
@@ -230,13 +238,14 @@ func serveRelay(ctx context.Context, o relayOptions, tokens func() (*relay.Token
 		ReadTimeout:       time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		TLSConfig:         &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSConfig:         tlsConfig,
 	}
 	served := make(chan error, 1)
 	go func() {
 		log.Info("serving", "address", o.listenAddr, "namespace", o.namespace, "tls", o.tlsCertFile != "")
 		if o.tlsCertFile != "" {
-			served <- srv.ListenAndServeTLS(o.tlsCertFile, o.tlsKeyFile)
+			// The certificate comes from GetCertificate, read again when its files change.
+			served <- srv.ListenAndServeTLS("", "")
 		} else {
 			served <- srv.ListenAndServe()
 		}
