@@ -30,9 +30,14 @@ func benchChannel(url string) v1alpha1.SalesChannel {
 // process (writing to disk as the ledger's StatefulSet does), and returns its URL; it stops
 // with the benchmark.
 func serveBenchRelay(b *testing.B, scope Scope) (*Service, string) {
+	return serveBenchRelayWith(b, scope, nil)
+}
+
+// serveBenchRelayWith is serveBenchRelay with connectors from connect (the default when nil).
+func serveBenchRelayWith(b *testing.B, scope Scope, connect ConnectorFactory) (*Service, string) {
 	dir := NewStaticDirectory(scope)
 	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
-	svc, err := New(Config{Directory: dir, Ledger: ledgertest.StartDurable(b).Open(b)})
+	svc, err := New(Config{Directory: dir, Connect: connect, Ledger: ledgertest.StartDurable(b).Open(b)})
 	if err != nil {
 		b.Fatal(err)
 	}

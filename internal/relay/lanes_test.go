@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel/shopify"
 )
 
 // lanesHeld is how many lanes the service holds, running or draining: a lane is held from
@@ -46,5 +47,31 @@ func TestIdleLaneIsReleased(t *testing.T) {
 	}
 	if got := e.level(hook); got != initialQuantity+2 {
 		t.Errorf("hook shows %d, want %d", got, initialQuantity+2)
+	}
+}
+
+// TestLocationsOfOneStoreShareItsBucket: Shopify keeps one rate-limit bucket per store and
+// app, so the connectors of two locations of one store pace with one model of it; another
+// store, or another app's credential, has its own.
+func TestLocationsOfOneStoreShareItsBucket(t *testing.T) {
+	connect := DefaultConnectorFactory(nil)
+	ch := benchChannel("https://eu-store.myshopify.com")
+	build := func(ch v1alpha1.SalesChannel, location, credential string) *shopify.Connector {
+		conn, err := connect(&ch, location, []byte(credential))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return conn.(*shopify.Connector)
+	}
+	a, b := build(ch, "gid://shopify/Location/1", "token"), build(ch, "gid://shopify/Location/2", "token")
+	if !shopify.SharesBucket(a, b) {
+		t.Error("two locations of one store pace with two buckets")
+	}
+	if shopify.SharesBucket(a, build(ch, "gid://shopify/Location/1", "another-app")) {
+		t.Error("another app's credential shares the first app's bucket")
+	}
+	other := benchChannel("https://us-store.myshopify.com")
+	if shopify.SharesBucket(a, build(other, "gid://shopify/Location/1", "token")) {
+		t.Error("another store shares the first store's bucket")
 	}
 }

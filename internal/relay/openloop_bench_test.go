@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
@@ -32,7 +34,23 @@ const (
 // The rate doubles from 25 a second until p99 is twice that of the first rate, or 429s or
 // failed events start, or the relay no longer keeps up. BENCH_RELAY_CPUPROFILE=dir writes a CPU profile of each rate (the whole
 // process: sender, relay and fake Shopify).
+//
+// It runs twice: with a rate-limit bucket per channel location, as connectors pace when each
+// keeps its own model of the store's one bucket, and with one bucket per store, as the relay
+// paces; each table gives Shopify's THROTTLED answers per event.
 func BenchmarkRelayOpenLoop(b *testing.B) {
+	b.Run("buckets=per-location", func(b *testing.B) { benchOpenLoop(b, bucketPerLocation) })
+	b.Run("buckets=per-store", func(b *testing.B) { benchOpenLoop(b, nil) })
+}
+
+// bucketPerLocation builds Shopify connectors that each model the store's bucket alone.
+func bucketPerLocation(ch *v1alpha1.SalesChannel, location string, credential []byte) (channel.Connector, error) {
+	conn := ch.Spec.Connection
+	return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: location, Plan: conn.Plan,
+		QuantityName: ch.Spec.Inventory.Quantity(), Sleep: meteredSleep(ch.Spec.Platform)})
+}
+
+func benchOpenLoop(b *testing.B, connect ConnectorFactory) {
 	shop := shopifytest.New(shopifytest.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
 	scope := Scope{Channels: []v1alpha1.SalesChannel{benchChannel(shop.URL)}}
@@ -47,7 +65,7 @@ func BenchmarkRelayOpenLoop(b *testing.B) {
 		}
 		scope.Syncs = append(scope.Syncs, inventorySync(fmt.Sprintf("wh-%02d", l), "shop", fmt.Sprintf("warehouse-%02d", l), location))
 	}
-	_, apiURL := serveBenchRelay(b, scope)
+	_, apiURL := serveBenchRelayWith(b, scope, connect)
 	sender := &openLoopSender{url: apiURL + EventsPath, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
 
 	// Warm each location's item cache with every SKU before measuring: a relay that has run a
@@ -65,8 +83,8 @@ func BenchmarkRelayOpenLoop(b *testing.B) {
 
 	profiles := os.Getenv("BENCH_RELAY_CPUPROFILE")
 	fmt.Printf("%d locations, %d SKUs, 20 ms a Shopify call, one event a request, %s a rate\n", openLoopLocations, openLoopSKUs, openLoopStep)
-	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | channel calls/event | 429 to sender | 429 from Shopify | failed | Shopify points/s |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | channel calls/event | 429 to sender | 429 from Shopify | THROTTLED/event | failed | Shopify points/s |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	b.ResetTimer()
 	var firstP99 time.Duration
 	for rate := 25; rate <= 51_200; rate *= 2 {
@@ -88,8 +106,9 @@ func BenchmarkRelayOpenLoop(b *testing.B) {
 		after := shop.Stats()
 		calls, shopThrottled := after.Requests-before.Requests, after.Throttled-before.Throttled
 		p50, p99 := step.percentile(0.50), step.percentile(0.99)
-		fmt.Printf("| %d | %.0f | %.1f | %.1f | %.3f | %d | %d | %d | %.0f |\n", rate, step.achieved(), ms(p50), ms(p99),
-			float64(calls)/float64(len(step.latencies)+step.failed), step.rejected, shopThrottled, step.failed,
+		events := float64(len(step.latencies) + step.failed)
+		fmt.Printf("| %d | %.0f | %.1f | %.1f | %.3f | %d | %d | %.4f | %d | %.0f |\n", rate, step.achieved(), ms(p50), ms(p99),
+			float64(calls)/events, step.rejected, shopThrottled, float64(shopThrottled)/events, step.failed,
 			float64(after.PointsSpent-before.PointsSpent)/step.elapsed.Seconds())
 		if step.failed > 0 {
 			fmt.Printf("first failure: %s\n", step.firstFailure)

@@ -62,6 +62,11 @@ type Config struct {
 	BulkPollInterval time.Duration
 	BulkPollMax      time.Duration
 
+	// Bucket, when set, is the store's rate-limit bucket shared with other connectors of the
+	// same store and app (other locations): Shopify keeps one bucket per store and app, so
+	// connectors pacing apart would throttle each other. Its own clock and sleep are used.
+	Bucket *Bucket
+
 	// Now and Sleep replace the clock in tests; Sleep must return ctx.Err() when ctx ends
 	// first.
 	Now   func() time.Time
@@ -125,13 +130,17 @@ func New(cfg Config) (*Connector, error) {
 		return nil, fmt.Errorf("shopify: unknown quantity name %q: use available or on_hand", cfg.QuantityName)
 	}
 	applyDefaults(&cfg)
+	p := newPacer(planLimits(cfg.Plan), cfg.Now, cfg.Sleep)
+	if cfg.Bucket != nil {
+		p = cfg.Bucket.pacer
+	}
 	return &Connector{
 		endpoint:   base.String() + "/admin/api/" + APIVersion + "/graphql.json",
 		token:      cfg.Token,
 		locationID: location,
 		http:       egress.Client(cfg.HTTPClient, tokenHeader),
 		cfg:        cfg,
-		pacer:      newPacer(planLimits(cfg.Plan), cfg.Now, cfg.Sleep),
+		pacer:      p,
 
 		quantityName: string(cfg.QuantityName),
 	}, nil
