@@ -57,27 +57,25 @@ var errStillRunning = errors.New("still waiting")
 // waitFor calls step every interval until it reports done, fails, or timeout passes; step
 // returns the progress message to show meanwhile.
 func waitFor(ctx context.Context, p *progress, interval, timeout time.Duration, what string, step func(context.Context) (msg string, done bool, err error)) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+	// The deadline is checked between reads rather than set on the reads' context: a read
+	// cut short by it would fail with a client error instead of saying the request stands.
+	deadline := time.Now().Add(timeout)
 	defer p.done()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
-	last := "nothing yet"
 	for {
 		msg, done, err := step(ctx)
-		switch {
-		case done:
-			return err
-		case ctx.Err() != nil:
-			return fmt.Errorf("%w after %s for %s (last: %s): the request stands and the manager will still act on it; read its outcome later with `kubectl inventory status`, or wait longer with --timeout",
-				errStillRunning, timeout, what, last)
-		case err != nil:
+		if done || err != nil {
 			return err
 		}
-		last = strings.TrimSpace(msg)
 		p.show(msg)
+		if !time.Now().Before(deadline) {
+			return fmt.Errorf("%w after %s for %s (last: %s): the request stands and the manager will still act on it; read its outcome later with `kubectl inventory status`, or wait longer with --timeout",
+				errStillRunning, timeout, what, strings.TrimSpace(msg))
+		}
 		select {
 		case <-ctx.Done():
+			return ctx.Err()
 		case <-tick.C:
 		}
 	}

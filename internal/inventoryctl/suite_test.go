@@ -192,8 +192,14 @@ func updateStatus(t *testing.T, s *v1alpha1.InventorySync) {
 	}
 }
 
-// requested waits for the plugin's request annotation on obj and returns its token.
+// requested waits for a new request annotation of the plugin on obj and returns its token.
 func requested(t *testing.T, obj client.Object, key string) string {
+	t.Helper()
+	return requestedAfter(t, obj, key, obj.GetAnnotations()[key])
+}
+
+// requestedAfter waits for the annotation to hold a token other than previous.
+func requestedAfter(t *testing.T, obj client.Object, key, previous string) string {
 	t.Helper()
 	var token string
 	eventually(t, "the "+key+" annotation", func() bool {
@@ -201,7 +207,7 @@ func requested(t *testing.T, obj client.Object, key string) string {
 			t.Fatal(err)
 		}
 		token = obj.GetAnnotations()[key]
-		return token != ""
+		return token != "" && token != previous
 	})
 	return token
 }
