@@ -62,6 +62,16 @@ var _ = Describe("Drift checks", func() {
 		Expect(run.Spec.Template.Spec.Containers[0].Args).To(ContainElement("--strategy=Incremental"))
 		Expect(run.Spec.Template.Spec.Containers[0].Args).NotTo(ContainElement("--plan-only"))
 		Eventually(driftedSKUs(s)).Should(Equal(4.0))
+		table := serverTable("/apis/inventory.techoms.io/v1alpha1/namespaces/" + ns + "/inventorysyncs")
+		column := -1
+		for i, c := range table.ColumnDefinitions {
+			if c.Name == "Drift" {
+				column = i
+				Expect(c.Priority).To(BeEquivalentTo(0), "kubectl get shows it without -o wide")
+			}
+		}
+		Expect(column).NotTo(Equal(-1))
+		Expect(table.Rows[0].Cells[column]).To(Equal("Drifted"))
 		Eventually(eventNotes(ns, s.Name, reasonDriftDetected)).Should(ConsistOf(
 			"a run would change 4 SKUs, for example A-1 3→7, B-2 10→0, C-3 1→2"))
 		Eventually(eventReasons(ns, s.Name)).Should(ContainElement(reasonDriftCorrectionStart))
