@@ -47,12 +47,7 @@ func (r *InventorySyncReconciler) reconcileDrift(ctx context.Context, o *syncObs
 	drift := sync.Status.Drift
 	setInSyncCondition(o)
 
-	// The first check runs at once, so a new driftCheck tells the state without waiting a
-	// whole schedule; the next ones follow the schedule from the newest started.
-	due := o.now
-	if drift.LastScheduledTime != nil {
-		due = sched.Next(drift.LastScheduledTime.In(loc))
-	}
+	due := nextDriftCheck(sched, loc, drift.LastScheduledTime, o.now)
 	// A plan in progress (a check or one an annotation asked for) would lose its report if
 	// another replaced it in status.lastPlan; the check waits for it, and the Job's end
 	// brings the next reconcile.
@@ -63,11 +58,22 @@ func (r *InventorySyncReconciler) reconcileDrift(ctx context.Context, o *syncObs
 			return err
 		}
 		drift.LastScheduledTime = &metav1.Time{Time: o.now.Truncate(time.Second)}
-		due = sched.Next(o.now.In(loc))
+		due = nextDriftCheck(sched, loc, drift.LastScheduledTime, o.now)
 	}
 	drift.NextCheckTime = &metav1.Time{Time: due.Truncate(time.Second)}
 	o.requeueAt(due.Add(time.Second))
 	return nil
+}
+
+// nextDriftCheck is when the check after the one started at last is due: now for the first
+// check, so that a new driftCheck tells the state without waiting a whole schedule; then the
+// schedule's next time after the newest check started. A due time in the past means a check
+// is due now; checks missed while the manager was down make one check, not a burst.
+func nextDriftCheck(sched cron.Schedule, loc *time.Location, last *metav1.Time, now time.Time) time.Time {
+	if last == nil {
+		return now
+	}
+	return sched.Next(last.In(loc))
 }
 
 // parseDriftSchedule reads driftCheck.schedule in the sync's time zone.
