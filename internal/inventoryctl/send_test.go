@@ -48,10 +48,10 @@ func newFakeRelay(t *testing.T) *fakeRelay {
 		f.mu.Lock()
 		f.bodies = append(f.bodies, string(body))
 		status, answer := f.status, f.answer
-		f.mu.Unlock()
 		for k, v := range f.header {
 			w.Header()[k] = v
 		}
+		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, answer)
@@ -60,7 +60,9 @@ func newFakeRelay(t *testing.T) *fakeRelay {
 		if !f.authorized(w, r) {
 			return
 		}
+		f.mu.Lock()
 		answer, ok := f.outcomes[r.PathValue("id")]
+		f.mu.Unlock()
 		if !ok {
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = io.WriteString(w, `{"results":null,"message":"the relay holds no event with this id"}`)
@@ -71,6 +73,24 @@ func newFakeRelay(t *testing.T) *fakeRelay {
 	f.Server = httptest.NewTLSServer(mux)
 	t.Cleanup(f.Close)
 	return f
+}
+
+// respond sets the answer to the next POSTs; the lock orders it with the handler, which
+// runs on the server's goroutines.
+func (f *fakeRelay) respond(status int, answer string, header http.Header) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.status, f.answer = status, answer
+	for k, v := range header {
+		f.header[k] = v
+	}
+}
+
+// received is the bodies of the POSTs so far.
+func (f *fakeRelay) received() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.bodies...)
 }
 
 func (f *fakeRelay) authorized(w http.ResponseWriter, r *http.Request) bool {
@@ -98,14 +118,13 @@ func writeFile(t *testing.T, name string, data []byte) string {
 
 func TestSendPostsAFileOfEventsAndPrintsEachChannelsResult(t *testing.T) {
 	relay := newFakeRelay(t)
-	relay.status = http.StatusBadRequest
-	relay.answer = `{"results": [
+	relay.respond(http.StatusBadRequest, `{"results": [
 	  {"index": 0, "id": "rcpt-1", "channels": [
 	    {"salesChannel": "shopify-eu", "inventorySync": "berlin", "locationID": "gid://shopify/Location/123", "status": "Pushed", "push": "Incremental", "quantity": 3},
 	    {"salesChannel": "webshop", "status": "NotApplicable", "reason": "ModeDoesNotPush", "message": "mode SynchronizeWithFulfillmentChannel does not push ReceiveReceipt"}]},
 	  {"index": 1, "id": "ord-2", "channels": [
 	    {"salesChannel": "shopify-eu", "inventorySync": "berlin", "locationID": "gid://shopify/Location/123", "status": "Accepted", "push": "Incremental", "quantity": -1}]}],
-	 "errors": [{"index": 2, "id": "bad", "reason": "sku is required, without surrounding spaces"}]}`
+	 "errors": [{"index": 2, "id": "bad", "reason": "sku is required, without surrounding spaces"}]}`, nil)
 	events := `{"events": [
 	  {"id": "rcpt-1", "trigger": "ReceiveReceipt", "sku": "A-100", "fulfillmentChannel": "warehouse-berlin", "increment": 3},
 	  {"id": "ord-2", "trigger": "AllocateOrder", "sku": "B-200", "fulfillmentChannel": "warehouse-berlin", "increment": -1, "salesChannel": "webshop"},
@@ -116,8 +135,12 @@ func TestSendPostsAFileOfEventsAndPrintsEachChannelsResult(t *testing.T) {
 		t.Fatalf("exit code %d, want 1 (an event was refused); stderr: %s", code, r.err.String())
 	}
 	var sent relayRequest
-	if err := json.Unmarshal([]byte(relay.bodies[0]), &sent); err != nil || len(sent.Events) != 3 {
-		t.Fatalf("the relay got %s (%v)", relay.bodies[0], err)
+	bodies := relay.received()
+	if len(bodies) != 1 {
+		t.Fatalf("the relay got %d requests, want 1", len(bodies))
+	}
+	if err := json.Unmarshal([]byte(bodies[0]), &sent); err != nil || len(sent.Events) != 3 {
+		t.Fatalf("the relay got %s (%v)", bodies[0], err)
 	}
 	out := r.out.String()
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -141,7 +164,7 @@ func TestSendPostsAFileOfEventsAndPrintsEachChannelsResult(t *testing.T) {
 
 func TestSendTakesTheRelayFromASecretAndOneEventFromFlags(t *testing.T) {
 	relay := newFakeRelay(t)
-	relay.answer = `{"results": [{"index": 0, "id": "adj-7", "channels": [{"salesChannel": "shopify-eu", "locationID": "gid://shopify/Location/123", "status": "Pushed", "push": "Incremental", "quantity": 0, "replayed": true}]}]}`
+	relay.respond(http.StatusOK, `{"results": [{"index": 0, "id": "adj-7", "channels": [{"salesChannel": "shopify-eu", "locationID": "gid://shopify/Location/123", "status": "Pushed", "push": "Incremental", "quantity": 0, "replayed": true}]}]}`, nil)
 	ns := newNamespace(t)
 	secret := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "relay-client"}, Data: map[string][]byte{
 		"url": []byte(relay.URL), "token": []byte(relayToken), "ca.crt": relay.caPEM(),
@@ -155,8 +178,8 @@ func TestSendTakesTheRelayFromASecretAndOneEventFromFlags(t *testing.T) {
 		t.Fatalf("exit code %d; stderr: %s", code, r.err.String())
 	}
 	want := `{"events":[{"id":"adj-7","trigger":"AdjustInventoryManually","sku":"A-100","fulfillmentChannel":"warehouse-berlin","increment":0}]}`
-	if relay.bodies[0] != want {
-		t.Errorf("the relay got %s, want %s", relay.bodies[0], want)
+	if got := relay.received(); len(got) != 1 || got[0] != want {
+		t.Errorf("the relay got %q, want %s", got, want)
 	}
 	if !strings.Contains(r.out.String(), "Incremental +0: replayed: an earlier request applied it") {
 		t.Errorf("output:\n%s", r.out.String())
@@ -190,8 +213,7 @@ func TestSendSaysWhatToDoWhenTheRelayRefusesTheRequest(t *testing.T) {
 	}{
 		{"wrong token", func() {}, []string{"--token", "wrong"}, "the relay refused the bearer token (401)"},
 		{"shutting down", func() {
-			relay.status, relay.answer = http.StatusServiceUnavailable, `{"results":null,"message":"the relay is shutting down"}`
-			relay.header.Set("Retry-After", "5")
+			relay.respond(http.StatusServiceUnavailable, `{"results":null,"message":"the relay is shutting down"}`, http.Header{"Retry-After": {"5"}})
 		}, []string{"--token", relayToken}, "nothing was taken; send again after 5s"},
 		{"no URL", func() {}, []string{"--url", "", "--token", relayToken}, "the relay's URL is missing: give --url"},
 		{"no token", func() {}, []string{"--token", ""}, "the relay needs a bearer token"},
