@@ -54,8 +54,13 @@ func (o *options) connect() (*kube, error) {
 	return &kube{Client: c, namespace: ns}, nil
 }
 
-// explain turns an API error into one that says what to do.
+// explain turns an API error into one that says what to do. An empty namespace stands for
+// every namespace (status -A).
 func explain(err error, verb, resource, namespace, name string) error {
+	where, canI := "in namespace "+namespace, "-n "+namespace
+	if namespace == "" {
+		where, canI = "in every namespace", "-A"
+	}
 	switch {
 	case err == nil:
 		return nil
@@ -64,7 +69,7 @@ func explain(err error, verb, resource, namespace, name string) error {
 	case apierrors.IsNotFound(err):
 		return fmt.Errorf("%s %q not found in namespace %s: `kubectl inventory status -n %s` lists them, or pass -n", kindOf(resource), name, namespace, namespace)
 	case apierrors.IsForbidden(err):
-		return fmt.Errorf("you may not %s %s in namespace %s: ask for a role that grants it (`kubectl auth can-i %s %s -n %s` checks)", verb, resource, namespace, verb, resource, namespace)
+		return fmt.Errorf("you may not %s %s %s: ask for a role that grants it (`kubectl auth can-i %s %s %s` checks), or use -n for a namespace you may read", verb, resource, where, verb, resource, canI)
 	case apierrors.IsUnauthorized(err):
 		return fmt.Errorf("the cluster did not accept your credentials: log in again or check your kubeconfig's user")
 	case errors.Is(err, context.DeadlineExceeded):

@@ -46,10 +46,11 @@ func printStatus(ctx context.Context, w io.Writer, k *kube, all bool, now time.T
 		where = "any namespace"
 	}
 	if err := k.List(ctx, &list, opts...); err != nil {
+		ns := k.namespace
 		if all {
-			return explain(err, "list", "inventorysyncs", "every namespace (-A)", "")
+			ns = ""
 		}
-		return explain(err, "list", "inventorysyncs", k.namespace, "")
+		return explain(err, "list", "inventorysyncs", ns, "")
 	}
 	if len(list.Items) == 0 {
 		fmt.Fprintf(w, "no InventorySyncs in %s\n", where)

@@ -89,3 +89,15 @@ func TestStatusAllNamespacesNamesTheNamespace(t *testing.T) {
 		t.Errorf("empty namespace: exit code %d, output %q", code, r.out.String())
 	}
 }
+
+func TestStatusWithoutRBACSaysWhatIsMissing(t *testing.T) {
+	var out, errOut syncBuffer
+	code := Main([]string{"status", "-A", "--kubeconfig", nobodyKubeconfig}, Streams{Out: &out, Err: &errOut})
+	if code != 1 {
+		t.Fatalf("exit code %d, want 1", code)
+	}
+	want := "you may not list inventorysyncs in every namespace: ask for a role that grants it (`kubectl auth can-i list inventorysyncs -A` checks)"
+	if !strings.Contains(errOut.String(), want) {
+		t.Errorf("stderr lacks %q: %s", want, errOut.String())
+	}
+}

@@ -25,6 +25,8 @@ import (
 var (
 	k8s        client.Client
 	kubeconfig string
+	// nobodyKubeconfig is a user no RBAC rule grants anything.
+	nobodyKubeconfig string
 )
 
 func TestMain(m *testing.M) {
@@ -69,6 +71,19 @@ func runSuite(m *testing.M) int {
 	defer os.RemoveAll(dir)
 	kubeconfig = filepath.Join(dir, "kubeconfig")
 	if err := os.WriteFile(kubeconfig, b, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	nobody, err := env.AddUser(envtest.User{Name: "nobody"}, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if b, err = nobody.KubeConfig(); err == nil {
+		nobodyKubeconfig = filepath.Join(dir, "nobody")
+		err = os.WriteFile(nobodyKubeconfig, b, 0o600)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
