@@ -120,9 +120,9 @@ func printPlan(w io.Writer, plan *v1alpha1.SyncPlan, output string) error {
 		fmt.Fprintf(w, "a run would change nothing: %s\n", plan.SKUs.Summary())
 		return nil
 	}
-	t := newTable(w, "SKU", "FROM", "TO", "CHANGE")
+	t := newTable(w, "SKU", "FROM", "TO", "CHANGE", "WHY")
 	for _, c := range plan.Changes {
-		t.row(c.SKU, strconv.FormatInt(c.From, 10), strconv.FormatInt(c.To, 10), fmt.Sprintf("%+d", c.To-c.From))
+		t.row(c.SKU, strconv.FormatInt(c.From, 10), strconv.FormatInt(c.To, 10), fmt.Sprintf("%+d", c.To-c.From), why(c))
 	}
 	t.flush()
 	if n := int64(len(plan.Changes)); n < plan.SKUs.Updated {
@@ -130,4 +130,13 @@ func printPlan(w io.Writer, plan *v1alpha1.SyncPlan, output string) error {
 	}
 	fmt.Fprintf(w, "a run would update %d SKUs: %s\n", plan.SKUs.Updated, plan.SKUs.Summary())
 	return nil
+}
+
+// why says where a change's quantity comes from: the feeds' level, or the allocation rules
+// that lowered it.
+func why(c v1alpha1.PlannedChange) string {
+	if c.Feed != 0 {
+		return fmt.Sprintf("allocation rules (feeds: %d)", c.Feed)
+	}
+	return "feeds"
 }

@@ -34,13 +34,13 @@ func TestPlanPrintsTheChangesAndExitsTwoWhenARunWouldChangeSomething(t *testing.
 
 	r := start("plan", "berlin", "-n", ns, "--exit-code")
 	answerPlan(t, s, r, v1alpha1.SKUCounts{Read: 40, Unchanged: 28, Updated: 12},
-		v1alpha1.PlannedChange{SKU: "A-100", From: 3, To: 7}, v1alpha1.PlannedChange{SKU: "B-200", From: 10, To: 0})
+		v1alpha1.PlannedChange{SKU: "A-100", From: 3, To: 7}, v1alpha1.PlannedChange{SKU: "B-200", From: 10, To: 5, Feed: 20})
 	if code := r.wait(t); code != 2 {
 		t.Fatalf("exit code %d, want 2; stderr: %s", code, r.err.String())
 	}
-	want := `SKU     FROM   TO   CHANGE
-A-100   3      7    +4
-B-200   10     0    -10
+	want := `SKU     FROM   TO   CHANGE   WHY
+A-100   3      7    +4       feeds
+B-200   10     5    -5       allocation rules (feeds: 20)
 (the first 2 of 12 changes)
 a run would update 12 SKUs: read 40, updated 12, unchanged 28, skipped as duplicates 0, failed 0
 `
