@@ -75,6 +75,11 @@ manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
 build: ## Build the operator binary into bin/.
 	go build -o $(BIN)/inventory-operator ./cmd/inventory-operator
 
+.PHONY: plugin
+plugin: ## Build the kubectl plugin (kubectl inventory) into bin/, with its completion helper; put bin/ on PATH to use it.
+	go build -o $(BIN)/kubectl-inventory ./cmd/kubectl-inventory
+	install -m 0755 plugins/kubectl_complete-inventory $(BIN)/kubectl_complete-inventory
+
 IMAGE ?= ghcr.io/techoms/inventory-operator:dev
 IMAGE_TAR := $(BIN)/image/inventory-operator.tar
 

@@ -117,7 +117,7 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		next := first
 		sync.Status.NextSyncTime = &metav1.Time{Time: next}
 		// Refresh nextSyncTime once it has passed.
-		o.requeueAfter = next.Sub(o.now) + time.Second
+		o.requeueAt(next.Add(time.Second))
 	}
 	return nil
 }

@@ -83,6 +83,9 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.reconcilePlan(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
+	if err := r.reconcileDrift(ctx, o); err != nil {
+		return ctrl.Result{}, err
+	}
 	if err := r.observeRuns(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -108,6 +111,13 @@ type syncObservation struct {
 	// scheduleInterval is the time between two scheduled runs of a recurring sync.
 	scheduleInterval time.Duration
 	requeueAfter     time.Duration
+}
+
+// requeueAt asks for a reconcile at t, keeping an earlier one already asked for.
+func (o *syncObservation) requeueAt(t time.Time) {
+	if d := t.Sub(o.now); d > 0 && (o.requeueAfter == 0 || d < o.requeueAfter) {
+		o.requeueAfter = d
+	}
 }
 
 // block records why the sync cannot run, keeping the blocker that tells the most.
@@ -329,5 +339,6 @@ func observeMetrics(o *syncObservation) {
 		ScheduleInterval: o.scheduleInterval,
 		LastRun:          sync.Status.LastRun,
 		LastSuccess:      sync.Status.LastSuccessfulRun,
+		Drift:            sync.Status.Drift,
 	})
 }

@@ -40,6 +40,16 @@ func (r *InventorySyncReconciler) handlePlanRequest(ctx context.Context, o *sync
 	if token == "" || token == sync.Status.LastHandledPlanRequest || o.blocked != nil {
 		return nil
 	}
+	if err := r.startPlan(ctx, o, token); err != nil {
+		return err
+	}
+	sync.Status.LastHandledPlanRequest = token
+	return nil
+}
+
+// startPlan starts the plan that answers token and makes it status.lastPlan.
+func (r *InventorySyncReconciler) startPlan(ctx context.Context, o *syncObservation, token string) error {
+	sync := o.sync
 	// The plan shows what a fulfillment-channel run would change under the mode; where the
 	// mode pushes none, what a sales-channel manual sync (full values) would.
 	run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentManual, workload.StrategyFor(o.push))
@@ -52,7 +62,6 @@ func (r *InventorySyncReconciler) handlePlanRequest(ctx context.Context, o *sync
 	if created {
 		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, reasonPlanStarted, "Plan", "plan %s: started Job %s (%s)", token, name, run.Strategy)
 	}
-	sync.Status.LastHandledPlanRequest = token
 	sync.Status.LastPlan = &v1alpha1.SyncPlan{Job: name, RequestedAt: token}
 	return nil
 }
@@ -84,6 +93,9 @@ func (r *InventorySyncReconciler) observePlan(ctx context.Context, o *syncObserv
 			}
 			sync.Status.LastPlan = read
 			r.planEvent(sync, read)
+			if err := r.recordDrift(ctx, o, read); err != nil {
+				return err
+			}
 		}
 	}
 	// Until the newest plan finishes, the older Jobs hold the last finished plan's pod logs.

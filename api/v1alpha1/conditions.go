@@ -18,6 +18,10 @@ const (
 	ConditionDuplicateSKUsUnsupported = "DuplicateSKUsUnsupported"
 	// ConditionSuspended is True while scheduled runs are stopped, by the spec or by the mode.
 	ConditionSuspended = "Suspended"
+	// ConditionInSync is True when the last drift check found nothing a run would change,
+	// False (reason Drifted) when it found SKUs; absent without spec.driftCheck or before
+	// the first check.
+	ConditionInSync = "InSync"
 )
 
 // Condition reasons, one CamelCase word each.
@@ -47,4 +51,7 @@ const (
 	ReasonRetryingAfterError = "RetryingAfterError"
 	// ReasonReconcileFailed: Ready is False because the last reconcile failed.
 	ReasonReconcileFailed = "ReconcileFailed"
+	// ReasonInSync and ReasonDrifted: the InSync condition after a drift check.
+	ReasonInSync  = "InSync"
+	ReasonDrifted = "Drifted"
 )

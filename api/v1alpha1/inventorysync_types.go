@@ -62,6 +62,11 @@ type InventorySyncSpec struct {
 	// location, in its runs, plans and relay writes.
 	// +optional
 	Allocation *AllocationRules `json:"allocation,omitempty"`
+
+	// DriftCheck runs a plan on a schedule and reports whether the channel drifted from what
+	// a run would write.
+	// +optional
+	DriftCheck *DriftCheck `json:"driftCheck,omitempty"`
 }
 
 // LocalObjectReference names an object in the same namespace.
@@ -267,6 +272,10 @@ type InventorySyncStatus struct {
 	// +optional
 	LastPlan *SyncPlan `json:"lastPlan,omitempty"`
 
+	// Drift is what the scheduled drift checks found (spec.driftCheck).
+	// +optional
+	Drift *DriftStatus `json:"drift,omitempty"`
+
 	// Conditions: Ready, Suspended, and Reconciling or Stalled when true.
 	// +optional
 	// +listType=map
@@ -286,6 +295,7 @@ type InventorySyncStatus struct {
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Last Sync",type=date,JSONPath=`.status.lastRun.completionTime`
 // +kubebuilder:printcolumn:name="Last Result",type=string,JSONPath=`.status.lastRun.result`
+// +kubebuilder:printcolumn:name="Drift",type=string,JSONPath=`.status.drift.state`,description="InSync or Drifted, at the last drift check (spec.driftCheck)."
 // +kubebuilder:printcolumn:name="Next Sync",type=string,JSONPath=`.status.nextSyncTime`,priority=1,description="When the next scheduled run is due (UTC). A string, not a date: kubectl shows date columns as an age and a future time as <invalid>."
 // +kubebuilder:printcolumn:name="Updated",type=integer,JSONPath=`.status.lastRun.skus.updated`,priority=1
 // +kubebuilder:printcolumn:name="Failed",type=integer,JSONPath=`.status.lastRun.skus.failed`,priority=1

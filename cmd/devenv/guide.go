@@ -27,6 +27,11 @@ Fake Shopify store (token in Secret %[2]s/%[4]s):  %[5]s
 Store quantities now:  curl -s %[6]s
 Fulfillment feed:      %[7]s  (edit %[8]s, then request a sync)
 
+With the kubectl plugin (make plugin, then bin/ on PATH; docs/plugin.md):
+  kubectl inventory status -n %[2]s
+  kubectl inventory plan %[3]s -n %[2]s
+  kubectl inventory sync %[3]s -n %[2]s
+
 Request a sales-channel manual sync (full values, in every mode):
   kubectl annotate saleschannel %[9]s -n %[2]s --overwrite %[10]s=$(date +%%s)
 Request one more run of the sync:

@@ -200,7 +200,8 @@ func TestSyncRoleSumsFeedsAndPlans(t *testing.T) {
 
 	code, plan, logs := f.run(t, cfg)
 
-	want := []v1alpha1.PlannedChange{{SKU: "A", From: 0, To: 10}, {SKU: "B", From: 0, To: 1}}
+	// 50% of the sums, each change naming the summed level the rules lowered.
+	want := []v1alpha1.PlannedChange{{SKU: "A", From: 0, To: 10, Feed: 20}, {SKU: "B", From: 0, To: 1, Feed: 3}}
 	if code != 0 || !slices.Equal(plan.Changes, want) || plan.SKUs.Updated != 2 {
 		t.Fatalf("exit %d, plan %+v; want 0 and changes %+v; logs:\n%s", code, plan, want, logs)
 	}

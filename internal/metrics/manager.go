@@ -48,6 +48,9 @@ var (
 	syncLastRunSKUs = gaugeVec("sync", "last_run_skus",
 		"SKUs of the InventorySync's last finished run by outcome: read, and unchanged, updated, skipped_duplicates, not_found, untracked, not_stocked and failed, which add up to read.",
 		labelNamespace, labelInventorySync, labelOutcome)
+	syncDriftedSKUs = gaugeVec("sync", "drifted_skus",
+		"SKUs a run would change at the InventorySync's last drift check (spec.driftCheck): 0 in sync, more when the channel drifted; absent without a finished check.",
+		labelNamespace, labelInventorySync)
 	syncRuns = counterVec("sync", "runs_total",
 		"Finished runs the manager recorded, by trigger and result.",
 		labelNamespace, labelInventorySync, labelTrigger, labelResult)
@@ -64,7 +67,7 @@ var (
 
 	managerCollectors = []prometheus.Collector{
 		syncInfo, syncSuspended, syncScheduleInterval, syncLastRunSuccess, syncLastRunEnd,
-		syncLastRunDuration, syncLastSuccess, syncLastRunSKUs, syncRuns, channelEffectiveMode, channelReady,
+		syncLastRunDuration, syncLastSuccess, syncLastRunSKUs, syncDriftedSKUs, syncRuns, channelEffectiveMode, channelReady,
 	}
 )
 
@@ -91,6 +94,8 @@ type InventorySync struct {
 	ScheduleInterval time.Duration
 	LastRun          *v1alpha1.SyncRun
 	LastSuccess      *v1alpha1.SyncRun
+	// Drift is nil without spec.driftCheck.
+	Drift *v1alpha1.DriftStatus
 }
 
 // ObserveInventorySync sets the gauges of one InventorySync from its status.
@@ -122,6 +127,11 @@ func ObserveInventorySync(s InventorySync) {
 	if run := s.LastSuccess; run != nil && run.CompletionTime != nil {
 		syncLastSuccess.WithLabelValues(s.Namespace, s.Name).Set(float64(run.CompletionTime.Unix()))
 	}
+	if s.Drift != nil && s.Drift.State != "" {
+		syncDriftedSKUs.WithLabelValues(s.Namespace, s.Name).Set(float64(s.Drift.SKUs))
+	} else {
+		syncDriftedSKUs.DeleteLabelValues(s.Namespace, s.Name)
+	}
 }
 
 // CountRun counts one finished run, once, when the manager first records it.
@@ -135,7 +145,7 @@ func ForgetInventorySync(namespace, name string) {
 	l := prometheus.Labels{labelNamespace: namespace, labelInventorySync: name}
 	for _, v := range []interface {
 		DeletePartialMatch(prometheus.Labels) int
-	}{syncInfo, syncSuspended, syncScheduleInterval, syncLastRunSuccess, syncLastRunEnd, syncLastRunDuration, syncLastSuccess, syncLastRunSKUs, syncRuns} {
+	}{syncInfo, syncSuspended, syncScheduleInterval, syncLastRunSuccess, syncLastRunEnd, syncLastRunDuration, syncLastSuccess, syncLastRunSKUs, syncDriftedSKUs, syncRuns} {
 		v.DeletePartialMatch(l)
 	}
 }

@@ -48,7 +48,8 @@ func TestPlanWritesNothingAndReportsWhatARunWrites(t *testing.T) {
 		t.Fatalf("the plan wrote to the channel")
 	}
 	// A: (12-2)/2 = 5 from 0. B: 4, unchanged. C: 3, both items differ. D: 1, unchanged.
-	wantChanges := []v1alpha1.PlannedChange{{SKU: "A", From: 0, To: 5}, {SKU: "C", From: 1, To: 3}}
+	// Each change names the feeds' level the rules lowered.
+	wantChanges := []v1alpha1.PlannedChange{{SKU: "A", From: 0, To: 5, Feed: 12}, {SKU: "C", From: 1, To: 3, Feed: 9}}
 	checkCounts(t, plan, v1alpha1.SKUCounts{Read: 5, Updated: 2, Unchanged: 2, NotFound: 1}, syncrun.Succeeded)
 	if !slices.Equal(plan.Result.Changes, wantChanges) {
 		t.Errorf("planned changes %+v, want %+v", plan.Result.Changes, wantChanges)

@@ -1,11 +1,15 @@
 package syncrun
 
-import "github.com/techoms/inventory-operator/api/v1alpha1"
+import (
+	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/fulfillment"
+)
 
 // preview is the report of a plan: the counts a run would reach if every write applied, and
 // the first changes in SKU order. A SKU with items to write counts as updated once, however
-// many of its items differ, as a run counts it.
-func preview(pl plan, cat *catalog) Report {
+// many of its items differ, as a run counts it. fed, the feeds' levels before the allocation
+// rules (nil without rules), tells which changes the rules lowered.
+func preview(pl plan, cat *catalog, fed *fulfillment.Levels) Report {
 	counts := pl.settled()
 	var changes []v1alpha1.PlannedChange
 	for pos, i := range pl.pending {
@@ -15,7 +19,11 @@ func preview(pl plan, cat *catalog) Report {
 		counts.Updated++
 		if len(changes) < v1alpha1.MaxChangeSample {
 			level := cat.sku(i)
-			changes = append(changes, v1alpha1.PlannedChange{SKU: level.SKU, From: cat.quantity[i], To: level.Quantity})
+			change := v1alpha1.PlannedChange{SKU: level.SKU, From: cat.quantity[i], To: level.Quantity}
+			if q, ok := fed.Lookup(level.SKU); ok && q != level.Quantity {
+				change.Feed = q
+			}
+			changes = append(changes, change)
 		}
 	}
 	return Report{Status: Succeeded, Result: v1alpha1.SyncResult{SKUs: counts, Changes: changes}}

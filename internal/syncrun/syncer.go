@@ -119,6 +119,12 @@ func Run(ctx context.Context, opts Options) Report {
 		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
+	// A plan names the feeds' level of each change the rules lowered; the raw levels cost
+	// one quantity a SKU, kept only for a plan.
+	var fed *fulfillment.Levels
+	if opts.PlanOnly && !opts.Allocation.Empty() {
+		fed = levels
+	}
 	if !opts.Allocation.Empty() {
 		levels = levels.MapQuantities(func(q int64) int64 { return allocation.Apply(opts.Allocation, q) })
 	}
@@ -133,7 +139,7 @@ func Run(ctx context.Context, opts Options) Report {
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
 		"untracked", pl.untracked, "notStocked", pl.notStocked, "itemsToWrite", len(pl.pending))
 	if opts.PlanOnly {
-		report := preview(pl, cat)
+		report := preview(pl, cat, fed)
 		log.Info("plan finished, nothing written", "read", report.Result.SKUs.Read, "toUpdate", report.Result.SKUs.Updated,
 			"itemsToWrite", len(pl.pending), "duration", time.Since(started).Round(time.Millisecond).String())
 		return report

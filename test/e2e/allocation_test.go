@@ -44,7 +44,7 @@ func TestAllocationRulesInPlansRunsAndRelayEvents(t *testing.T) {
 	if plan.Result != v1alpha1.RunSucceeded || plan.RequestedAt != "plan-1" {
 		t.Fatalf("plan %+v, want a succeeded plan for plan-1", *plan)
 	}
-	wantChanges := []v1alpha1.PlannedChange{{SKU: "SKU-1", From: 0, To: 10}, {SKU: "SKU-2", From: 3, To: 0}, {SKU: "SKU-3", From: 7, To: 3}}
+	wantChanges := []v1alpha1.PlannedChange{{SKU: "SKU-1", From: 0, To: 10, Feed: 25}, {SKU: "SKU-2", From: 3, To: 0, Feed: 4}, {SKU: "SKU-3", From: 7, To: 3, Feed: 12}}
 	if !slices.Equal(plan.Changes, wantChanges) {
 		t.Errorf("planned changes %+v, want %+v", plan.Changes, wantChanges)
 	}
