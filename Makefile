@@ -141,7 +141,7 @@ bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 10
 	go run ./hack/benchratio $(BIN)/bench-relay-baseline/figures.txt $(BIN)/bench-relay-baseline/this.txt
 
 .PHONY: bench-relay-open
-bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_CPUPROFILE=dir profiles each rate.
+bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_OPEN_STEP=20s offers each rate longer; BENCH_RELAY_CPUPROFILE=dir profiles each rate; once with a rate-limit bucket per location and once per store.
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelayOpenLoop -benchtime 1x -timeout 10m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
 
 .PHONY: bench-feed

@@ -22,8 +22,16 @@ import (
 const (
 	openLoopLocations = 50
 	openLoopSKUs      = 20
-	openLoopStep      = 3 * time.Second
 )
+
+// openLoopStep is how long each rate is offered: 3s, or BENCH_RELAY_OPEN_STEP (a duration),
+// long enough to empty the fake store's bucket when a rate overspends it.
+var openLoopStep = func() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("BENCH_RELAY_OPEN_STEP")); err == nil && d > 0 {
+		return d
+	}
+	return 3 * time.Second
+}()
 
 // BenchmarkRelayOpenLoop offers events at fixed rates, whatever the answers take, spread over
 // 50 locations of a fake Shopify Plus store answering each call after 20 ms, one event per
