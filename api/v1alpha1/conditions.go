@@ -18,6 +18,9 @@ const (
 	ConditionDuplicateSKUsUnsupported = "DuplicateSKUsUnsupported"
 	// ConditionSuspended is True while scheduled runs are stopped, by the spec or by the mode.
 	ConditionSuspended = "Suspended"
+	// ConditionMappingValid is present when a sync has a catalog mapping: True once its rows
+	// are read and valid, False with a reason saying what to fix.
+	ConditionMappingValid = "MappingValid"
 )
 
 // Condition reasons, one CamelCase word each.
@@ -47,4 +50,9 @@ const (
 	ReasonRetryingAfterError = "RetryingAfterError"
 	// ReasonReconcileFailed: Ready is False because the last reconcile failed.
 	ReasonReconcileFailed = "ReconcileFailed"
+	// Reasons of MappingValid.
+	ReasonMappingLoaded        = "MappingLoaded"
+	ReasonConfigMapNotFound    = "ConfigMapNotFound"
+	ReasonConfigMapKeyNotFound = "ConfigMapKeyNotFound"
+	ReasonMappingInvalid       = "MappingInvalid"
 )

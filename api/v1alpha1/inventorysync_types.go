@@ -62,6 +62,11 @@ type InventorySyncSpec struct {
 	// location, in its runs, plans and relay writes.
 	// +optional
 	Allocation *AllocationRules `json:"allocation,omitempty"`
+
+	// Mapping replaces, as a whole, the SalesChannel's catalog mapping for this sync's runs
+	// and plans.
+	// +optional
+	Mapping *CatalogMapping `json:"mapping,omitempty"`
 }
 
 // LocalObjectReference names an object in the same namespace.
@@ -267,6 +272,11 @@ type InventorySyncStatus struct {
 	// +optional
 	LastPlan *SyncPlan `json:"lastPlan,omitempty"`
 
+	// Mapping is the catalog mapping the sync's runs and plans use, when it has one: its
+	// source and rows as last validated (the MappingValid condition says whether it is).
+	// +optional
+	Mapping *MappingStatus `json:"mapping,omitempty"`
+
 	// Conditions: Ready, Suspended, and Reconciling or Stalled when true.
 	// +optional
 	// +listType=map
@@ -292,6 +302,8 @@ type InventorySyncStatus struct {
 // +kubebuilder:printcolumn:name="Untracked",type=integer,JSONPath=`.status.lastRun.skus.untracked`,priority=1
 // +kubebuilder:printcolumn:name="Not Stocked",type=integer,JSONPath=`.status.lastRun.skus.notStocked`,priority=1
 // +kubebuilder:printcolumn:name="Plan Updates",type=integer,JSONPath=`.status.lastPlan.skus.updated`,priority=1,description="How many SKUs the last plan found a run would update."
+// +kubebuilder:printcolumn:name="Mapping",type=string,JSONPath=`.status.mapping.source`,priority=1,description="Where the sync's catalog mapping comes from."
+// +kubebuilder:printcolumn:name="Mapping Rows",type=integer,JSONPath=`.status.mapping.rows`,priority=1,description="Rows of the sync's catalog mapping."
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type InventorySync struct {
