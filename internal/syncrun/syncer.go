@@ -11,6 +11,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/skumap"
 )
 
 // Defaults of Options.
@@ -44,6 +45,9 @@ type Options struct {
 	// Allocation are the channel's allocation rules: the run compares and writes what they
 	// leave of each level, not the level itself.
 	Allocation allocation.Rules
+	// Mapping, when set, turns the feed's warehouse SKUs into the channel SKUs the run
+	// compares and writes, before the allocation rules apply to them.
+	Mapping *skumap.Mapping
 	// PlanOnly makes the run a plan: it reads the feed and the channel, and reports the
 	// changes it would write, writing nothing.
 	PlanOnly bool
@@ -119,6 +123,20 @@ func Run(ctx context.Context, opts Options) Report {
 		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
+	warehouse := levels
+	var mapped *v1alpha1.MappingCounts
+	if opts.Mapping != nil {
+		shown, counts, err := opts.Mapping.Show(levels)
+		if err != nil {
+			log.Error("mapping the feed's SKUs failed", "error", err.Error())
+			return Report{Status: Permanent, Result: v1alpha1.SyncResult{Message: "mapping the feed's SKUs: " + err.Error()}}
+		}
+		levels = shown
+		mapped = &v1alpha1.MappingCounts{WarehouseSKUs: counts.WarehouseSKUs, Kits: counts.Kits, Aliases: counts.Aliases,
+			Unmapped: counts.Unmapped, SkippedUnmapped: counts.SkippedUnmapped}
+		log.Info("mapped the feed's SKUs to channel SKUs", "channelSKUs", levels.Len(), "kits", counts.Kits,
+			"aliases", counts.Aliases, "unmapped", counts.Unmapped, "skippedUnmapped", counts.SkippedUnmapped)
+	}
 	if !opts.Allocation.Empty() {
 		levels = levels.MapQuantities(func(q int64) int64 { return allocation.Apply(opts.Allocation, q) })
 	}
@@ -126,14 +144,17 @@ func Run(ctx context.Context, opts Options) Report {
 	cat, err := readCatalog(ctx, opts.Connector, levels)
 	if err != nil {
 		log.Error("reading the channel's items failed", errorAttrs(err)...)
-		return unreadableChannel(levels, err)
+		report := unreadableChannel(levels, err)
+		report.Result.Mapping = mapped
+		return report
 	}
 	pl := makePlan(cat, opts.DuplicateSKUs, opts.StockUnstockedItems)
 	log.Info("planned the run", "channelItems", cat.len(), "otherItems", cat.ignored,
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
-		"untracked", pl.untracked, "notStocked", pl.notStocked, "itemsToWrite", len(pl.pending))
+		"untracked", pl.untracked, "notStocked", pl.notStocked, "nativeBundles", pl.nativeBundles, "itemsToWrite", len(pl.pending))
 	if opts.PlanOnly {
-		report := preview(pl, cat)
+		report := preview(pl, cat, limitingComponent(opts.Mapping, warehouse))
+		report.Result.Mapping = mapped
 		log.Info("plan finished, nothing written", "read", report.Result.SKUs.Read, "toUpdate", report.Result.SKUs.Updated,
 			"itemsToWrite", len(pl.pending), "duration", time.Since(started).Round(time.Millisecond).String())
 		return report
@@ -181,6 +202,7 @@ func Run(ctx context.Context, opts Options) Report {
 	}
 
 	report := tally(pl, cat, p.ledger)
+	report.Result.Mapping = mapped
 	if ctx.Err() != nil {
 		report.Result.Message = fmt.Sprintf("the run stopped early (%v); SKUs not pushed count as failed", context.Cause(ctx))
 		report.Status = Partial
@@ -189,7 +211,7 @@ func Run(ctx context.Context, opts Options) Report {
 		"read", report.Result.SKUs.Read, "unchanged", report.Result.SKUs.Unchanged,
 		"updated", report.Result.SKUs.Updated, "skippedDuplicates", report.Result.SKUs.SkippedDuplicates,
 		"notFound", report.Result.SKUs.NotFound, "untracked", report.Result.SKUs.Untracked,
-		"notStocked", report.Result.SKUs.NotStocked, "failed", report.Result.SKUs.Failed,
+		"notStocked", report.Result.SKUs.NotStocked, "nativeBundles", report.Result.SKUs.NativeBundles, "failed", report.Result.SKUs.Failed,
 		"duration", time.Since(started).Round(time.Millisecond).String())
 	return report
 }

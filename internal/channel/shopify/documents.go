@@ -227,7 +227,7 @@ type variantNode struct {
 	// RequiresComponents marks a bundle's parent variant, whose stock Shopify computes from
 	// its components.
 	RequiresComponents bool `json:"requiresComponents"`
-	InventoryItem *struct {
+	InventoryItem      *struct {
 		ID string `json:"id"`
 		// Tracked is a pointer so that an answer without the field reads as tracked.
 		Tracked        *bool `json:"tracked"`
