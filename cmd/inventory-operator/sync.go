@@ -18,6 +18,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/skumap"
 	"github.com/techoms/inventory-operator/internal/syncpod"
 	"github.com/techoms/inventory-operator/internal/syncrun"
 	"github.com/techoms/inventory-operator/internal/workload"
@@ -111,8 +112,15 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 			BearerToken: channel.TrimCredential(getenv(syncpod.FeedTokenEnv(i))),
 		}}
 	}
+	var mapping *skumap.Mapping
+	if cfg.MappingFile != "" {
+		if mapping, err = readMapping(cfg.MappingFile, cfg.MappingUnmapped); err != nil {
+			return syncrun.Options{}, err
+		}
+	}
 	return syncrun.Options{
 		Levels:              feeds,
+		Mapping:             mapping,
 		Allocation:          cfg.Allocation.Rules(),
 		PlanOnly:            cfg.PlanOnly,
 		Connector:           conn,
@@ -143,4 +151,19 @@ func connector(cfg syncpod.Config, credentials string) (channel.Connector, error
 	default:
 		return nil, errors.New("unknown platform " + string(cfg.Platform))
 	}
+}
+
+// readMapping reads the catalog mapping the pod mounts. A mapping that fails validation fails
+// the run before anything is read or written, naming its rows: running again cannot fix it.
+func readMapping(path string, unmapped v1alpha1.UnmappedSKUs) (*skumap.Mapping, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog mapping: %w", err)
+	}
+	defer f.Close()
+	m, err := skumap.ParseCSV(f, skumap.Unmapped(unmapped))
+	if err != nil {
+		return nil, fmt.Errorf("catalog mapping: %w", err)
+	}
+	return m, nil
 }

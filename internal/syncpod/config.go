@@ -36,6 +36,16 @@ const (
 	SoftMemoryLimit = 160 << 20
 )
 
+// A catalog mapping reaches the pod as its ConfigMap's key, mounted read-only by the kubelet
+// at MappingPath: a ConfigMap holds up to 1 MiB, more than one argument may carry (the kernel
+// caps one at 128 KiB), and the pod still needs no token to read it.
+const (
+	MappingVolume    = "mapping"
+	MappingMountPath = "/etc/inventory-operator/mapping"
+	MappingFileName  = "mapping.csv"
+	MappingPath      = MappingMountPath + "/" + MappingFileName
+)
+
 // DefaultResultPath is where the sync role writes its SyncResult: the container's
 // termination message.
 const DefaultResultPath = "/dev/termination-log"
@@ -77,6 +87,10 @@ type Config struct {
 	Allocation *v1alpha1.AllocationRules
 	// PlanOnly makes the run a plan: it writes nothing and reports the changes it would make.
 	PlanOnly bool
+	// MappingFile is the catalog mapping's CSV, when the sync has one; MappingUnmapped is its
+	// policy for warehouse SKUs no row names (Self or Skip).
+	MappingFile     string
+	MappingUnmapped v1alpha1.UnmappedSKUs
 	// RunID identifies the run; the pod spec sets it from EnvRunID.
 	RunID string
 	// ResultPath is where the SyncResult is written.
@@ -115,6 +129,12 @@ func (c Config) Args() []string {
 	}
 	if c.PlanOnly {
 		args = append(args, "--plan-only")
+	}
+	if c.MappingFile != "" {
+		args = append(args, "--mapping-file="+c.MappingFile)
+		if c.MappingUnmapped != "" {
+			args = append(args, "--mapping-unmapped="+string(c.MappingUnmapped))
+		}
 	}
 	if c.QuantityName != "" {
 		args = append(args, "--quantity-name="+string(c.QuantityName))
@@ -163,6 +183,8 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 		})
 	}
 	fs.BoolVar(&c.PlanOnly, "plan-only", false, "write nothing: report the changes a run would make")
+	fs.StringVar(&c.MappingFile, "mapping-file", "", "catalog mapping (CSV channelSKU,warehouseSKU,quantity) applied to the feed's SKUs")
+	fs.StringVar((*string)(&c.MappingUnmapped), "mapping-unmapped", string(v1alpha1.UnmappedSelf), "what the mapping does with warehouse SKUs no row names: Self or Skip")
 	fs.StringVar((*string)(&c.Strategy), "strategy", string(v1alpha1.StrategyAbsolute), "Absolute or Incremental")
 	fs.StringVar((*string)(&c.DuplicateSKUs), "duplicate-skus", string(v1alpha1.DuplicateSKUsSkip), "Skip or UpdateAll")
 	fs.StringVar((*string)(&c.QuantityName), "quantity-name", "", "Shopify quantity to read and write: available (default) or on_hand")
@@ -197,6 +219,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--run-id is required")
 	case c.QuantityName != "" && c.QuantityName != v1alpha1.QuantityAvailable && c.QuantityName != v1alpha1.QuantityOnHand:
 		return fmt.Errorf("--quantity-name must be available or on_hand, got %q", c.QuantityName)
+	case c.MappingUnmapped != "" && c.MappingUnmapped != v1alpha1.UnmappedSelf && c.MappingUnmapped != v1alpha1.UnmappedSkip:
+		return fmt.Errorf("--mapping-unmapped must be Self or Skip, got %q", c.MappingUnmapped)
 	}
 	if err := v1alpha1.ValidateRunSettings(c.Strategy, c.DuplicateSKUs); err != nil {
 		return fmt.Errorf("--strategy and --duplicate-skus: %w", err)

@@ -142,6 +142,7 @@ func podSpec(r Run) corev1.PodSpec {
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncpod.EnvRunID + ")",
 	}
+	volumes, mounts := mappingVolume(&cfg, v1alpha1.EffectiveMapping(sync, ch))
 	env := []corev1.EnvVar{
 		{Name: syncpod.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
 			FieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']",
@@ -162,11 +163,13 @@ func podSpec(r Run) corev1.PodSpec {
 			RunAsGroup:     ptr.To[int64](65532),
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
+		Volumes: volumes,
 		Containers: []corev1.Container{{
 			Name:                     ContainerName,
 			Image:                    r.Image,
 			Args:                     append([]string{"sync"}, cfg.Args()...),
 			Env:                      env,
+			VolumeMounts:             mounts,
 			TerminationMessagePath:   syncpod.DefaultResultPath,
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 			Resources: corev1.ResourceRequirements{
@@ -194,4 +197,31 @@ func secretEnv(name string, ref v1alpha1.SecretKeySelector) corev1.EnvVar {
 		LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name},
 		Key:                  ref.Key,
 	}}}
+}
+
+// mappingVolume mounts the key of the catalog mapping's ConfigMap read-only at
+// syncpod.MappingPath and points cfg at it. The kubelet reads the ConfigMap with the node's
+// credentials, so the pod keeps running without a service account token. Without a mapping
+// the pod has no volume.
+func mappingVolume(cfg *syncpod.Config, m *v1alpha1.CatalogMapping) ([]corev1.Volume, []corev1.VolumeMount) {
+	if m == nil {
+		return nil, nil
+	}
+	cfg.MappingFile = syncpod.MappingPath
+	cfg.MappingUnmapped = m.Unmapped
+	if cfg.MappingUnmapped == "" {
+		cfg.MappingUnmapped = v1alpha1.UnmappedSelf
+	}
+	return []corev1.Volume{{
+			Name: syncpod.MappingVolume,
+			VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: m.ConfigMapRef.Name},
+				Items:                []corev1.KeyToPath{{Key: m.ConfigMapRef.Key, Path: syncpod.MappingFileName}},
+				DefaultMode:          ptr.To[int32](0o444),
+			}},
+		}}, []corev1.VolumeMount{{
+			Name:      syncpod.MappingVolume,
+			MountPath: syncpod.MappingMountPath,
+			ReadOnly:  true,
+		}}
 }
