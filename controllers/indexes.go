@@ -20,6 +20,10 @@ const (
 	indexSalesChannel = ".spec.salesChannelRef.name"
 	// indexFeedSecret indexes InventorySyncs by the Secrets holding their feeds' tokens.
 	indexFeedSecret = ".spec.fulfillmentChannel.feed.bearerTokenSecretRef.name"
+	// indexSyncMapping indexes InventorySyncs by the ConfigMap of their own catalog mapping.
+	indexSyncMapping = ".spec.mapping.configMapRef.name"
+	// indexChannelMapping indexes SalesChannels by the ConfigMap of their catalog mapping.
+	indexChannelMapping = ".spec.inventory.mapping.configMapRef.name"
 )
 
 // SetupIndexes registers the field indexes both reconcilers rely on.
@@ -32,6 +36,22 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 	}
 	if err := idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexSalesChannel, func(o client.Object) []string {
 		return []string{o.(*v1alpha1.InventorySync).Spec.SalesChannelRef.Name}
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexSyncMapping, func(o client.Object) []string {
+		if m := o.(*v1alpha1.InventorySync).Spec.Mapping; m != nil {
+			return []string{m.ConfigMapRef.Name}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.SalesChannel{}, indexChannelMapping, func(o client.Object) []string {
+		if m := o.(*v1alpha1.SalesChannel).Spec.Inventory.Mapping; m != nil {
+			return []string{m.ConfigMapRef.Name}
+		}
+		return nil
 	}); err != nil {
 		return err
 	}
@@ -92,4 +112,22 @@ func listSyncRequests(ctx context.Context, c client.Reader, namespace, index, va
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&s)})
 	}
 	return reqs
+}
+
+// syncsUsingConfigMap maps a ConfigMap to the InventorySyncs whose catalog mapping it may
+// hold: those naming it and those of the channels naming it (a sync's own mapping replaces
+// its channel's, which the reconcile sorts out).
+func syncsUsingConfigMap(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	return func(ctx context.Context, cm client.Object) []reconcile.Request {
+		reqs := listSyncRequests(ctx, c, cm.GetNamespace(), indexSyncMapping, cm.GetName())
+		var channels v1alpha1.SalesChannelList
+		if err := c.List(ctx, &channels, client.InNamespace(cm.GetNamespace()),
+			client.MatchingFields{indexChannelMapping: cm.GetName()}); err != nil {
+			return reqs
+		}
+		for _, ch := range channels.Items {
+			reqs = append(reqs, listSyncRequests(ctx, c, ch.Namespace, indexSalesChannel, ch.Name)...)
+		}
+		return reqs
+	}
 }

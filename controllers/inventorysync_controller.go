@@ -33,7 +33,10 @@ type InventorySyncReconciler struct {
 	APIReader client.Reader
 	// SecretKeys checks the Secrets a sync needs, which the cache holds as metadata only.
 	SecretKeys *SecretKeys
-	Recorder   events.EventRecorder
+	// Mappings validates the catalog mappings of ConfigMaps, which the cache holds as
+	// metadata only.
+	Mappings *Mappings
+	Recorder events.EventRecorder
 	// Image is the image the sync Jobs run.
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
@@ -52,6 +55,7 @@ type InventorySyncReconciler struct {
 // +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups="",resources=pods,verbs=list
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
@@ -137,6 +141,9 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 		sync.Status.Strategy = workload.StrategyFor(o.push)
 	}
 
+	if err := r.observeMapping(ctx, o); err != nil {
+		return err
+	}
 	credentials, err := r.SecretKeys.check(ctx, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
 		fmt.Sprintf("credentials of SalesChannel %s", ch.Name))
 	if err != nil || credentials != nil {
@@ -300,7 +307,8 @@ func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1a
 }
 
 // SetupWithManager watches InventorySyncs, their CronJobs and Jobs (those of the CronJob
-// too, by label), their SalesChannels, and the metadata of the Secrets they need.
+// too, by label), their SalesChannels, and the metadata of the Secrets and mapping
+// ConfigMaps they need.
 func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
 	r.runs = runReader{pods: r.APIReader}
@@ -314,6 +322,7 @@ func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency
 		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(syncOfJob)).
 		Watches(&v1alpha1.SalesChannel{}, handler.EnqueueRequestsFromMapFunc(syncsOfChannel(c)), builder.WithPredicates(specOrAnnotationChanged)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(syncsUsingSecret(c)), builder.OnlyMetadata).
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(syncsUsingConfigMap(c)), builder.OnlyMetadata).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}).
 		Named("inventorysync").
 		Complete(r)
@@ -330,4 +339,43 @@ func observeMetrics(o *syncObservation) {
 		LastRun:          sync.Status.LastRun,
 		LastSuccess:      sync.Status.LastSuccessfulRun,
 	})
+}
+
+// observeMapping validates the catalog mapping the sync's runs use (its own, else its
+// channel's) and reports it: status.mapping says where it comes from and how many rows it
+// has, MappingValid whether runs can use it. An unusable mapping blocks runs: they would
+// fail before writing anything.
+func (r *InventorySyncReconciler) observeMapping(ctx context.Context, o *syncObservation) error {
+	sync := o.sync
+	m := v1alpha1.EffectiveMapping(sync, o.channel)
+	if m == nil {
+		sync.Status.Mapping = nil
+		o.conds.remove(v1alpha1.ConditionMappingValid)
+		return nil
+	}
+	st := &v1alpha1.MappingStatus{
+		Source:   fmt.Sprintf("ConfigMap %s, key %s", m.ConfigMapRef.Name, m.ConfigMapRef.Key),
+		From:     "SalesChannel",
+		Unmapped: m.Unmapped,
+	}
+	if sync.Spec.Mapping != nil {
+		st.From = "InventorySync"
+	}
+	if st.Unmapped == "" {
+		st.Unmapped = v1alpha1.UnmappedSelf
+	}
+	summary, problem, err := r.Mappings.check(ctx, sync.Namespace, m)
+	if err != nil {
+		return err
+	}
+	sync.Status.Mapping = st
+	if problem != nil {
+		o.block(problem)
+		o.conds.set(v1alpha1.ConditionMappingValid, metav1.ConditionFalse, problem.Reason, problem.Message)
+		return nil
+	}
+	st.Rows, st.Kits, st.Aliases = summary.rows, summary.kits, summary.aliases
+	o.conds.set(v1alpha1.ConditionMappingValid, metav1.ConditionTrue, v1alpha1.ReasonMappingLoaded,
+		fmt.Sprintf("%s (from the %s): %d rows, %d kits, %d aliases", st.Source, st.From, st.Rows, st.Kits, st.Aliases))
+	return nil
 }

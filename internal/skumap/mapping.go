@@ -157,3 +157,15 @@ func (m *Mapping) channelSKUs() []string {
 	slices.SortFunc(skus, cmp.Compare[string])
 	return skus
 }
+
+// Kinds counts the channel SKUs the rows define, as kits and as aliases.
+func (m *Mapping) Kinds() (kits, aliases int64) {
+	for _, comps := range m.channel {
+		if IsKit(comps) {
+			kits++
+		} else {
+			aliases++
+		}
+	}
+	return kits, aliases
+}
