@@ -98,6 +98,22 @@ var _ = Describe("InventorySync catalog mapping", func() {
 		Expect(pod.Containers[0].Args).To(ContainElement("--mapping-file=" + syncpod.MappingPath))
 		Expect(*pod.AutomountServiceAccountToken).To(BeFalse())
 
+		By("a plan's mapping counts and a kit's limiting component land in lastPlan")
+		requestPlan(sync, "p1")
+		Eventually(handledPlan(sync)).Should(Equal("p1"))
+		jobs := jobsOf(ns, sync.Name)
+		Expect(jobs).To(HaveLen(1))
+		Expect(jobs[0].Spec.Template.Spec.Volumes).To(HaveLen(1))
+		mapped := &v1alpha1.MappingCounts{WarehouseSKUs: 4, Kits: 1, Aliases: 1, Unmapped: 1}
+		changes := []v1alpha1.PlannedChange{{SKU: "GIFT-BOX", From: 0, To: 3, LimitedBy: "TEA"}}
+		finishJob(&jobs[0], &v1alpha1.SyncResult{SKUs: v1alpha1.SKUCounts{Read: 3, Updated: 1, Unchanged: 2}, Changes: changes, Mapping: mapped}, true)
+		Eventually(func(g Gomega) *v1alpha1.MappingCounts {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sync), sync)).To(Succeed())
+			g.Expect(sync.Status.LastPlan).NotTo(BeNil())
+			return sync.Status.LastPlan.Mapping
+		}).Should(Equal(mapped))
+		Expect(sync.Status.LastPlan.Changes).To(Equal(changes))
+
 		// The sync's own mapping replaces the channel's.
 		Expect(k8s.Create(ctx, mappingConfigMap(ns, "berlin-catalog", "SHOP-TEE-M,TS-M,1\n"))).To(Succeed())
 		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sync), sync)).To(Succeed())

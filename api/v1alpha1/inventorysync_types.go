@@ -187,6 +187,9 @@ type SyncRun struct {
 	// +optional
 	// +listType=atomic
 	Failures []SKUFailure `json:"failures,omitempty"`
+	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
+	// +optional
+	Mapping *MappingCounts `json:"mapping,omitempty"`
 	// Message says why the run failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -212,6 +215,9 @@ type SyncPlan struct {
 	// +optional
 	// +listType=atomic
 	Changes []PlannedChange `json:"changes,omitempty"`
+	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
+	// +optional
+	Mapping *MappingCounts `json:"mapping,omitempty"`
 	// Message says why the plan failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
