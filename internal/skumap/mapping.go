@@ -56,7 +56,7 @@ func New(rows []Row, unmapped Unmapped) (*Mapping, error) {
 		}
 		key := [2]string{r.ChannelSKU, r.WarehouseSKU}
 		if earlier, ok := first[key]; ok {
-			p.add("%s: repeats the pair of line %d; give one row with the total quantity", r, earlier.Position)
+			p.add("%s: repeats the pair of %s; give one row with the total quantity", r, earlier.where())
 			continue
 		}
 		first[key] = r

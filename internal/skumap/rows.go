@@ -22,12 +22,23 @@ type Row struct {
 	ChannelSKU   string
 	WarehouseSKU string
 	Quantity     int64
-	// Position is where the row is in its source (a line of a CSV, 1-based), for errors.
+	// Position is where the row is in its source (a line of CSV or NDJSON, an element of a
+	// JSON array, 1-based), for errors.
 	Position int
+	// Unit names what Position counts: "line" when empty, or "element".
+	Unit string
 }
 
 func (r Row) String() string {
-	return fmt.Sprintf("line %d (%s, %s, %d)", r.Position, quote(r.ChannelSKU), quote(r.WarehouseSKU), r.Quantity)
+	return fmt.Sprintf("%s (%s, %s, %d)", r.where(), quote(r.ChannelSKU), quote(r.WarehouseSKU), r.Quantity)
+}
+
+func (r Row) where() string {
+	unit := r.Unit
+	if unit == "" {
+		unit = "line"
+	}
+	return fmt.Sprintf("%s %d", unit, r.Position)
 }
 
 // Unmapped says what happens to a warehouse SKU that no row names.

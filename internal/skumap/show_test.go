@@ -58,12 +58,12 @@ func TestLevelOf(t *testing.T) {
 
 func TestShow(t *testing.T) {
 	rows := []Row{
-		{"SHOP-TEE-M", "TS-M", 1, 2}, // alias
-		{"GIFT-BOX", "MUG", 1, 3},    // kit of two
-		{"GIFT-BOX", "TEA", 2, 4},
-		{"MUG", "MUG", 1, 5},           // the mug also sold alone
-		{"SIX-PACK", "CAN", 6, 6},      // pack
-		{"GHOST", "NOT-IN-FEED", 1, 7}, // no warehouse SKU in the feed: not read
+		{"SHOP-TEE-M", "TS-M", 1, 2, ""}, // alias
+		{"GIFT-BOX", "MUG", 1, 3, ""},    // kit of two
+		{"GIFT-BOX", "TEA", 2, 4, ""},
+		{"MUG", "MUG", 1, 5, ""},           // the mug also sold alone
+		{"SIX-PACK", "CAN", 6, 6, ""},      // pack
+		{"GHOST", "NOT-IN-FEED", 1, 7, ""}, // no warehouse SKU in the feed: not read
 	}
 	levels := map[string]int64{"TS-M": 12, "MUG": 10, "TEA": 7, "CAN": 20, "SOCK": 4}
 	for _, tc := range []struct {
