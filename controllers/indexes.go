@@ -30,7 +30,13 @@ const (
 func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 	idx := mgr.GetFieldIndexer()
 	if err := idx.IndexField(ctx, &v1alpha1.SalesChannel{}, indexCredentialsSecret, func(o client.Object) []string {
-		return []string{o.(*v1alpha1.SalesChannel).Spec.Connection.CredentialsSecretRef.Name}
+		ch := o.(*v1alpha1.SalesChannel)
+		names := []string{ch.Spec.Connection.CredentialsSecretRef.Name}
+		// The syncs of the channel need its mapping's token too.
+		if ref := mappingToken(ch.Spec.Inventory.Mapping); ref != nil && ref.Name != names[0] {
+			names = append(names, ref.Name)
+		}
+		return names
 	}); err != nil {
 		return err
 	}
@@ -40,7 +46,7 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 		return err
 	}
 	if err := idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexSyncMapping, func(o client.Object) []string {
-		if m := o.(*v1alpha1.InventorySync).Spec.Mapping; m != nil {
+		if m := o.(*v1alpha1.InventorySync).Spec.Mapping; m != nil && m.ConfigMapRef != nil {
 			return []string{m.ConfigMapRef.Name}
 		}
 		return nil
@@ -48,7 +54,7 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 		return err
 	}
 	if err := idx.IndexField(ctx, &v1alpha1.SalesChannel{}, indexChannelMapping, func(o client.Object) []string {
-		if m := o.(*v1alpha1.SalesChannel).Spec.Inventory.Mapping; m != nil {
+		if m := o.(*v1alpha1.SalesChannel).Spec.Inventory.Mapping; m != nil && m.ConfigMapRef != nil {
 			return []string{m.ConfigMapRef.Name}
 		}
 		return nil
@@ -57,10 +63,14 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 	}
 	return idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexFeedSecret, func(o client.Object) []string {
 		var names []string
-		for _, feed := range o.(*v1alpha1.InventorySync).Spec.FulfillmentChannel.FeedList() {
+		sync := o.(*v1alpha1.InventorySync)
+		for _, feed := range sync.Spec.FulfillmentChannel.FeedList() {
 			if ref := feed.BearerTokenSecretRef; ref != nil && !slices.Contains(names, ref.Name) {
 				names = append(names, ref.Name)
 			}
+		}
+		if ref := mappingToken(sync.Spec.Mapping); ref != nil && !slices.Contains(names, ref.Name) {
+			names = append(names, ref.Name)
 		}
 		return names
 	})
@@ -130,4 +140,12 @@ func syncsUsingConfigMap(c client.Reader) func(context.Context, client.Object) [
 		}
 		return reqs
 	}
+}
+
+// mappingToken is the Secret key of a mapping read from a URL, if it has one.
+func mappingToken(m *v1alpha1.CatalogMapping) *v1alpha1.SecretKeySelector {
+	if m == nil || m.Feed == nil {
+		return nil
+	}
+	return m.Feed.BearerTokenSecretRef
 }

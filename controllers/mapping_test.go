@@ -22,7 +22,7 @@ func mappingConfigMap(ns, name, rows string) *corev1.ConfigMap {
 }
 
 func mappingRef(name string) *v1alpha1.CatalogMapping {
-	return &v1alpha1.CatalogMapping{ConfigMapRef: v1alpha1.ConfigMapKeySelector{Name: name, Key: "rows.csv"}}
+	return &v1alpha1.CatalogMapping{ConfigMapRef: &v1alpha1.ConfigMapKeySelector{Name: name, Key: "rows.csv"}}
 }
 
 var _ = Describe("Mappings", func() {
@@ -32,7 +32,7 @@ var _ = Describe("Mappings", func() {
 		mappings := NewMappings(k8s, api)
 		ref := mappingRef("catalog")
 		check := func() (mappingSummary, *blocker) {
-			s, b, err := mappings.check(ctx, ns, ref)
+			s, b, err := mappings.check(ctx, ns, *ref.ConfigMapRef, ref.Unmapped)
 			Expect(err).NotTo(HaveOccurred())
 			return s, b
 		}
@@ -128,6 +128,37 @@ var _ = Describe("InventorySync catalog mapping", func() {
 		}))
 	})
 
+	It("never fetches a mapping read from a URL: checks its token, redacts its URL, and takes its rows from the last run", func() {
+		ns := newNamespace()
+		ch := salesChannel(ns, "shop", v1alpha1.ModeSynchronizeWithFulfillmentChannel, v1alpha1.DuplicateSKUsSkip)
+		ch.Spec.Inventory.Mapping = &v1alpha1.CatalogMapping{Feed: &v1alpha1.FeedSource{
+			URL: "https://pim.example/catalog.csv?sig=s3cr3t", BearerTokenSecretRef: &v1alpha1.SecretKeySelector{Name: "pim", Key: "token"},
+		}}
+		Expect(k8s.Create(ctx, credentials(ns, "shop-admin"))).To(Succeed())
+		Expect(k8s.Create(ctx, ch)).To(Succeed())
+		sync := inventorySync(ns, "berlin", "shop", every15m())
+		Expect(k8s.Create(ctx, sync)).To(Succeed())
+		conds := func() []metav1.Condition { return sync.Status.Conditions }
+
+		Eventually(condition(sync, conds, v1alpha1.ConditionMappingValid)).Should(haveCondition(metav1.ConditionFalse, v1alpha1.ReasonSecretNotFound))
+		Expect(k8s.Create(ctx, credentials(ns, "pim"))).To(Succeed())
+		Eventually(condition(sync, conds, v1alpha1.ConditionMappingValid)).Should(haveCondition(metav1.ConditionUnknown, v1alpha1.ReasonValidatedByRuns))
+		Expect(sync.Status.Mapping.Source).To(Equal("feed https://pim.example/catalog.csv?sig=REDACTED"))
+		Expect(sync.Status.Mapping.Rows).To(BeZero())
+
+		requestSync(sync, "s1")
+		var job batchv1.Job
+		Eventually(func() []batchv1.Job { return jobsOf(ns, sync.Name) }).Should(HaveLen(1))
+		job = jobsOf(ns, sync.Name)[0]
+		Expect(job.Spec.Template.Spec.Containers[0].Args).To(ContainElement("--mapping-url=https://pim.example/catalog.csv?sig=s3cr3t"))
+		finishJob(&job, &v1alpha1.SyncResult{SKUs: v1alpha1.SKUCounts{Read: 2, Updated: 2}, Mapping: &v1alpha1.MappingCounts{Rows: 40, WarehouseSKUs: 3, Kits: 1, Aliases: 1}}, true)
+		Eventually(func(g Gomega) int64 {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(sync), sync)).To(Succeed())
+			g.Expect(sync.Status.Mapping).NotTo(BeNil())
+			return sync.Status.Mapping.Rows
+		}).Should(Equal(int64(40)))
+	})
+
 	It("refuses an unknown unmapped policy and a ConfigMap name that cannot exist", func() {
 		ns := newNamespace()
 		sync := inventorySync(ns, "bad-unmapped", "shop", nil)
@@ -137,6 +168,13 @@ var _ = Describe("InventorySync catalog mapping", func() {
 		sync = inventorySync(ns, "bad-name", "shop", nil)
 		sync.Spec.Mapping = mappingRef("Not_A_Name")
 		Expect(k8s.Create(ctx, sync)).NotTo(Succeed())
+		sync = inventorySync(ns, "both", "shop", nil)
+		sync.Spec.Mapping = mappingRef("catalog")
+		sync.Spec.Mapping.Feed = &v1alpha1.FeedSource{URL: "https://pim.example/catalog.csv"}
+		Expect(k8s.Create(ctx, sync)).To(MatchError(ContainSubstring("set exactly one of configMapRef and feed")))
+		sync = inventorySync(ns, "neither", "shop", nil)
+		sync.Spec.Mapping = &v1alpha1.CatalogMapping{}
+		Expect(k8s.Create(ctx, sync)).To(MatchError(ContainSubstring("set exactly one of configMapRef and feed")))
 	})
 })
 

@@ -54,9 +54,8 @@ func NewMappings(metadata, api client.Reader) *Mappings {
 // check returns the mapping's counts, or what keeps it from use: a ConfigMap or key that does
 // not exist yet, or rows that fail validation (the message names them). All of them clear
 // when the ConfigMap changes, which the reconcilers watch.
-func (m *Mappings) check(ctx context.Context, namespace string, mapping *v1alpha1.CatalogMapping) (mappingSummary, *blocker, error) {
-	ref := mapping.ConfigMapRef
-	k := mappingKey{configMap: types.NamespacedName{Namespace: namespace, Name: ref.Name}, key: ref.Key, unmapped: mapping.Unmapped}
+func (m *Mappings) check(ctx context.Context, namespace string, ref v1alpha1.ConfigMapKeySelector, unmapped v1alpha1.UnmappedSKUs) (mappingSummary, *blocker, error) {
+	k := mappingKey{configMap: types.NamespacedName{Namespace: namespace, Name: ref.Name}, key: ref.Key, unmapped: unmapped}
 	meta := &metav1.PartialObjectMetadata{}
 	meta.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("ConfigMap"))
 	err := m.metadata.Get(ctx, k.configMap, meta)
@@ -82,7 +81,7 @@ func (m *Mappings) check(ctx context.Context, namespace string, mapping *v1alpha
 		return mappingSummary{}, nil, fmt.Errorf("reading ConfigMap %q: %w", ref.Name, err)
 	}
 	v := mappingVerdict{resourceVersion: cm.ResourceVersion}
-	v.summary, v.problem = validateMapping(&cm, ref.Key, mapping.Unmapped)
+	v.summary, v.problem = validateMapping(&cm, ref.Key, unmapped)
 	m.mu.Lock()
 	m.seen[k] = v
 	m.mu.Unlock()

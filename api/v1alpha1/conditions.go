@@ -55,4 +55,6 @@ const (
 	ReasonConfigMapNotFound    = "ConfigMapNotFound"
 	ReasonConfigMapKeyNotFound = "ConfigMapKeyNotFound"
 	ReasonMappingInvalid       = "MappingInvalid"
+	// ReasonValidatedByRuns: a mapping read from a URL, which only the runs read.
+	ReasonValidatedByRuns = "ValidatedByRuns"
 )

@@ -4,11 +4,21 @@ package v1alpha1
 // warehouse SKU, quantity per unit). One row with quantity 1 is an alias; several rows for a
 // channel SKU make a kit, which shows min over its components of floor(level / quantity).
 // See docs/mapping.md.
+// +kubebuilder:validation:XValidation:rule="has(self.configMapRef) != has(self.feed)",message="set exactly one of configMapRef and feed"
 type CatalogMapping struct {
 	// ConfigMapRef names the key of a ConfigMap in the object's namespace holding the rows as
-	// CSV, with the header channelSKU,warehouseSKU,quantity. The sync pods mount it read-only.
-	// +required
-	ConfigMapRef ConfigMapKeySelector `json:"configMapRef"`
+	// CSV, with the header channelSKU,warehouseSKU,quantity. The manager validates it; the
+	// sync pods mount it read-only. Up to 1 MiB, a ConfigMap's limit.
+	// +optional
+	ConfigMapRef *ConfigMapKeySelector `json:"configMapRef,omitempty"`
+
+	// Feed is a URL the sync pods read the rows from, as they read a feed, for catalogs past a
+	// ConfigMap's size: CSV with the header channelSKU,warehouseSKU,quantity, or JSON (an
+	// array) or NDJSON of {"channelSKU", "warehouseSKU", "quantity"} objects; gzip accepted;
+	// at most 64 MiB decompressed and 2,000,000 rows. The manager never fetches it: each run
+	// validates it before writing anything and reports its rows.
+	// +optional
+	Feed *FeedSource `json:"feed,omitempty"`
 
 	// Unmapped says what happens to a warehouse SKU no row names: Self (the default) shows
 	// it under its own SKU; Skip leaves it out, so the channel gets only the rows' SKUs.
@@ -57,9 +67,11 @@ func EffectiveMapping(sync *InventorySync, ch *SalesChannel) *CatalogMapping {
 	return nil
 }
 
-// MappingStatus is the catalog mapping a sync uses, as the manager last validated it.
+// MappingStatus is the catalog mapping a sync uses, as the manager last validated it (a
+// ConfigMap), or as the last run read it (a feed).
 type MappingStatus struct {
-	// Source is where the rows come from: ConfigMap <name>, key <key>.
+	// Source is where the rows come from: ConfigMap <name>, key <key>; or feed <URL>, its
+	// query values redacted.
 	Source string `json:"source"`
 	// From says whose spec names it: SalesChannel or InventorySync.
 	From string `json:"from"`
@@ -79,6 +91,9 @@ type MappingStatus struct {
 // MappingCounts say, for a run of a sync with a mapping, where its channel SKUs came from:
 // kits + aliases + unmapped = skus.read. Warehouse SKUs is what the feeds listed.
 type MappingCounts struct {
+	// Rows is the number of rows of the mapping the run read.
+	// +optional
+	Rows          int64 `json:"rows,omitempty"`
 	WarehouseSKUs int64 `json:"warehouseSKUs"`
 	Kits          int64 `json:"kits"`
 	Aliases       int64 `json:"aliases"`

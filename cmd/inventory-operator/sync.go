@@ -113,14 +113,22 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 		}}
 	}
 	var mapping *skumap.Mapping
-	if cfg.MappingFile != "" {
+	var mappingSource syncrun.MappingSource
+	switch {
+	case cfg.MappingFile != "":
 		if mapping, err = readMapping(cfg.MappingFile, cfg.MappingUnmapped); err != nil {
 			return syncrun.Options{}, err
+		}
+	case cfg.MappingURL != "":
+		mappingSource = mappingFeed{
+			feed:     fulfillment.Feed{URL: cfg.MappingURL, Format: cfg.MappingFormat, BearerToken: channel.TrimCredential(getenv(syncpod.EnvMappingToken))},
+			unmapped: skumap.Unmapped(cfg.MappingUnmapped),
 		}
 	}
 	return syncrun.Options{
 		Levels:              feeds,
 		Mapping:             mapping,
+		MappingSource:       mappingSource,
 		Allocation:          cfg.Allocation.Rules(),
 		PlanOnly:            cfg.PlanOnly,
 		Connector:           conn,
@@ -166,4 +174,21 @@ func readMapping(path string, unmapped v1alpha1.UnmappedSKUs) (*skumap.Mapping, 
 		return nil, fmt.Errorf("catalog mapping: %w", err)
 	}
 	return m, nil
+}
+
+// mappingFeed is a catalog mapping read from a URL with a feed's bounds, redirects and
+// redaction; the run reads it after the feeds.
+type mappingFeed struct {
+	feed     fulfillment.Feed
+	unmapped skumap.Unmapped
+}
+
+func (f mappingFeed) Read(ctx context.Context) (*skumap.Mapping, error) {
+	var m *skumap.Mapping
+	err := f.feed.Fetch(ctx, func(body io.Reader) error {
+		var err error
+		m, err = skumap.Parse(body, f.feed.Format, f.unmapped)
+		return err
+	})
+	return m, err
 }

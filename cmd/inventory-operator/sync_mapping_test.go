@@ -1,13 +1,18 @@
 package main
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/syncpod"
 	"github.com/techoms/inventory-operator/internal/workload"
 )
 
@@ -59,5 +64,54 @@ func TestSyncRoleRefusesAnInvalidMapping(t *testing.T) {
 	}
 	if s := f.receiver.Stats(); s.Requests != 0 {
 		t.Errorf("the channel got %d requests, want none", s.Requests)
+	}
+}
+
+// A mapping read from a URL goes with its own bearer token, never the feed's, and is
+// validated before anything is written.
+func TestSyncRoleReadsAMappingFromAURL(t *testing.T) {
+	const mappingToken = "mapping-token-do-not-log"
+	var rows atomic.Pointer[string]
+	set := func(s string) { rows.Store(&s) }
+	set("{\"channelSKU\":\"GIFT-BOX\",\"warehouseSKU\":\"MUG\",\"quantity\":1}\n{\"channelSKU\":\"GIFT-BOX\",\"warehouseSKU\":\"TEA\",\"quantity\":2}\n")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+mappingToken {
+			http.Error(w, "who are you", http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, *rows.Load())
+	}))
+	t.Cleanup(srv.Close)
+	f := newSyncFixture(t, "sku,quantity\nMUG,10\nTEA,7\n")
+	f.env = map[string]string{syncpod.EnvMappingToken: mappingToken}
+	f.receiver.Put(testLocation, channel.Item{ID: "kit", SKU: "GIFT-BOX", Quantity: 0})
+	cfg := f.config()
+	cfg.MappingURL, cfg.MappingFormat, cfg.MappingUnmapped = srv.URL+"/catalog.ndjson", v1alpha1.FeedFormatNDJSON, v1alpha1.UnmappedSkip
+
+	code, result, logs := f.run(t, cfg)
+
+	if code != 0 || result.SKUs != (v1alpha1.SKUCounts{Read: 1, Updated: 1}) {
+		t.Fatalf("exit %d, result %+v; logs:\n%s", code, result, logs)
+	}
+	if result.Mapping == nil || result.Mapping.Rows != 2 || result.Mapping.Kits != 1 {
+		t.Errorf("mapping counts %+v", result.Mapping)
+	}
+	if got, _ := f.receiver.Item(testLocation, "kit"); got.Quantity != 3 {
+		t.Errorf("the kit shows %d, want 3", got.Quantity)
+	}
+	if strings.Contains(logs, mappingToken) {
+		t.Error("the mapping's token leaked into the logs")
+	}
+
+	set("{\"channelSKU\":\"GIFT-BOX\",\"warehouseSKU\":\"MUG\",\"quantity\":0}\n")
+	code, result, _ = f.run(t, cfg)
+	if code != workload.ExitPermanent || !strings.Contains(result.Message, "line 1") {
+		t.Errorf("exit %d, result %+v; want %d naming line 1", code, result, workload.ExitPermanent)
+	}
+
+	f.env = nil
+	code, result, _ = f.run(t, cfg)
+	if code != workload.ExitPartial || !strings.Contains(result.Message, "401") {
+		t.Errorf("exit %d, result %+v; want %d naming HTTP 401", code, result, workload.ExitPartial)
 	}
 }

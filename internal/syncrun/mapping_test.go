@@ -1,6 +1,8 @@
 package syncrun_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -58,7 +60,7 @@ BUNDLE,BUNDLE-PART,1
 	if !slices.Equal(plan.Result.Changes, wantChanges) {
 		t.Errorf("changes %+v, want %+v", plan.Result.Changes, wantChanges)
 	}
-	wantMapping := v1alpha1.MappingCounts{WarehouseSKUs: 6, Kits: 2, Aliases: 3, Unmapped: 1}
+	wantMapping := v1alpha1.MappingCounts{Rows: 6, WarehouseSKUs: 6, Kits: 2, Aliases: 3, Unmapped: 1}
 	if m := plan.Result.Mapping; m == nil || *m != wantMapping {
 		t.Errorf("mapping counts %+v, want %+v", m, wantMapping)
 	}
@@ -102,4 +104,44 @@ func TestUnmappedSkipLeavesOtherSKUsAlone(t *testing.T) {
 	if m := report.Result.Mapping; m == nil || m.SkippedUnmapped != 1 || m.Aliases != 1 {
 		t.Errorf("mapping counts %+v", m)
 	}
+}
+
+type mappingSource struct {
+	m   *skumap.Mapping
+	err error
+}
+
+func (s mappingSource) Read(context.Context) (*skumap.Mapping, error) { return s.m, s.err }
+
+// A mapping read from a URL is read after the feed: an invalid one fails the run for good,
+// an unreachable one for this time, and neither writes anything.
+func TestAMappingSourceThatFailsWritesNothing(t *testing.T) {
+	_, invalid := skumap.New([]skumap.Row{{ChannelSKU: "BOX", WarehouseSKU: "MUG", Quantity: 0, Position: 2}}, skumap.UnmappedSelf)
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status syncrun.Status
+	}{
+		{"invalid", invalid, syncrun.Permanent},
+		{"unreachable", errors.New("connecting to feed http://catalog: no connection within the connect timeout"), syncrun.Partial},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newShop(t, 0)
+			box := s.stock("BOX", 1)
+			opts := options(levels(t, "MUG=10"), s.conn)
+			opts.MappingSource = mappingSource{err: tc.err}
+			report := syncrun.Run(t.Context(), opts)
+			if report.Status != tc.status || !strings.HasPrefix(report.Result.Message, "catalog mapping: ") {
+				t.Errorf("status %v, message %q; want %v and the mapping named", report.Status, report.Result.Message, tc.status)
+			}
+			s.checkAvailable(t, map[string]int64{box: 1})
+		})
+	}
+	s := newShop(t, 0)
+	box := s.stock("BOX", 1)
+	opts := options(levels(t, "MUG=10"), s.conn)
+	opts.MappingSource = mappingSource{m: mapping(t, skumap.UnmappedSkip, "BOX,MUG,2\n")}
+	report := syncrun.Run(t.Context(), opts)
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 1, Updated: 1}, syncrun.Succeeded)
+	s.checkAvailable(t, map[string]int64{box: 5})
 }

@@ -32,6 +32,11 @@ type StaticLevels struct{ Levels *fulfillment.Levels }
 // Read returns the levels.
 func (s StaticLevels) Read(context.Context) (*fulfillment.Levels, error) { return s.Levels, nil }
 
+// MappingSource supplies a catalog mapping.
+type MappingSource interface {
+	Read(ctx context.Context) (*skumap.Mapping, error)
+}
+
 // Options configure one run.
 type Options struct {
 	// Levels supplies the feed's levels, read once at the start of the run.
@@ -48,6 +53,9 @@ type Options struct {
 	// Mapping, when set, turns the feed's warehouse SKUs into the channel SKUs the run
 	// compares and writes, before the allocation rules apply to them.
 	Mapping *skumap.Mapping
+	// MappingSource, when set, supplies Mapping, read after the feed: a mapping read from a
+	// URL fails the run for good when it is invalid, and for this time when it is unreachable.
+	MappingSource MappingSource
 	// PlanOnly makes the run a plan: it reads the feed and the channel, and reports the
 	// changes it would write, writing nothing.
 	PlanOnly bool
@@ -124,6 +132,20 @@ func Run(ctx context.Context, opts Options) Report {
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
 	warehouse := levels
+	if opts.MappingSource != nil {
+		m, err := opts.MappingSource.Read(ctx)
+		if err != nil {
+			var invalid *skumap.Error
+			var refused *fulfillment.ConsumeError
+			status := Partial
+			if errors.As(err, &invalid) || errors.As(err, &refused) || errors.Is(err, fulfillment.ErrTooLarge) {
+				status = Permanent
+			}
+			log.Error("reading the catalog mapping failed", "permanent", status == Permanent, "error", err.Error())
+			return Report{Status: status, Result: v1alpha1.SyncResult{Message: "catalog mapping: " + err.Error()}}
+		}
+		opts.Mapping = m
+	}
 	var mapped *v1alpha1.MappingCounts
 	if opts.Mapping != nil {
 		shown, counts, err := opts.Mapping.Show(levels)
@@ -132,7 +154,7 @@ func Run(ctx context.Context, opts Options) Report {
 			return Report{Status: Permanent, Result: v1alpha1.SyncResult{Message: "mapping the feed's SKUs: " + err.Error()}}
 		}
 		levels = shown
-		mapped = &v1alpha1.MappingCounts{WarehouseSKUs: counts.WarehouseSKUs, Kits: counts.Kits, Aliases: counts.Aliases,
+		mapped = &v1alpha1.MappingCounts{Rows: int64(opts.Mapping.Rows()), WarehouseSKUs: counts.WarehouseSKUs, Kits: counts.Kits, Aliases: counts.Aliases,
 			Unmapped: counts.Unmapped, SkippedUnmapped: counts.SkippedUnmapped}
 		log.Info("mapped the feed's SKUs to channel SKUs", "channelSKUs", levels.Len(), "kits", counts.Kits,
 			"aliases", counts.Aliases, "unmapped", counts.Unmapped, "skippedUnmapped", counts.SkippedUnmapped)

@@ -17,7 +17,7 @@ func withMapping(r Run, channelMapping, syncMapping *v1alpha1.CatalogMapping) Ru
 }
 
 func catalogMapping(name string, unmapped v1alpha1.UnmappedSKUs) *v1alpha1.CatalogMapping {
-	return &v1alpha1.CatalogMapping{ConfigMapRef: v1alpha1.ConfigMapKeySelector{Name: name, Key: "rows.csv"}, Unmapped: unmapped}
+	return &v1alpha1.CatalogMapping{ConfigMapRef: &v1alpha1.ConfigMapKeySelector{Name: name, Key: "rows.csv"}, Unmapped: unmapped}
 }
 
 // A mapping reaches the pod as its ConfigMap's key mounted read-only, the sync's replacing the
@@ -82,5 +82,33 @@ func TestMappingArgumentsRoundTrip(t *testing.T) {
 	}
 	if cfg.MappingFile != syncpod.MappingPath || cfg.MappingUnmapped != v1alpha1.UnmappedSkip {
 		t.Errorf("parsed mapping %q %q", cfg.MappingFile, cfg.MappingUnmapped)
+	}
+}
+
+// A mapping read from a URL is an argument, escaped as every user string, and its token a
+// secretKeyRef variable, never an argument.
+func TestMappingFromAFeedIsAnArgumentAndItsTokenASecretRef(t *testing.T) {
+	r := withMapping(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip), &v1alpha1.CatalogMapping{
+		Feed: &v1alpha1.FeedSource{URL: "https://pim.example/catalog$(HOME).ndjson", Format: v1alpha1.FeedFormatNDJSON,
+			BearerTokenSecretRef: &v1alpha1.SecretKeySelector{Name: "pim", Key: "token"}},
+	}, nil)
+	pod := JobTemplate(r).Spec.Template.Spec
+	c := pod.Containers[0]
+	for _, w := range []string{"--mapping-url=https://pim.example/catalog$$(HOME).ndjson", "--mapping-format=NDJSON", "--mapping-unmapped=Self"} {
+		if !slices.Contains(c.Args, w) {
+			t.Errorf("args %v lack %s", c.Args, w)
+		}
+	}
+	if len(pod.Volumes) != 0 {
+		t.Errorf("volumes %+v", pod.Volumes)
+	}
+	var found bool
+	for _, e := range c.Env {
+		if e.Name == syncpod.EnvMappingToken {
+			found = e.ValueFrom != nil && e.ValueFrom.SecretKeyRef != nil && e.ValueFrom.SecretKeyRef.Name == "pim" && e.Value == ""
+		}
+	}
+	if !found {
+		t.Errorf("env %+v lacks %s as a secretKeyRef", c.Env, syncpod.EnvMappingToken)
 	}
 }
