@@ -34,11 +34,12 @@ func ParseCSV(r io.Reader, unmapped Unmapped) (*Mapping, error) {
 			}
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			p.add("line %d: %v", line, err)
+			// A *csv.ParseError names its line itself; FieldPos has no record to answer for.
+			p.add("%v", err)
 			break
 		}
+		line, _ := cr.FieldPos(0)
 		if first {
 			if !headerMatches(rec) {
 				p.add("line %d: the header must be %s, got %q", line, strings.Join(Header, ","), strings.Join(rec, ","))

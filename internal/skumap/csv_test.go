@@ -40,3 +40,11 @@ func TestParseCSVErrorsNameTheLine(t *testing.T) {
 		})
 	}
 }
+
+// A quote left open is a CSV syntax error, reported with its line, not a panic.
+func TestParseCSVReportsSyntaxErrors(t *testing.T) {
+	_, err := ParseCSV(strings.NewReader("channelSKU,warehouseSKU,quantity\n\"BOX,MUG,1\n"), UnmappedSelf)
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("error %v, want one naming line 2", err)
+	}
+}
