@@ -91,6 +91,11 @@ func (m *Mapping) checkChains(rows []Row, valid map[[2]string]Row, p *problems) 
 		if valid[[2]string{r.ChannelSKU, r.WarehouseSKU}] != r || r.ChannelSKU == r.WarehouseSKU || !m.composite(r.WarehouseSKU) {
 			continue
 		}
+		if len(p.err.Problems) >= maxProblems {
+			// Only counted from here on: no need to walk the rows for a message not shown.
+			p.err.More++
+			continue
+		}
 		if path := m.cycle(r.ChannelSKU, r.WarehouseSKU); path != nil {
 			p.add("%s: cycle %s", r, strings.Join(path, " → "))
 			continue
