@@ -20,13 +20,23 @@ const (
 	indexSalesChannel = ".spec.salesChannelRef.name"
 	// indexFeedSecret indexes InventorySyncs by the Secrets holding their feeds' tokens.
 	indexFeedSecret = ".spec.fulfillmentChannel.feed.bearerTokenSecretRef.name"
+	// indexSyncMapping indexes InventorySyncs by the ConfigMap of their own catalog mapping.
+	indexSyncMapping = ".spec.mapping.configMapRef.name"
+	// indexChannelMapping indexes SalesChannels by the ConfigMap of their catalog mapping.
+	indexChannelMapping = ".spec.inventory.mapping.configMapRef.name"
 )
 
 // SetupIndexes registers the field indexes both reconcilers rely on.
 func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 	idx := mgr.GetFieldIndexer()
 	if err := idx.IndexField(ctx, &v1alpha1.SalesChannel{}, indexCredentialsSecret, func(o client.Object) []string {
-		return []string{o.(*v1alpha1.SalesChannel).Spec.Connection.CredentialsSecretRef.Name}
+		ch := o.(*v1alpha1.SalesChannel)
+		names := []string{ch.Spec.Connection.CredentialsSecretRef.Name}
+		// The syncs of the channel need its mapping's token too.
+		if ref := mappingToken(ch.Spec.Inventory.Mapping); ref != nil && ref.Name != names[0] {
+			names = append(names, ref.Name)
+		}
+		return names
 	}); err != nil {
 		return err
 	}
@@ -35,12 +45,32 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 	}); err != nil {
 		return err
 	}
+	if err := idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexSyncMapping, func(o client.Object) []string {
+		if m := o.(*v1alpha1.InventorySync).Spec.Mapping; m != nil && m.ConfigMapRef != nil {
+			return []string{m.ConfigMapRef.Name}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if err := idx.IndexField(ctx, &v1alpha1.SalesChannel{}, indexChannelMapping, func(o client.Object) []string {
+		if m := o.(*v1alpha1.SalesChannel).Spec.Inventory.Mapping; m != nil && m.ConfigMapRef != nil {
+			return []string{m.ConfigMapRef.Name}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	return idx.IndexField(ctx, &v1alpha1.InventorySync{}, indexFeedSecret, func(o client.Object) []string {
 		var names []string
-		for _, feed := range o.(*v1alpha1.InventorySync).Spec.FulfillmentChannel.FeedList() {
+		sync := o.(*v1alpha1.InventorySync)
+		for _, feed := range sync.Spec.FulfillmentChannel.FeedList() {
 			if ref := feed.BearerTokenSecretRef; ref != nil && !slices.Contains(names, ref.Name) {
 				names = append(names, ref.Name)
 			}
+		}
+		if ref := mappingToken(sync.Spec.Mapping); ref != nil && !slices.Contains(names, ref.Name) {
+			names = append(names, ref.Name)
 		}
 		return names
 	})
@@ -92,4 +122,30 @@ func listSyncRequests(ctx context.Context, c client.Reader, namespace, index, va
 		reqs = append(reqs, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&s)})
 	}
 	return reqs
+}
+
+// syncsUsingConfigMap maps a ConfigMap to the InventorySyncs whose catalog mapping it may
+// hold: those naming it and those of the channels naming it (a sync's own mapping replaces
+// its channel's, which the reconcile sorts out).
+func syncsUsingConfigMap(c client.Reader) func(context.Context, client.Object) []reconcile.Request {
+	return func(ctx context.Context, cm client.Object) []reconcile.Request {
+		reqs := listSyncRequests(ctx, c, cm.GetNamespace(), indexSyncMapping, cm.GetName())
+		var channels v1alpha1.SalesChannelList
+		if err := c.List(ctx, &channels, client.InNamespace(cm.GetNamespace()),
+			client.MatchingFields{indexChannelMapping: cm.GetName()}); err != nil {
+			return reqs
+		}
+		for _, ch := range channels.Items {
+			reqs = append(reqs, listSyncRequests(ctx, c, ch.Namespace, indexSalesChannel, ch.Name)...)
+		}
+		return reqs
+	}
+}
+
+// mappingToken is the Secret key of a mapping read from a URL, if it has one.
+func mappingToken(m *v1alpha1.CatalogMapping) *v1alpha1.SecretKeySelector {
+	if m == nil || m.Feed == nil {
+		return nil
+	}
+	return m.Feed.BearerTokenSecretRef
 }

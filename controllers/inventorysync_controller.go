@@ -33,7 +33,10 @@ type InventorySyncReconciler struct {
 	APIReader client.Reader
 	// SecretKeys checks the Secrets a sync needs, which the cache holds as metadata only.
 	SecretKeys *SecretKeys
-	Recorder   events.EventRecorder
+	// Mappings validates the catalog mappings of ConfigMaps, which the cache holds as
+	// metadata only.
+	Mappings *Mappings
+	Recorder events.EventRecorder
 	// Image is the image the sync Jobs run.
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
@@ -52,6 +55,7 @@ type InventorySyncReconciler struct {
 // +kubebuilder:rbac:groups=batch,resources=jobs,verbs=get;list;watch;create;delete
 // +kubebuilder:rbac:groups="",resources=pods,verbs=list
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=configmaps,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
@@ -89,6 +93,7 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.observeRuns(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
+	mappingRowsFromRuns(&sync)
 	r.summarise(o)
 	return ctrl.Result{RequeueAfter: o.requeueAfter}, nil
 }
@@ -147,6 +152,9 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 		sync.Status.Strategy = workload.StrategyFor(o.push)
 	}
 
+	if err := r.observeMapping(ctx, o); err != nil {
+		return err
+	}
 	credentials, err := r.SecretKeys.check(ctx, sync.Namespace, ch.Spec.Connection.CredentialsSecretRef,
 		fmt.Sprintf("credentials of SalesChannel %s", ch.Name))
 	if err != nil || credentials != nil {
@@ -310,7 +318,8 @@ func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1a
 }
 
 // SetupWithManager watches InventorySyncs, their CronJobs and Jobs (those of the CronJob
-// too, by label), their SalesChannels, and the metadata of the Secrets they need.
+// too, by label), their SalesChannels, and the metadata of the Secrets and mapping
+// ConfigMaps they need.
 func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
 	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
 	r.runs = runReader{pods: r.APIReader}
@@ -324,6 +333,7 @@ func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency
 		Watches(&batchv1.Job{}, handler.EnqueueRequestsFromMapFunc(syncOfJob)).
 		Watches(&v1alpha1.SalesChannel{}, handler.EnqueueRequestsFromMapFunc(syncsOfChannel(c)), builder.WithPredicates(specOrAnnotationChanged)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(syncsUsingSecret(c)), builder.OnlyMetadata).
+		Watches(&corev1.ConfigMap{}, handler.EnqueueRequestsFromMapFunc(syncsUsingConfigMap(c)), builder.OnlyMetadata).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(concurrency, 1)}).
 		Named("inventorysync").
 		Complete(r)

@@ -82,7 +82,7 @@ var _ = Describe("The manager's metrics", func() {
 		Eventually(metric("inventory_operator_sync_last_run_success", sync)).Should(BeNumerically("==", 0))
 		Eventually(metric("inventory_operator_sync_runs_total",
 			map[string]string{"namespace": ns, "inventorysync": s.Name, "trigger": string(v1alpha1.TriggerFulfillmentManual), "result": "Failed"})).Should(BeNumerically("==", 1))
-		for outcome, n := range map[string]float64{"read": 10, "unchanged": 2, "updated": 5, "failed": 3, "skipped_duplicates": 0, "not_found": 0, "untracked": 0, "not_stocked": 0} {
+		for outcome, n := range map[string]float64{"read": 10, "unchanged": 2, "updated": 5, "failed": 3, "skipped_duplicates": 0, "not_found": 0, "untracked": 0, "not_stocked": 0, "native_bundles": 0} {
 			Expect(metric("inventory_operator_sync_last_run_skus",
 				map[string]string{"namespace": ns, "inventorysync": s.Name, "outcome": outcome})()).To(BeNumerically("==", n), outcome)
 		}

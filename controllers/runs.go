@@ -149,6 +149,7 @@ func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, 
 	if rep.reported != nil {
 		run.SKUs = &rep.reported.SKUs
 		run.Failures = rep.reported.Failures
+		run.Mapping = rep.reported.Mapping
 	}
 	return run, nil
 }
@@ -170,6 +171,7 @@ func (r runReader) readPlan(ctx context.Context, f finishedJob, token string) (*
 	if rep.reported != nil {
 		plan.SKUs = &rep.reported.SKUs
 		plan.Changes = rep.reported.Changes
+		plan.Mapping = rep.reported.Mapping
 	}
 	return plan, nil
 }

@@ -115,7 +115,7 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 		sync := &syncs.Items[i]
 		// The channel's credential was checked; a sync's feed tokens were not, and a run
 		// would send them to the sync's feed URL.
-		refused, err := r.refusedFeedToken(ctx, sync)
+		refused, err := r.refusedFeedToken(ctx, sync, ch)
 		if err != nil {
 			return err
 		}
@@ -141,14 +141,20 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 	return nil
 }
 
-// refusedFeedToken returns the refusal of a feed token of sync that names one of the
-// operator's own Secrets, if one does.
-func (r *SalesChannelReconciler) refusedFeedToken(ctx context.Context, sync *v1alpha1.InventorySync) (*blocker, error) {
+// refusedFeedToken returns the refusal of a feed token of sync, or of its mapping's, that
+// names one of the operator's own Secrets, if one does.
+func (r *SalesChannelReconciler) refusedFeedToken(ctx context.Context, sync *v1alpha1.InventorySync, ch *v1alpha1.SalesChannel) (*blocker, error) {
+	var refs []*v1alpha1.SecretKeySelector
 	for _, feed := range sync.Spec.FulfillmentChannel.FeedList() {
-		if feed.BearerTokenSecretRef == nil {
+		refs = append(refs, feed.BearerTokenSecretRef)
+	}
+	// A mapping read from a URL sends its token there too.
+	refs = append(refs, mappingToken(v1alpha1.EffectiveMapping(sync, ch)))
+	for _, ref := range refs {
+		if ref == nil {
 			continue
 		}
-		b, err := r.SecretKeys.check(ctx, sync.Namespace, *feed.BearerTokenSecretRef, "feed's bearer token")
+		b, err := r.SecretKeys.check(ctx, sync.Namespace, *ref, "feed's bearer token")
 		if err != nil {
 			return nil, err
 		}

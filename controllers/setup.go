@@ -41,6 +41,7 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	}
 	if err := (&InventorySyncReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), SecretKeys: secretKeys,
+		Mappings: NewMappings(mgr.GetClient(), mgr.GetAPIReader()),
 		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the InventorySync controller: %w", err)

@@ -22,6 +22,9 @@ const (
 	// False (reason Drifted) when it found SKUs; absent without spec.driftCheck or before
 	// the first check.
 	ConditionInSync = "InSync"
+	// ConditionMappingValid is present when a sync has a catalog mapping: True once its rows
+	// are read and valid, False with a reason saying what to fix.
+	ConditionMappingValid = "MappingValid"
 )
 
 // Condition reasons, one CamelCase word each.
@@ -54,4 +57,11 @@ const (
 	// ReasonInSync and ReasonDrifted: the InSync condition after a drift check.
 	ReasonInSync  = "InSync"
 	ReasonDrifted = "Drifted"
+	// Reasons of MappingValid.
+	ReasonMappingLoaded        = "MappingLoaded"
+	ReasonConfigMapNotFound    = "ConfigMapNotFound"
+	ReasonConfigMapKeyNotFound = "ConfigMapKeyNotFound"
+	ReasonMappingInvalid       = "MappingInvalid"
+	// ReasonValidatedByRuns: a mapping read from a URL, which only the runs read.
+	ReasonValidatedByRuns = "ValidatedByRuns"
 )

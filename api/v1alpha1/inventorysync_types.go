@@ -67,6 +67,10 @@ type InventorySyncSpec struct {
 	// a run would write.
 	// +optional
 	DriftCheck *DriftCheck `json:"driftCheck,omitempty"`
+	// Mapping replaces, as a whole, the SalesChannel's catalog mapping for this sync's runs
+	// and plans.
+	// +optional
+	Mapping *CatalogMapping `json:"mapping,omitempty"`
 }
 
 // LocalObjectReference names an object in the same namespace.
@@ -187,6 +191,9 @@ type SyncRun struct {
 	// +optional
 	// +listType=atomic
 	Failures []SKUFailure `json:"failures,omitempty"`
+	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
+	// +optional
+	Mapping *MappingCounts `json:"mapping,omitempty"`
 	// Message says why the run failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -212,6 +219,9 @@ type SyncPlan struct {
 	// +optional
 	// +listType=atomic
 	Changes []PlannedChange `json:"changes,omitempty"`
+	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
+	// +optional
+	Mapping *MappingCounts `json:"mapping,omitempty"`
 	// Message says why the plan failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -275,6 +285,10 @@ type InventorySyncStatus struct {
 	// Drift is what the scheduled drift checks found (spec.driftCheck).
 	// +optional
 	Drift *DriftStatus `json:"drift,omitempty"`
+	// Mapping is the catalog mapping the sync's runs and plans use, when it has one: its
+	// source and rows as last validated (the MappingValid condition says whether it is).
+	// +optional
+	Mapping *MappingStatus `json:"mapping,omitempty"`
 
 	// Conditions: Ready, Suspended, and Reconciling or Stalled when true.
 	// +optional
@@ -302,6 +316,8 @@ type InventorySyncStatus struct {
 // +kubebuilder:printcolumn:name="Untracked",type=integer,JSONPath=`.status.lastRun.skus.untracked`,priority=1
 // +kubebuilder:printcolumn:name="Not Stocked",type=integer,JSONPath=`.status.lastRun.skus.notStocked`,priority=1
 // +kubebuilder:printcolumn:name="Plan Updates",type=integer,JSONPath=`.status.lastPlan.skus.updated`,priority=1,description="How many SKUs the last plan found a run would update."
+// +kubebuilder:printcolumn:name="Mapping",type=string,JSONPath=`.status.mapping.source`,priority=1,description="Where the sync's catalog mapping comes from."
+// +kubebuilder:printcolumn:name="Mapping Rows",type=integer,JSONPath=`.status.mapping.rows`,priority=1,description="Rows of the sync's catalog mapping."
 // +kubebuilder:printcolumn:name="Status",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].message`,priority=1
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type InventorySync struct {

@@ -93,6 +93,12 @@ type InventoryPolicy struct {
 	// InventorySync may replace them with its own spec.allocation.
 	// +optional
 	Allocation *AllocationRules `json:"allocation,omitempty"`
+
+	// Mapping says which warehouse SKUs each channel SKU is made of (aliases, kits), for
+	// every InventorySync of the channel; an InventorySync may replace it with its own
+	// spec.mapping. Without it, a warehouse SKU goes to the channel items of the same SKU.
+	// +optional
+	Mapping *CatalogMapping `json:"mapping,omitempty"`
 }
 
 // Quantity is the quantity name in effect: QuantityName, available when unset.

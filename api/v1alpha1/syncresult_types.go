@@ -22,6 +22,10 @@ type SyncResult struct {
 	// +kubebuilder:validation:MaxItems=10
 	Changes []PlannedChange `json:"changes,omitempty"`
 
+	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
+	// +optional
+	Mapping *MappingCounts `json:"mapping,omitempty"`
+
 	// Message says why the run stopped early (for example a malformed feed), when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -39,15 +43,20 @@ type PlannedChange struct {
 	// (rules only ever lower a level, so a lowered one was above zero).
 	// +optional
 	Feed int64 `json:"feed,omitempty"`
+	// LimitedBy is, for a kit, the component whose level sets what the kit shows.
+	// +optional
+	LimitedBy string `json:"limitedBy,omitempty"`
 }
 
 // MaxChangeSample is how many planned changes a SyncResult carries at most.
 const MaxChangeSample = 10
 
 // SKUCounts counts the SKUs of one run; in a plan, updated counts the SKUs a run would update. read = unchanged + updated + skippedDuplicates +
-// notFound + untracked + notStocked + failed, so nothing a run read goes unaccounted for.
+// notFound + untracked + notStocked + nativeBundles + failed, so nothing a run read goes
+// unaccounted for. Under a catalog mapping read counts channel SKUs (see docs/design.md).
 type SKUCounts struct {
-	// Read is the number of SKUs in the fulfillment feed.
+	// Read is the number of SKUs in the fulfillment feed; under a catalog mapping, the
+	// channel SKUs the mapping derived from it.
 	Read int64 `json:"read"`
 	// Unchanged SKUs already showed the right quantity on the channel.
 	Unchanged int64 `json:"unchanged"`
@@ -67,6 +76,10 @@ type SKUCounts struct {
 	// stock items (spec.inventory.stockUnstockedItems); nothing was written to them.
 	// +optional
 	NotStocked int64 `json:"notStocked,omitempty"`
+	// NativeBundles SKUs have only items the channel computes from components itself (a
+	// Shopify bundle): they are never written.
+	// +optional
+	NativeBundles int64 `json:"nativeBundles,omitempty"`
 	// Failed SKUs were pushed and not applied.
 	Failed int64 `json:"failed"`
 }
@@ -78,7 +91,7 @@ func (c SKUCounts) Summary() string {
 	for _, rare := range []struct {
 		name string
 		n    int64
-	}{{"not found", c.NotFound}, {"untracked", c.Untracked}, {"not stocked", c.NotStocked}} {
+	}{{"not found", c.NotFound}, {"untracked", c.Untracked}, {"not stocked", c.NotStocked}, {"native bundles", c.NativeBundles}} {
 		if rare.n != 0 {
 			s += fmt.Sprintf(", %s %d", rare.name, rare.n)
 		}

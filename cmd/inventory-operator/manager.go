@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -184,6 +185,9 @@ func managerConfig(o managerOptions) (ctrl.Options, error) {
 				&batchv1.CronJob{}: {Label: ours},
 				&batchv1.Job{}:     {Label: ours},
 				cachedSecret:       secretCache(),
+				// A ConfigMap applied with kubectl carries its data in an annotation too: a
+				// large catalog mapping would sit in the cache twice over.
+				&corev1.ConfigMap{}: secretCache(),
 			},
 		},
 	}, nil

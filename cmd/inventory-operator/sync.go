@@ -18,6 +18,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/skumap"
 	"github.com/techoms/inventory-operator/internal/syncpod"
 	"github.com/techoms/inventory-operator/internal/syncrun"
 	"github.com/techoms/inventory-operator/internal/workload"
@@ -111,8 +112,23 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 			BearerToken: channel.TrimCredential(getenv(syncpod.FeedTokenEnv(i))),
 		}}
 	}
+	var mapping *skumap.Mapping
+	var mappingSource syncrun.MappingSource
+	switch {
+	case cfg.MappingFile != "":
+		if mapping, err = readMapping(cfg.MappingFile, cfg.MappingUnmapped); err != nil {
+			return syncrun.Options{}, err
+		}
+	case cfg.MappingURL != "":
+		mappingSource = mappingFeed{
+			feed:     fulfillment.Feed{URL: cfg.MappingURL, Format: cfg.MappingFormat, BearerToken: channel.TrimCredential(getenv(syncpod.EnvMappingToken))},
+			unmapped: skumap.Unmapped(cfg.MappingUnmapped),
+		}
+	}
 	return syncrun.Options{
 		Levels:              feeds,
+		Mapping:             mapping,
+		MappingSource:       mappingSource,
 		Allocation:          cfg.Allocation.Rules(),
 		PlanOnly:            cfg.PlanOnly,
 		Connector:           conn,
@@ -143,4 +159,36 @@ func connector(cfg syncpod.Config, credentials string) (channel.Connector, error
 	default:
 		return nil, errors.New("unknown platform " + string(cfg.Platform))
 	}
+}
+
+// readMapping reads the catalog mapping the pod mounts. A mapping that fails validation fails
+// the run before anything is read or written, naming its rows: running again cannot fix it.
+func readMapping(path string, unmapped v1alpha1.UnmappedSKUs) (*skumap.Mapping, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("catalog mapping: %w", err)
+	}
+	defer f.Close()
+	m, err := skumap.ParseCSV(f, skumap.Unmapped(unmapped))
+	if err != nil {
+		return nil, fmt.Errorf("catalog mapping: %w", err)
+	}
+	return m, nil
+}
+
+// mappingFeed is a catalog mapping read from a URL with a feed's bounds, redirects and
+// redaction; the run reads it after the feeds.
+type mappingFeed struct {
+	feed     fulfillment.Feed
+	unmapped skumap.Unmapped
+}
+
+func (f mappingFeed) Read(ctx context.Context) (*skumap.Mapping, error) {
+	var m *skumap.Mapping
+	err := f.feed.Fetch(ctx, func(body io.Reader) error {
+		var err error
+		m, err = skumap.Parse(body, f.feed.Format, f.unmapped)
+		return err
+	})
+	return m, err
 }

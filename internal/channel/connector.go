@@ -24,6 +24,9 @@ type Item struct {
 	Untracked bool
 	// NotStocked is set for an item with no inventory level at the location; Quantity is 0.
 	NotStocked bool
+	// NativeBundle is set for an item whose stock the channel computes from components
+	// itself (a Shopify variant with requiresComponents): it refuses writes, so none is sent.
+	NativeBundle bool
 }
 
 // Change is one quantity to write to one item.

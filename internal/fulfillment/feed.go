@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -66,6 +67,35 @@ func (f Feed) Read(ctx context.Context) (*Levels, error) {
 }
 
 func (f Feed) read(ctx context.Context) (*Levels, error) {
+	var levels *Levels
+	err := f.fetch(ctx, func(body io.Reader) error {
+		var err error
+		levels, err = ParseLimit(body, f.Format, f.MaxBytes)
+		return err
+	})
+	return levels, err
+}
+
+// Fetch gets the feed's document with the feed's bounds (timeouts, redirects without the
+// token, gzip) and hands its body to consume, for documents other than levels read like a
+// feed (a catalog mapping). consume's own errors are returned wrapped, naming the URL; no
+// error shows the URL's userinfo or query values, or the bearer token. consume enforces a
+// size cap of its own.
+func (f Feed) Fetch(ctx context.Context, consume func(body io.Reader) error) error {
+	return egress.Error(f.fetch(ctx, consume), f.BearerToken)
+}
+
+// ConsumeError is an error consume returned: the document was fetched and refused, which
+// reading it again would not change.
+type ConsumeError struct {
+	URL string
+	Err error
+}
+
+func (e *ConsumeError) Error() string { return fmt.Sprintf("reading feed %s: %v", e.URL, e.Err) }
+func (e *ConsumeError) Unwrap() error { return e.Err }
+
+func (f Feed) fetch(ctx context.Context, consume func(io.Reader) error) error {
 	where := egress.URL(f.URL)
 	timeout := positiveOr(f.Timeout, DefaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
@@ -73,7 +103,7 @@ func (f Feed) read(ctx context.Context) (*Levels, error) {
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
 	if err != nil {
-		return nil, fmt.Errorf("feed URL %s is invalid", where)
+		return fmt.Errorf("feed URL %s is invalid", where)
 	}
 	req.Header.Set("Accept", acceptFor(f.Format))
 	if f.BearerToken != "" {
@@ -87,11 +117,11 @@ func (f Feed) read(ctx context.Context) (*Levels, error) {
 
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, f.transportError(ctx, where, timeout, err)
+		return f.transportError(ctx, where, timeout, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &StatusError{StatusCode: resp.StatusCode, URL: where}
+		return &StatusError{StatusCode: resp.StatusCode, URL: where}
 	}
 
 	body := resp.Body
@@ -100,20 +130,40 @@ func (f Feed) read(ctx context.Context) (*Levels, error) {
 	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") && !resp.Uncompressed {
 		zr, err := gzip.NewReader(body)
 		if err != nil {
-			return nil, f.transportError(ctx, where, timeout, fmt.Errorf("decompressing: %w", err))
+			return f.transportError(ctx, where, timeout, fmt.Errorf("decompressing: %w", err))
 		}
 		defer zr.Close()
 		body = zr
 	}
-	levels, err := ParseLimit(body, f.Format, f.MaxBytes)
-	if err != nil {
+	// A read that fails under consume (a broken connection, a timeout) is the transport's
+	// failure; a document consume refuses is reported as its own.
+	counted := &readErrors{r: body}
+	if err := consume(counted); err != nil {
 		var feedErr *FeedError
-		if errors.As(err, &feedErr) || errors.Is(err, ErrTooLarge) {
-			return nil, fmt.Errorf("reading feed %s: %w", where, err)
+		switch {
+		case errors.As(err, &feedErr) || errors.Is(err, ErrTooLarge):
+			return fmt.Errorf("reading feed %s: %w", where, err)
+		case counted.err != nil:
+			return f.transportError(ctx, where, timeout, err)
+		default:
+			return &ConsumeError{URL: where, Err: err}
 		}
-		return nil, f.transportError(ctx, where, timeout, err)
 	}
-	return levels, nil
+	return nil
+}
+
+// readErrors remembers the first error reading its reader gave other than EOF.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (r *readErrors) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	if err != nil && err != io.EOF && r.err == nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // transportError explains a failed exchange without the URL's secrets: it drops the

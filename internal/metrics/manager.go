@@ -21,7 +21,7 @@ const (
 )
 
 // SKU outcomes of a run, the label values of sync_last_run_skus; they add up to read.
-var skuOutcomes = []string{"read", "unchanged", "updated", "skipped_duplicates", "not_found", "untracked", "not_stocked", "failed"}
+var skuOutcomes = []string{"read", "unchanged", "updated", "skipped_duplicates", "not_found", "untracked", "not_stocked", "native_bundles", "failed"}
 
 var (
 	syncInfo = gaugeVec("sync", "info",
@@ -46,7 +46,7 @@ var (
 		"When the InventorySync's last successful run ended, in Unix seconds.",
 		labelNamespace, labelInventorySync)
 	syncLastRunSKUs = gaugeVec("sync", "last_run_skus",
-		"SKUs of the InventorySync's last finished run by outcome: read, and unchanged, updated, skipped_duplicates, not_found, untracked, not_stocked and failed, which add up to read.",
+		"SKUs of the InventorySync's last finished run by outcome: read, and unchanged, updated, skipped_duplicates, not_found, untracked, not_stocked, native_bundles and failed, which add up to read.",
 		labelNamespace, labelInventorySync, labelOutcome)
 	syncDriftedSKUs = gaugeVec("sync", "drifted_skus",
 		"SKUs a run would change at the InventorySync's last drift check (spec.driftCheck): 0 in sync, more when the channel drifted; absent without a finished check.",
@@ -119,7 +119,7 @@ func ObserveInventorySync(s InventorySync) {
 			}
 		}
 		if c := run.SKUs; c != nil {
-			for i, n := range []int64{c.Read, c.Unchanged, c.Updated, c.SkippedDuplicates, c.NotFound, c.Untracked, c.NotStocked, c.Failed} {
+			for i, n := range []int64{c.Read, c.Unchanged, c.Updated, c.SkippedDuplicates, c.NotFound, c.Untracked, c.NotStocked, c.NativeBundles, c.Failed} {
 				syncLastRunSKUs.WithLabelValues(s.Namespace, s.Name, skuOutcomes[i]).Set(float64(n))
 			}
 		}

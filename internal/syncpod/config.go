@@ -23,6 +23,9 @@ const (
 	// EnvRunID holds the Job's UID (downward API), which idempotency keys derive from, so a
 	// retried pod of the same Job never applies a write twice.
 	EnvRunID = "SYNC_RUN_ID"
+	// EnvMappingToken holds the bearer token of a catalog mapping read from a URL, when it
+	// has one (secretKeyRef).
+	EnvMappingToken = "MAPPING_BEARER_TOKEN"
 )
 
 // Memory of a sync pod. The container's limit is the hard bound; the sync role sets the Go
@@ -34,6 +37,16 @@ const (
 	// SoftMemoryLimit is the Go runtime's soft memory limit of the sync role: a run of a
 	// million SKUs keeps well under 100 MiB live.
 	SoftMemoryLimit = 160 << 20
+)
+
+// A catalog mapping reaches the pod as its ConfigMap's key, mounted read-only by the kubelet
+// at MappingPath: a ConfigMap holds up to 1 MiB, more than one argument may carry (the kernel
+// caps one at 128 KiB), and the pod still needs no token to read it.
+const (
+	MappingVolume    = "mapping"
+	MappingMountPath = "/etc/inventory-operator/mapping"
+	MappingFileName  = "mapping.csv"
+	MappingPath      = MappingMountPath + "/" + MappingFileName
 )
 
 // DefaultResultPath is where the sync role writes its SyncResult: the container's
@@ -77,6 +90,14 @@ type Config struct {
 	Allocation *v1alpha1.AllocationRules
 	// PlanOnly makes the run a plan: it writes nothing and reports the changes it would make.
 	PlanOnly bool
+	// MappingFile is the catalog mapping's CSV, when the sync has one; MappingUnmapped is its
+	// policy for warehouse SKUs no row names (Self or Skip).
+	MappingFile     string
+	MappingUnmapped v1alpha1.UnmappedSKUs
+	// MappingURL is a catalog mapping read like a feed, in MappingFormat, instead of a file;
+	// its token, if any, is in EnvMappingToken.
+	MappingURL    string
+	MappingFormat v1alpha1.FeedFormat
 	// RunID identifies the run; the pod spec sets it from EnvRunID.
 	RunID string
 	// ResultPath is where the SyncResult is written.
@@ -115,6 +136,15 @@ func (c Config) Args() []string {
 	}
 	if c.PlanOnly {
 		args = append(args, "--plan-only")
+	}
+	if c.MappingFile != "" {
+		args = append(args, "--mapping-file="+c.MappingFile)
+	}
+	if c.MappingURL != "" {
+		args = append(args, "--mapping-url="+c.MappingURL, "--mapping-format="+string(c.MappingFormat))
+	}
+	if (c.MappingFile != "" || c.MappingURL != "") && c.MappingUnmapped != "" {
+		args = append(args, "--mapping-unmapped="+string(c.MappingUnmapped))
 	}
 	if c.QuantityName != "" {
 		args = append(args, "--quantity-name="+string(c.QuantityName))
@@ -163,6 +193,10 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 		})
 	}
 	fs.BoolVar(&c.PlanOnly, "plan-only", false, "write nothing: report the changes a run would make")
+	fs.StringVar(&c.MappingFile, "mapping-file", "", "catalog mapping (CSV channelSKU,warehouseSKU,quantity) applied to the feed's SKUs")
+	fs.StringVar(&c.MappingURL, "mapping-url", "", "catalog mapping read like a feed, instead of --mapping-file")
+	fs.StringVar((*string)(&c.MappingFormat), "mapping-format", string(v1alpha1.FeedFormatCSV), "format of --mapping-url: CSV, JSON or NDJSON")
+	fs.StringVar((*string)(&c.MappingUnmapped), "mapping-unmapped", string(v1alpha1.UnmappedSelf), "what the mapping does with warehouse SKUs no row names: Self or Skip")
 	fs.StringVar((*string)(&c.Strategy), "strategy", string(v1alpha1.StrategyAbsolute), "Absolute or Incremental")
 	fs.StringVar((*string)(&c.DuplicateSKUs), "duplicate-skus", string(v1alpha1.DuplicateSKUsSkip), "Skip or UpdateAll")
 	fs.StringVar((*string)(&c.QuantityName), "quantity-name", "", "Shopify quantity to read and write: available (default) or on_hand")
@@ -197,6 +231,12 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--run-id is required")
 	case c.QuantityName != "" && c.QuantityName != v1alpha1.QuantityAvailable && c.QuantityName != v1alpha1.QuantityOnHand:
 		return fmt.Errorf("--quantity-name must be available or on_hand, got %q", c.QuantityName)
+	case c.MappingFile != "" && c.MappingURL != "":
+		return fmt.Errorf("--mapping-file and --mapping-url exclude each other")
+	case c.MappingURL != "" && c.MappingFormat != "" && c.MappingFormat != v1alpha1.FeedFormatCSV && c.MappingFormat != v1alpha1.FeedFormatJSON && c.MappingFormat != v1alpha1.FeedFormatNDJSON:
+		return fmt.Errorf("--mapping-format must be CSV, JSON or NDJSON, got %q", c.MappingFormat)
+	case c.MappingUnmapped != "" && c.MappingUnmapped != v1alpha1.UnmappedSelf && c.MappingUnmapped != v1alpha1.UnmappedSkip:
+		return fmt.Errorf("--mapping-unmapped must be Self or Skip, got %q", c.MappingUnmapped)
 	}
 	if err := v1alpha1.ValidateRunSettings(c.Strategy, c.DuplicateSKUs); err != nil {
 		return fmt.Errorf("--strategy and --duplicate-skus: %w", err)

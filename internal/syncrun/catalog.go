@@ -36,6 +36,8 @@ type catalog struct {
 	// untracked and notStocked hold the items the channel does not track, or has not stocked
 	// at the location; both are rare, so sets beat a flag per item.
 	untracked, notStocked map[uint32]bool
+	// bundles holds the items whose stock the channel computes from components itself.
+	bundles map[uint32]bool
 }
 
 // newCatalog returns an empty catalog sized for about one item per SKU, the usual case, so
@@ -91,6 +93,9 @@ func (c *catalog) add(item channel.Item) error {
 	}
 	if item.NotStocked {
 		c.notStocked = setOf(c.notStocked, i)
+	}
+	if item.NativeBundle {
+		c.bundles = setOf(c.bundles, i)
 	}
 	return nil
 }

@@ -131,12 +131,13 @@ func checkCounts(t *testing.T, got syncrun.Report, want v1alpha1.SKUCounts, stat
 }
 
 // checkCountsAddUp checks the invariant every report keeps, whatever happened:
-// read = unchanged + updated + skippedDuplicates + notFound + failed, and a failure sample
+// read = unchanged + updated + skippedDuplicates + notFound + untracked + notStocked +
+// nativeBundles + failed, and a failure sample
 // whenever something failed.
 func checkCountsAddUp(t *testing.T, got syncrun.Report) {
 	t.Helper()
 	c := got.Result.SKUs
-	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Untracked + c.NotStocked + c.Failed; sum != c.Read {
+	if sum := c.Unchanged + c.Updated + c.SkippedDuplicates + c.NotFound + c.Untracked + c.NotStocked + c.NativeBundles + c.Failed; sum != c.Read {
 		t.Errorf("counts %+v add up to %d, not read = %d", c, sum, c.Read)
 	}
 	if c.Failed > 0 && len(got.Result.Failures) == 0 {

@@ -4,9 +4,12 @@
 // idempotency keys. It reports a v1alpha1.SyncResult.
 //
 // Counting is per SKU, never per item: every SKU of the feed lands in exactly one of
-// unchanged, updated, skippedDuplicates, notFound, untracked, notStocked or failed, so read
-// is their sum. Items the channel does not track are never written, nor items not stocked
-// at the location unless the channel stocks them. Under the
+// unchanged, updated, skippedDuplicates, notFound, untracked, notStocked, nativeBundles or
+// failed, so read is their sum. Items the channel does not track are never written, nor
+// bundles whose stock the channel computes from their components, nor items not stocked
+// at the location unless the channel stocks them. Under a catalog mapping the run maps the
+// feed's warehouse SKUs to channel SKUs first (package skumap), and those are what it reads,
+// compares and counts. Under the
 // Skip policy a SKU shared by several channel items counts once in skippedDuplicates, however
 // many items share it. Under UpdateAll a SKU is updated when every item of it that needed a
 // write was applied, and failed when any of them was not.

@@ -8,7 +8,7 @@ import (
 type plan struct {
 	// read, unchanged, skippedDuplicates, notFound, untracked and notStocked count SKUs
 	// settled without a write.
-	read, unchanged, skippedDuplicates, notFound, untracked, notStocked int64
+	read, unchanged, skippedDuplicates, notFound, untracked, notStocked, nativeBundles int64
 	// pending lists the catalog items to write, grouped by SKU in ascending SKU order; an
 	// UpdateAll SKU with several items lists those of them that differ from the feed.
 	pending []uint32
@@ -24,13 +24,15 @@ func (p plan) settled() v1alpha1.SKUCounts {
 		NotFound:          p.notFound,
 		Untracked:         p.untracked,
 		NotStocked:        p.notStocked,
+		NativeBundles:     p.nativeBundles,
 	}
 }
 
 // makePlan compares the feed with the channel's items and applies the duplicate-SKU policy.
 // Items the channel does not track are never written, nor are items not stocked at the
 // location unless stock is set; a SKU left with no item to write counts as untracked, or
-// notStocked when some of its items are merely unstocked. It is pure: the catalog must be
+// notStocked when some of its items are merely unstocked, or nativeBundles when some are
+// bundles the channel computes itself (those are never written, whatever the policy). It is pure: the catalog must be
 // sealed.
 func makePlan(cat *catalog, policy v1alpha1.DuplicateSKUPolicy, stock bool) plan {
 	p := plan{read: int64(cat.levels.Len())}
@@ -50,9 +52,12 @@ func makePlan(cat *catalog, policy v1alpha1.DuplicateSKUPolicy, stock bool) plan
 		case len(items) > 1 && policy != v1alpha1.DuplicateSKUsUpdateAll:
 			p.skippedDuplicates++
 		default:
-			before, writable, unstocked := len(p.pending), 0, false
+			before, writable, unstocked, bundled := len(p.pending), 0, false, false
 			for _, i := range items {
 				switch {
+				case cat.bundles[i]:
+					bundled = true
+					continue
 				case cat.untracked[i]:
 					continue
 				case cat.notStocked[i] && !stock:
@@ -65,6 +70,8 @@ func makePlan(cat *catalog, policy v1alpha1.DuplicateSKUPolicy, stock bool) plan
 				}
 			}
 			switch {
+			case writable == 0 && bundled:
+				p.nativeBundles++
 			case writable == 0 && unstocked:
 				p.notStocked++
 			case writable == 0:

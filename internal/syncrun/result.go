@@ -36,6 +36,7 @@ func Encode(r v1alpha1.SyncResult) []byte {
 	r.Changes = append([]v1alpha1.PlannedChange(nil), r.Changes[:min(len(r.Changes), v1alpha1.MaxChangeSample)]...)
 	for i := range r.Changes {
 		r.Changes[i].SKU = truncate(printable(r.Changes[i].SKU), maxSKUBytes)
+		r.Changes[i].LimitedBy = truncate(printable(r.Changes[i].LimitedBy), maxSKUBytes)
 	}
 	for {
 		out := marshal(r)

@@ -86,3 +86,32 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+// A plan's sample of kits, each naming a long limiting component, with the mapping counts,
+// still fits the termination message, and the limiting components are shortened like SKUs.
+func TestEncodeShortensLimitingComponents(t *testing.T) {
+	long := strings.Repeat("c", 1_000)
+	r := v1alpha1.SyncResult{
+		SKUs:    v1alpha1.SKUCounts{Read: 1 << 62, Updated: 1 << 62},
+		Mapping: &v1alpha1.MappingCounts{Rows: 1 << 40, WarehouseSKUs: 1 << 40, Kits: 1 << 40, Aliases: 1 << 40, Unmapped: 1 << 40, SkippedUnmapped: 1 << 40},
+	}
+	for range v1alpha1.MaxChangeSample {
+		r.Changes = append(r.Changes, v1alpha1.PlannedChange{SKU: long, From: 1, To: 2, LimitedBy: long + "\x01"})
+	}
+	out := Encode(r)
+	if len(out) > MaxResultBytes {
+		t.Fatalf("%d bytes, want at most %d", len(out), MaxResultBytes)
+	}
+	var back v1alpha1.SyncResult
+	if err := json.Unmarshal(out, &back); err != nil {
+		t.Fatal(err)
+	}
+	if back.Mapping == nil || *back.Mapping != *r.Mapping || len(back.Changes) == 0 {
+		t.Fatalf("decoded %+v", back)
+	}
+	for _, c := range back.Changes {
+		if len(c.LimitedBy) > maxSKUBytes || strings.ContainsRune(c.LimitedBy, '\x01') {
+			t.Errorf("limiting component of %d bytes, or with a control character", len(c.LimitedBy))
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/skumap"
 )
 
 // Defaults of Options.
@@ -31,6 +32,11 @@ type StaticLevels struct{ Levels *fulfillment.Levels }
 // Read returns the levels.
 func (s StaticLevels) Read(context.Context) (*fulfillment.Levels, error) { return s.Levels, nil }
 
+// MappingSource supplies a catalog mapping.
+type MappingSource interface {
+	Read(ctx context.Context) (*skumap.Mapping, error)
+}
+
 // Options configure one run.
 type Options struct {
 	// Levels supplies the feed's levels, read once at the start of the run.
@@ -44,6 +50,12 @@ type Options struct {
 	// Allocation are the channel's allocation rules: the run compares and writes what they
 	// leave of each level, not the level itself.
 	Allocation allocation.Rules
+	// Mapping, when set, turns the feed's warehouse SKUs into the channel SKUs the run
+	// compares and writes, before the allocation rules apply to them.
+	Mapping *skumap.Mapping
+	// MappingSource, when set, supplies Mapping, read after the feed: a mapping read from a
+	// URL fails the run for good when it is invalid, and for this time when it is unreachable.
+	MappingSource MappingSource
 	// PlanOnly makes the run a plan: it reads the feed and the channel, and reports the
 	// changes it would write, writing nothing.
 	PlanOnly bool
@@ -119,6 +131,34 @@ func Run(ctx context.Context, opts Options) Report {
 		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
+	warehouse := levels
+	if opts.MappingSource != nil {
+		m, err := opts.MappingSource.Read(ctx)
+		if err != nil {
+			var invalid *skumap.Error
+			var refused *fulfillment.ConsumeError
+			status := Partial
+			if errors.As(err, &invalid) || errors.As(err, &refused) || errors.Is(err, fulfillment.ErrTooLarge) {
+				status = Permanent
+			}
+			log.Error("reading the catalog mapping failed", "permanent", status == Permanent, "error", err.Error())
+			return Report{Status: status, Result: v1alpha1.SyncResult{Message: "catalog mapping: " + err.Error()}}
+		}
+		opts.Mapping = m
+	}
+	var mapped *v1alpha1.MappingCounts
+	if opts.Mapping != nil {
+		shown, counts, err := opts.Mapping.Show(levels)
+		if err != nil {
+			log.Error("mapping the feed's SKUs failed", "error", err.Error())
+			return Report{Status: Permanent, Result: v1alpha1.SyncResult{Message: "mapping the feed's SKUs: " + err.Error()}}
+		}
+		levels = shown
+		mapped = &v1alpha1.MappingCounts{Rows: int64(opts.Mapping.Rows()), WarehouseSKUs: counts.WarehouseSKUs, Kits: counts.Kits, Aliases: counts.Aliases,
+			Unmapped: counts.Unmapped, SkippedUnmapped: counts.SkippedUnmapped}
+		log.Info("mapped the feed's SKUs to channel SKUs", "channelSKUs", levels.Len(), "kits", counts.Kits,
+			"aliases", counts.Aliases, "unmapped", counts.Unmapped, "skippedUnmapped", counts.SkippedUnmapped)
+	}
 	// A plan names the feeds' level of each change the rules lowered; the raw levels cost
 	// one quantity a SKU, kept only for a plan.
 	var fed *fulfillment.Levels
@@ -132,14 +172,17 @@ func Run(ctx context.Context, opts Options) Report {
 	cat, err := readCatalog(ctx, opts.Connector, levels)
 	if err != nil {
 		log.Error("reading the channel's items failed", errorAttrs(err)...)
-		return unreadableChannel(levels, err)
+		report := unreadableChannel(levels, err)
+		report.Result.Mapping = mapped
+		return report
 	}
 	pl := makePlan(cat, opts.DuplicateSKUs, opts.StockUnstockedItems)
 	log.Info("planned the run", "channelItems", cat.len(), "otherItems", cat.ignored,
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
-		"untracked", pl.untracked, "notStocked", pl.notStocked, "itemsToWrite", len(pl.pending))
+		"untracked", pl.untracked, "notStocked", pl.notStocked, "nativeBundles", pl.nativeBundles, "itemsToWrite", len(pl.pending))
 	if opts.PlanOnly {
-		report := preview(pl, cat, fed)
+		report := preview(pl, cat, fed, limitingComponent(opts.Mapping, warehouse))
+		report.Result.Mapping = mapped
 		log.Info("plan finished, nothing written", "read", report.Result.SKUs.Read, "toUpdate", report.Result.SKUs.Updated,
 			"itemsToWrite", len(pl.pending), "duration", time.Since(started).Round(time.Millisecond).String())
 		return report
@@ -187,6 +230,7 @@ func Run(ctx context.Context, opts Options) Report {
 	}
 
 	report := tally(pl, cat, p.ledger)
+	report.Result.Mapping = mapped
 	if ctx.Err() != nil {
 		report.Result.Message = fmt.Sprintf("the run stopped early (%v); SKUs not pushed count as failed", context.Cause(ctx))
 		report.Status = Partial
@@ -195,7 +239,7 @@ func Run(ctx context.Context, opts Options) Report {
 		"read", report.Result.SKUs.Read, "unchanged", report.Result.SKUs.Unchanged,
 		"updated", report.Result.SKUs.Updated, "skippedDuplicates", report.Result.SKUs.SkippedDuplicates,
 		"notFound", report.Result.SKUs.NotFound, "untracked", report.Result.SKUs.Untracked,
-		"notStocked", report.Result.SKUs.NotStocked, "failed", report.Result.SKUs.Failed,
+		"notStocked", report.Result.SKUs.NotStocked, "nativeBundles", report.Result.SKUs.NativeBundles, "failed", report.Result.SKUs.Failed,
 		"duration", time.Since(started).Round(time.Millisecond).String())
 	return report
 }

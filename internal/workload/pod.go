@@ -142,6 +142,7 @@ func podSpec(r Run) corev1.PodSpec {
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncpod.EnvRunID + ")",
 	}
+	volumes, mounts, mappingToken := mappingSource(&cfg, v1alpha1.EffectiveMapping(sync, ch))
 	env := []corev1.EnvVar{
 		{Name: syncpod.EnvRunID, ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{
 			FieldPath: "metadata.labels['batch.kubernetes.io/controller-uid']",
@@ -149,6 +150,7 @@ func podSpec(r Run) corev1.PodSpec {
 		secretEnv(syncpod.EnvChannelCredentials, ch.Spec.Connection.CredentialsSecretRef),
 	}
 	env = append(env, feedTokens...)
+	env = append(env, mappingToken...)
 	memoryLimit, softLimit := r.memory()
 	env = append(env, corev1.EnvVar{Name: "GOMEMLIMIT", Value: strconv.FormatInt(softLimit, 10)})
 	return corev1.PodSpec{
@@ -162,11 +164,13 @@ func podSpec(r Run) corev1.PodSpec {
 			RunAsGroup:     ptr.To[int64](65532),
 			SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
 		},
+		Volumes: volumes,
 		Containers: []corev1.Container{{
 			Name:                     ContainerName,
 			Image:                    r.Image,
 			Args:                     append([]string{"sync"}, cfg.Args()...),
 			Env:                      env,
+			VolumeMounts:             mounts,
 			TerminationMessagePath:   syncpod.DefaultResultPath,
 			TerminationMessagePolicy: corev1.TerminationMessageReadFile,
 			Resources: corev1.ResourceRequirements{
@@ -194,4 +198,47 @@ func secretEnv(name string, ref v1alpha1.SecretKeySelector) corev1.EnvVar {
 		LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name},
 		Key:                  ref.Key,
 	}}}
+}
+
+// mappingSource points cfg at the catalog mapping. A ConfigMap's key is mounted read-only at
+// syncpod.MappingPath: the kubelet reads the ConfigMap with the node's credentials, so the pod
+// keeps running without a service account token. A feed is read by the pod like a level
+// feed, its URL an argument and its token a secretKeyRef variable. Without a mapping the pod
+// has no volume.
+func mappingSource(cfg *syncpod.Config, m *v1alpha1.CatalogMapping) ([]corev1.Volume, []corev1.VolumeMount, []corev1.EnvVar) {
+	if m == nil {
+		return nil, nil, nil
+	}
+	cfg.MappingUnmapped = literal(m.Unmapped)
+	if cfg.MappingUnmapped == "" {
+		cfg.MappingUnmapped = v1alpha1.UnmappedSelf
+	}
+	if feed := m.Feed; feed != nil {
+		cfg.MappingURL = literal(feed.URL)
+		cfg.MappingFormat = literal(feed.Format)
+		if cfg.MappingFormat == "" {
+			cfg.MappingFormat = v1alpha1.FeedFormatCSV
+		}
+		var env []corev1.EnvVar
+		if ref := feed.BearerTokenSecretRef; ref != nil {
+			env = append(env, secretEnv(syncpod.EnvMappingToken, *ref))
+		}
+		return nil, nil, env
+	}
+	if m.ConfigMapRef == nil {
+		return nil, nil, nil
+	}
+	cfg.MappingFile = syncpod.MappingPath
+	return []corev1.Volume{{
+			Name: syncpod.MappingVolume,
+			VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+				LocalObjectReference: corev1.LocalObjectReference{Name: m.ConfigMapRef.Name},
+				Items:                []corev1.KeyToPath{{Key: m.ConfigMapRef.Key, Path: syncpod.MappingFileName}},
+				DefaultMode:          ptr.To[int32](0o444),
+			}},
+		}}, []corev1.VolumeMount{{
+			Name:      syncpod.MappingVolume,
+			MountPath: syncpod.MappingMountPath,
+			ReadOnly:  true,
+		}}, nil
 }

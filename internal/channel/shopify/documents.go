@@ -31,6 +31,7 @@ var variantsPage = operation{
   productVariants(first: $first, after: $after, query: $query) {
     nodes {
       sku
+      requiresComponents
       inventoryItem {
         id
         tracked
@@ -106,6 +107,7 @@ func bulkVariantsQuery(locationID, quantityName string) string {
     edges {
       node {
         sku
+        requiresComponents
         inventoryItem {
           id
           tracked
@@ -221,8 +223,11 @@ type userError struct {
 }
 
 type variantNode struct {
-	SKU           *string `json:"sku"`
-	InventoryItem *struct {
+	SKU *string `json:"sku"`
+	// RequiresComponents marks a bundle's parent variant, whose stock Shopify computes from
+	// its components.
+	RequiresComponents bool `json:"requiresComponents"`
+	InventoryItem      *struct {
 		ID string `json:"id"`
 		// Tracked is a pointer so that an answer without the field reads as tracked.
 		Tracked        *bool `json:"tracked"`

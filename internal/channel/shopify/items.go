@@ -91,7 +91,7 @@ func (n variantNode) item(quantityName string) (channel.Item, bool) {
 		return channel.Item{}, false
 	}
 	inv := n.InventoryItem
-	item := channel.Item{ID: inv.ID, SKU: *n.SKU, Untracked: inv.Tracked != nil && !*inv.Tracked}
+	item := channel.Item{ID: inv.ID, SKU: *n.SKU, Untracked: inv.Tracked != nil && !*inv.Tracked, NativeBundle: n.RequiresComponents}
 	if inv.InventoryLevel == nil {
 		item.NotStocked = true
 		return item, true

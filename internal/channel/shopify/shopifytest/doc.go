@@ -22,7 +22,8 @@
 //     nodes and edges, pageInfo; query filter `sku:A OR sku:B ...`, exact match, quoted
 //     values and backslash escapes allowed), productVariant, inventoryItem, product,
 //     location, locations, node(id:).
-//   - ProductVariant { id sku title displayName inventoryQuantity product inventoryItem },
+//   - ProductVariant { id sku title displayName inventoryQuantity product inventoryItem
+//     requiresComponents },
 //     InventoryItem { id sku tracked duplicateSkuCount inventoryLevel(locationId:
 //     includeInactive:) inventoryLevels(includeInactive:) }, InventoryLevel { id isActive item
 //     location quantities(names:) }, InventoryQuantity { name quantity }. The fake keeps only
@@ -101,7 +102,8 @@
 // AddLocation, AddVariant, SetAvailable, SetTracked, Available, Stocked, InventoryItemGIDs and
 // SeedSKUs (a million SKUs in seconds) fill the shop; DeactivateLevel and Active handle
 // inactive levels; SetNonMutable makes an item one the API may not adjust
-// (NON_MUTABLE_INVENTORY_ITEM). FailNext, FailKeyedRequests, AnswerTransient, SetLatency, MakeStale,
+// (NON_MUTABLE_INVENTORY_ITEM), and SetBundle a bundle's parent variant (requiresComponents
+// true) whose item it may not adjust either. FailNext, FailKeyedRequests, AnswerTransient, SetLatency, MakeStale,
 // OmitUserErrorFields, OccupyBulkOperations, OnRequest and CutBulkDownloads inject failures
 // and concurrent changes; History lists the applied
 // inventory mutations. Stats counts requests, calls by

@@ -80,6 +80,9 @@ func init() {
 		"inventoryItem": func(_ *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
 			return itemRef(p.(variantRef)), nil
 		},
+		"requiresComponents": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
+			return x.h.store.requiresComponents[int(p.(variantRef))], nil
+		},
 		"product": func(x *execution, p any, _ *ast.Field, _ map[string]any) (any, error) {
 			return productRef(x.h.store.product[p.(variantRef)]), nil
 		},

@@ -106,6 +106,23 @@ func (h *Handler) SetNonMutable(inventoryItemGID string) {
 	s.nonMutable[s.mustItem(inventoryItemGID)] = true
 }
 
+// SetBundle makes the variant of the inventory item a bundle's parent, as Shopify's fixed
+// bundles are: its requiresComponents reads true, and, its inventory being "determined by the
+// inventory of its component variants" (shopify.dev, Add a variant fixed bundle), its item
+// is one the API may not adjust (NON_MUTABLE_INVENTORY_ITEM, "Example: if the inventory item
+// is a parent bundle", in InventorySetQuantitiesUserErrorCode of 2026-10).
+func (h *Handler) SetBundle(inventoryItemGID string) {
+	h.SetNonMutable(inventoryItemGID)
+	s := h.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.requiresComponents == nil {
+		s.requiresComponents = map[int]bool{}
+	}
+	// A variant and its inventory item share an index.
+	s.requiresComponents[s.mustItem(inventoryItemGID)] = true
+}
+
 // InventoryItemGIDs returns the inventory items of the variants with this SKU, in id order.
 func (h *Handler) InventoryItemGIDs(sku string) []string {
 	s := h.store

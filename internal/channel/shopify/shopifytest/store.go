@@ -28,6 +28,8 @@ type store struct {
 	untracked map[int]bool
 	// nonMutable holds the items the API may not adjust, such as a parent bundle's.
 	nonMutable map[int]bool
+	// requiresComponents holds the variants that are a bundle's parent (SetBundle).
+	requiresComponents map[int]bool
 }
 
 // locationLevels is one location's inventory: stocked[i] says whether item i has an
