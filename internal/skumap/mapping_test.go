@@ -1,6 +1,7 @@
 package skumap
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -61,8 +62,8 @@ func TestNewListsSeveralProblemsThenCounts(t *testing.T) {
 		rows = append(rows, Row{ChannelSKU: "K", WarehouseSKU: "W" + string(rune('a'+i)), Quantity: 0, Position: i + 2})
 	}
 	_, err := New(rows, UnmappedSelf)
-	e, ok := err.(*Error)
-	if !ok {
+	var e *Error
+	if !errors.As(err, &e) {
 		t.Fatalf("error %v is not an *Error", err)
 	}
 	if len(e.Problems) != maxProblems || e.More != 8-maxProblems {

@@ -12,8 +12,12 @@ import (
 func TestParseFormats(t *testing.T) {
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
-	zw.Write([]byte("channelSKU,warehouseSKU,quantity\nBOX,MUG,1\nBOX,TEA,2\nTEE,TS-M,1\n"))
-	zw.Close()
+	if _, err := zw.Write([]byte("channelSKU,warehouseSKU,quantity\nBOX,MUG,1\nBOX,TEA,2\nTEE,TS-M,1\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
 		format v1alpha1.FeedFormat
