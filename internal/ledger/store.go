@@ -196,6 +196,11 @@ func (s *Store) Claim(ctx context.Context, key string) (Claim, uint64, error) {
 // another writer settled it first.
 func (s *Store) Settle(ctx context.Context, key string, rev uint64, c Claim) error {
 	c.State = Settled
+	return s.updateClaim(ctx, key, rev, c, "recording the outcome")
+}
+
+// updateClaim writes c at revision rev; ErrConflict when the claim moved on.
+func (s *Store) updateClaim(ctx context.Context, key string, rev uint64, c Claim, what string) error {
 	data, err := json.Marshal(c)
 	if err != nil {
 		return err
@@ -204,7 +209,7 @@ func (s *Store) Settle(ctx context.Context, key string, rev uint64, c Claim) err
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return ErrConflict
 		}
-		return fmt.Errorf("recording the outcome: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	return nil
 }
@@ -254,15 +259,5 @@ func (s *Store) WatchClaims(ctx context.Context, fn func(ClaimUpdate), synced fu
 // ErrConflict when another replica changed it first.
 func (s *Store) Reopen(ctx context.Context, key string, rev uint64, c Claim) error {
 	c.State, c.Outcome, c.SettledAt, c.WriteKey = Accepted, nil, time.Time{}, ""
-	data, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.claims.Update(ctx, key, data, rev); err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			return ErrConflict
-		}
-		return fmt.Errorf("reopening the claim: %w", err)
-	}
-	return nil
+	return s.updateClaim(ctx, key, rev, c, "reopening the claim")
 }
