@@ -58,16 +58,21 @@ func TestCoalescedWriteRetriedOnAnotherReplicaAppliesOnce(t *testing.T) {
 	}
 	e := newTestEnv(t, envOptions{config: Config{LeaseTTL: time.Second}, receiverHandler: hold,
 		handler: HandlerOptions{ResponseTimeout: 300 * time.Millisecond}})
+	// Registered after the relay's servers, so it runs before they close: a held request
+	// never keeps them from closing.
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(releaseOnce)
 	hook := e.addChannel("hook", v1alpha1.PlatformWebhook, v1alpha1.ModeRealTimeAdjustment, "")
-	other := e.addReplica("relay-1")
 	self := &replica{svc: e.svc, api: e.api}
 
+	// The first relay alone takes the channel location; the second starts once it holds it.
 	go e.postTo(self, receipt("held", 1))
 	<-entered
-	go e.postTo(self, receipt("rcpt-a", 3), receipt("rcpt-b", 1))
 	l := e.laneOf(t, "hook")
+	other := e.addReplica("relay-1")
+	go e.postTo(self, receipt("rcpt-a", 3), receipt("rcpt-b", 1))
 	waitFor(t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.queue) == 2 })
-	close(release)
+	releaseOnce()
 	waitFor(t, func() bool { return writes.Load() >= 2 && e.receiver.Stats().Writes >= 2 })
 	e.svc.Kill()
 
