@@ -37,11 +37,15 @@ const (
 // Work is what one event asks of one channel location, fixed when it was accepted so that
 // whichever replica writes it writes the same thing.
 type Work struct {
-	SKU        string                      `json:"sku"`
-	Strategy   v1alpha1.Strategy           `json:"strategy"`
-	Quantity   int64                       `json:"quantity"`
-	Allocated  bool                        `json:"allocated,omitempty"`
-	Duplicates v1alpha1.DuplicateSKUPolicy `json:"duplicates,omitempty"`
+	SKU string `json:"sku"`
+	// WarehouseSKU is the event's SKU when a catalog mapping sends it to another channel SKU
+	// (an alias or a kit): it names the level Sequence orders, and tells the claim apart from
+	// the event's other targets at the location.
+	WarehouseSKU string                      `json:"warehouseSKU,omitempty"`
+	Strategy     v1alpha1.Strategy           `json:"strategy"`
+	Quantity     int64                       `json:"quantity"`
+	Allocated    bool                        `json:"allocated,omitempty"`
+	Duplicates   v1alpha1.DuplicateSKUPolicy `json:"duplicates,omitempty"`
 	// FulfillmentChannel and Sequence order levels: a level older than the newest recorded
 	// for the pair is superseded and written nowhere.
 	FulfillmentChannel string `json:"fulfillmentChannel,omitempty"`
@@ -69,9 +73,22 @@ type Claim struct {
 }
 
 // Key is the claim's key: its lane's, then the event's, so one lane's claims share a prefix.
-func (c *Claim) Key() string { return ClaimKey(c.Lane, c.EventID) }
+func (c *Claim) Key() string {
+	if c.Work.WarehouseSKU != "" {
+		return "c." + c.Lane.Key() + "." + hashKey(c.EventID, c.Work.SKU)[:40]
+	}
+	return ClaimKey(c.Lane, c.EventID)
+}
 
-// ClaimKey is the key of an event's claim on a lane.
+// LevelSKU is the SKU whose levels Sequence orders: the event's.
+func (w *Work) LevelSKU() string {
+	if w.WarehouseSKU != "" {
+		return w.WarehouseSKU
+	}
+	return w.SKU
+}
+
+// ClaimKey is the key of an event's claim on a lane for the event's own SKU.
 func ClaimKey(l Lane, eventID string) string {
 	return "c." + l.Key() + "." + hashKey(eventID)[:40]
 }

@@ -299,7 +299,7 @@ func (l *lane) superseded(w *work) bool {
 	if seq == nil {
 		return false
 	}
-	newer, err := l.svc.store.Superseded(l.ctx, w.claim.Work.FulfillmentChannel, w.sku, *seq, w.claim.EventID)
+	newer, err := l.svc.store.Superseded(l.ctx, w.claim.Work.FulfillmentChannel, w.claim.Work.LevelSKU(), *seq, w.claim.EventID)
 	if err != nil || !newer {
 		return false
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Component is one warehouse SKU of a channel SKU, and how many units of it one unit needs.
@@ -21,6 +22,11 @@ type Mapping struct {
 	named    map[string]bool
 	unmapped Unmapped
 	rows     int
+
+	// containing maps a warehouse SKU to the channel SKUs whose rows name it, built on the
+	// first call of Derived.
+	containingOnce sync.Once
+	containing     map[string][]string
 }
 
 // New validates rows and returns their mapping. Every problem names its row: a SKU that is
