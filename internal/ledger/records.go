@@ -37,19 +37,19 @@ const (
 // Work is what one event asks of one channel location, fixed when it was accepted so that
 // whichever replica writes it writes the same thing.
 type Work struct {
-	SKU string `json:"sku"`
-	// WarehouseSKU is the event's SKU when a catalog mapping sends it to another channel SKU
-	// (an alias or a kit): it names the level Sequence orders, and tells the claim apart from
-	// the event's other targets at the location.
-	WarehouseSKU string                      `json:"warehouseSKU,omitempty"`
-	Strategy     v1alpha1.Strategy           `json:"strategy"`
-	Quantity     int64                       `json:"quantity"`
-	Allocated    bool                        `json:"allocated,omitempty"`
-	Duplicates   v1alpha1.DuplicateSKUPolicy `json:"duplicates,omitempty"`
+	SKU        string                      `json:"sku"`
+	Strategy   v1alpha1.Strategy           `json:"strategy"`
+	Quantity   int64                       `json:"quantity"`
+	Allocated  bool                        `json:"allocated,omitempty"`
+	Duplicates v1alpha1.DuplicateSKUPolicy `json:"duplicates,omitempty"`
 	// FulfillmentChannel and Sequence order levels: a level older than the newest recorded
 	// for the pair is superseded and written nowhere.
 	FulfillmentChannel string `json:"fulfillmentChannel,omitempty"`
 	Sequence           *int64 `json:"sequence,omitempty"`
+	// WarehouseSKU is the event's SKU when a catalog mapping sends it to another channel SKU
+	// (an alias or a kit): it names the level Sequence orders, and tells the claim apart from
+	// the event's other targets at the location.
+	WarehouseSKU string `json:"warehouseSKU,omitempty"`
 }
 
 // Outcome is what became of a claim, in the relay's terms.
