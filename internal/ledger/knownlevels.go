@@ -21,7 +21,7 @@ const KnownLevelTTL = time.Hour
 type KnownLevel struct {
 	Quantity int64 `json:"quantity"`
 	// Sequence orders levels when the events carry one: an older one never replaces it.
-	Sequence *int64   `json:"sequence,omitempty"`
+	Sequence *int64    `json:"sequence,omitempty"`
 	EventID  string    `json:"eventID"`
 	At       time.Time `json:"at"`
 }
