@@ -62,7 +62,7 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 			valid[i] = false
 			continue
 		}
-		targets, reused, err := s.accept(ctx, ev, planEvent(&scope, ev))
+		targets, reused, err := s.accept(ctx, ev, planEvent(&scope, ev, requestInputs{ctx, s}))
 		if err != nil {
 			return Response{}, fmt.Errorf("%w: %w", ErrLedgerUnavailable, err)
 		}
@@ -114,6 +114,9 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 		}
 		q := t.quantity
 		base := ChannelResult{SalesChannel: t.channel.Name, InventorySync: t.sync.Name, LocationID: t.sync.Spec.FulfillmentChannel.LocationID, Push: pushOf(t.strategy), Quantity: &q}
+		if t.sku != ev.SKU {
+			base.SKU = t.sku
+		}
 		if superseded {
 			base.Status, base.Reason = StatusNotApplicable, ReasonSuperseded
 			base.Message = fmt.Sprintf("a level with a sequence newer than %d is recorded for this SKU; this one is written nowhere", *ev.Sequence)
@@ -124,6 +127,7 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 			SKU: ev.SKU, Strategy: t.strategy, Quantity: t.quantity, Allocated: t.allocated,
 			Duplicates: t.channel.Spec.Inventory.DuplicateSKUs, FulfillmentChannel: ev.FulfillmentChannel, Sequence: ev.Sequence,
 		}}
+		claimWork(&c.Work, &targets[n], ev)
 		// Pending counts the events in the write under way too: QueueSize more may wait.
 		if s.pendingCount(c.Lane) > s.cfg.QueueSize {
 			full = true
@@ -159,6 +163,9 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 		}
 	}
 	held, created, err := s.store.Accept(ctx, rec)
+	if err == nil && created && mappingInUse(targets) {
+		s.recordKnownLevel(ctx, ev, now)
+	}
 	if err == nil && created {
 		return recorded, false, nil
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
@@ -35,6 +36,10 @@ func (s *Scope) knows(name string) bool {
 type Directory interface {
 	Scope(ctx context.Context) (Scope, error)
 	Credential(ctx context.Context, ch *v1alpha1.SalesChannel) ([]byte, error)
+	// ConfigMapKey returns the value of a key of a ConfigMap in namespace, the namespace of
+	// the SalesChannel whose catalog mapping names it, and a version that changes with the
+	// ConfigMap, so a mapping is parsed again only when it changed.
+	ConfigMapKey(ctx context.Context, namespace string, ref v1alpha1.ConfigMapKeySelector) (value []byte, version string, err error)
 }
 
 // StaticDirectory is a Directory held in memory, for tests and local runs. Set replaces the
@@ -43,11 +48,40 @@ type StaticDirectory struct {
 	mu          sync.RWMutex
 	scope       Scope
 	credentials map[string][]byte
+	configMaps  map[string]staticConfigMap
+}
+
+type staticConfigMap struct {
+	data    map[string]string
+	version int
 }
 
 // NewStaticDirectory returns a directory with this scope and no credentials.
 func NewStaticDirectory(scope Scope) *StaticDirectory {
-	return &StaticDirectory{scope: scope, credentials: map[string][]byte{}}
+	return &StaticDirectory{scope: scope, credentials: map[string][]byte{}, configMaps: map[string]staticConfigMap{}}
+}
+
+// SetConfigMap creates or replaces the data of the ConfigMap name of namespace.
+func (d *StaticDirectory) SetConfigMap(namespace, name string, data map[string]string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := namespace + "/" + name
+	d.configMaps[k] = staticConfigMap{data: data, version: d.configMaps[k].version + 1}
+}
+
+// ConfigMapKey returns the value of a key of a ConfigMap set with SetConfigMap.
+func (d *StaticDirectory) ConfigMapKey(_ context.Context, namespace string, ref v1alpha1.ConfigMapKeySelector) ([]byte, string, error) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	cm, ok := d.configMaps[namespace+"/"+ref.Name]
+	if !ok {
+		return nil, "", fmt.Errorf("ConfigMap %s does not exist", ref.Name)
+	}
+	v, ok := cm.data[ref.Key]
+	if !ok {
+		return nil, "", fmt.Errorf("ConfigMap %s has no key %q", ref.Name, ref.Key)
+	}
+	return []byte(v), strconv.Itoa(cm.version), nil
 }
 
 // Set replaces the scope.

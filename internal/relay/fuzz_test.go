@@ -106,7 +106,7 @@ func FuzzValidateEvent(f *testing.F) {
 		if ev.Validate() != nil {
 			return
 		}
-		for _, tg := range planEvent(&scope, &ev) {
+		for _, tg := range planEvent(&scope, &ev, fakeInputs{}) {
 			if tg.result == nil && channel.CheckQuantity("quantity", tg.quantity) != nil {
 				t.Fatalf("planned quantity %d for %+v", tg.quantity, ev)
 			}

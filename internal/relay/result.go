@@ -40,6 +40,11 @@ const (
 	ReasonPartlyApplied        = "PartlyApplied"
 	ReasonConfiguration        = "ConfigurationError"
 	ReasonQueueFull            = "QueueFull"
+	ReasonKitNeedsLevels       = "KitNeedsLevels"
+	ReasonMappingFromFeed      = "MappingFromFeed"
+	ReasonMappingUnavailable   = "MappingUnavailable"
+	ReasonUnmappedSkipped      = "UnmappedSkipped"
+	ReasonShownFromComponents  = "ShownFromComponents"
 )
 
 // ChannelResult is one event's outcome on one channel location.
@@ -47,7 +52,10 @@ type ChannelResult struct {
 	SalesChannel  string `json:"salesChannel"`
 	InventorySync string `json:"inventorySync,omitempty"`
 	LocationID    string `json:"locationID,omitempty"`
-	Status        Status `json:"status"`
+	// SKU is the channel SKU written when a catalog mapping derives it from the event's SKU
+	// (an alias or a kit); empty when it is the event's.
+	SKU    string `json:"sku,omitempty"`
+	Status Status `json:"status"`
 	// Push is how the event was (or would have been) sent: Incremental or Absolute.
 	Push policy.Push `json:"push,omitempty"`
 	// Quantity is the increment or absolute value the event contributed; under allocation

@@ -97,6 +97,8 @@ type Service struct {
 	acquiring map[ledger.Lane]bool
 	// waiters are the requests waiting for a claim's outcome.
 	waiters map[string][]chan ledger.Claim
+	// mappings are the catalog mappings read from ConfigMaps, parsed.
+	mappings *mappingCache
 }
 
 // New returns a Service and starts watching the ledger; Close it to finish queued work.
@@ -149,6 +151,7 @@ func New(cfg Config) (*Service, error) {
 		cfg: cfg, store: cfg.Ledger, ctx: ctx, cancel: cancel, watched: make(chan struct{}),
 		lanes: map[ledger.Lane]*lane{}, pending: map[ledger.Lane]map[string]ledger.ClaimUpdate{},
 		acquiring: map[ledger.Lane]bool{}, waiters: map[string][]chan ledger.Claim{},
+		mappings: newMappingCache(),
 	}
 	go s.watch()
 	go s.takeOverLoop()

@@ -20,7 +20,7 @@ import (
 )
 
 // Directory lists SalesChannels (those matching a label selector in scope, the others by
-// name), InventorySyncs and reads Secrets in one namespace.
+// name), InventorySyncs and reads Secrets and ConfigMaps in one namespace.
 type Directory struct {
 	reader    client.Reader
 	secrets   client.Reader
@@ -31,7 +31,7 @@ type Directory struct {
 var _ relay.Directory = (*Directory)(nil)
 
 // New returns a directory listing channels and syncs through reader, normally a cache, and
-// reading Secrets through secrets, which must not be a cache (a client that goes to the API
+// reading Secrets and ConfigMaps through secrets, which must not be a cache (a client that goes to the API
 // server, such as a manager's APIReader). A nil selector selects every SalesChannel of the
 // namespace.
 func New(reader, secrets client.Reader, namespace string, selector labels.Selector) *Directory {
@@ -62,6 +62,28 @@ func (d *Directory) Scope(ctx context.Context) (relay.Scope, error) {
 		}
 	}
 	return scope, nil
+}
+
+// ConfigMapKey reads a key of a ConfigMap of the directory's namespace by name, straight from
+// the API server as Secrets are, so the relay holds no ConfigMap it was not told of and needs
+// only `get` on ConfigMaps; the relay keeps the parsed mapping and reads it again at most
+// every half minute. A ConfigMap of another namespace is refused: a mapping names one of its
+// object's own namespace.
+func (d *Directory) ConfigMapKey(ctx context.Context, namespace string, ref v1alpha1.ConfigMapKeySelector) ([]byte, string, error) {
+	if namespace != d.namespace {
+		return nil, "", fmt.Errorf("ConfigMap %s is not in the relay's namespace %s", ref.Name, d.namespace)
+	}
+	var cm corev1.ConfigMap
+	if err := d.secrets.Get(ctx, client.ObjectKey{Namespace: namespace, Name: ref.Name}, &cm); err != nil {
+		return nil, "", fmt.Errorf("reading ConfigMap %s: %w", ref.Name, err)
+	}
+	if v, ok := cm.Data[ref.Key]; ok {
+		return []byte(v), cm.ResourceVersion, nil
+	}
+	if v, ok := cm.BinaryData[ref.Key]; ok {
+		return v, cm.ResourceVersion, nil
+	}
+	return nil, "", fmt.Errorf("ConfigMap %s has no key %q", ref.Name, ref.Key)
 }
 
 // Credential reads the key of the Secret the channel's credentialsSecretRef names, trimmed as
