@@ -31,7 +31,9 @@ func (e *testEnv) addMappedShop(mode v1alpha1.InventoryMode) *mappedShop {
 	return m
 }
 
-func (m *mappedShop) shows(e *testEnv, sku string) int64 { return e.shop.Available(m.items[sku], m.location) }
+func (m *mappedShop) shows(e *testEnv, sku string) int64 {
+	return e.shop.Available(m.items[sku], m.location)
+}
 
 // resultFor finds an event's result for a channel SKU.
 func resultFor(t *testing.T, er EventResult, sku string) ChannelResult {

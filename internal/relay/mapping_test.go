@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -164,5 +165,36 @@ func TestKitNeedsLevelsNamesWhatIsMissing(t *testing.T) {
 	}
 	if r.SKU != "GIFT-BOX" {
 		t.Errorf("result SKU %q, want GIFT-BOX", r.SKU)
+	}
+}
+
+// TestMappingCache: a ConfigMap mapping is parsed once per version and read again only after
+// mappingRecheck, so an edit reaches the relay within it; an unusable one is an error naming
+// its problem.
+func TestMappingCache(t *testing.T) {
+	dir := NewStaticDirectory(Scope{})
+	dir.SetConfigMap(testNamespace, "catalog", map[string]string{"rows.csv": catalogCSV})
+	ref := v1alpha1.ConfigMapKeySelector{Name: "catalog", Key: "rows.csv"}
+	c := newMappingCache()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	first, err := c.get(t.Context(), dir, now, testNamespace, ref, v1alpha1.UnmappedSelf)
+	if err != nil || first.Rows() != 5 {
+		t.Fatalf("first read: %v, %v", first, err)
+	}
+	dir.SetConfigMap(testNamespace, "catalog", map[string]string{"rows.csv": catalogCSV + "SOCK-2,SOCK,2\n"})
+	if m, _ := c.get(t.Context(), dir, now.Add(mappingRecheck-time.Second), testNamespace, ref, v1alpha1.UnmappedSelf); m != first {
+		t.Error("the ConfigMap was read again within mappingRecheck")
+	}
+	if m, _ := c.get(t.Context(), dir, now.Add(mappingRecheck), testNamespace, ref, v1alpha1.UnmappedSelf); m == nil || m.Rows() != 6 {
+		t.Errorf("the edit did not reach the relay after mappingRecheck: %v", m)
+	}
+	again := now.Add(2 * mappingRecheck)
+	held, _ := c.get(t.Context(), dir, again, testNamespace, ref, v1alpha1.UnmappedSelf)
+	if m, _ := c.get(t.Context(), dir, again.Add(mappingRecheck), testNamespace, ref, v1alpha1.UnmappedSelf); m != held {
+		t.Error("an unchanged version was parsed again")
+	}
+	dir.SetConfigMap(testNamespace, "bad", map[string]string{"rows.csv": "channelSKU,warehouseSKU,quantity\nBOX,MUG,0\n"})
+	if _, err := c.get(t.Context(), dir, now, testNamespace, v1alpha1.ConfigMapKeySelector{Name: "bad", Key: "rows.csv"}, v1alpha1.UnmappedSelf); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("invalid rows: %v, want an error naming line 2", err)
 	}
 }

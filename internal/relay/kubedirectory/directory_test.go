@@ -235,3 +235,56 @@ func TestScopeNamesTheChannelsTheSelectorLeavesOut(t *testing.T) {
 		t.Errorf("OtherChannels = %v, want [%s]", scope.OtherChannels, unselected.Name)
 	}
 }
+
+// TestConfigMapKeyWithTheRelayRole reads a catalog mapping's ConfigMap key as the relay's
+// ServiceAccount: by name, with a version that changes with the ConfigMap, from Data or
+// BinaryData; a missing key or ConfigMap, or one of another namespace, is an error naming
+// it; and the Role lets the relay neither list nor watch ConfigMaps.
+func TestConfigMapKeyWithTheRelayRole(t *testing.T) {
+	scheme := testScheme()
+	admin, asRelay := relayIdentity(t, scheme)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: "catalog"},
+		Data:       map[string]string{"rows.csv": "channelSKU,warehouseSKU,quantity\nSHOP-TEE-M,TS-M,1\n"},
+		BinaryData: map[string][]byte{"rows.bin": []byte("channelSKU,warehouseSKU,quantity\n")},
+	}
+	if err := admin.Create(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	direct, err := client.New(asRelay, client.Options{Scheme: scheme})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(direct, direct, namespace, nil)
+	text, version, err := d.ConfigMapKey(ctx, namespace, v1alpha1.ConfigMapKeySelector{Name: "catalog", Key: "rows.csv"})
+	if err != nil || string(text) != cm.Data["rows.csv"] || version == "" {
+		t.Fatalf("ConfigMapKey = %q, %q, %v", text, version, err)
+	}
+	if text, _, err := d.ConfigMapKey(ctx, namespace, v1alpha1.ConfigMapKeySelector{Name: "catalog", Key: "rows.bin"}); err != nil || string(text) != string(cm.BinaryData["rows.bin"]) {
+		t.Errorf("BinaryData key: %q, %v", text, err)
+	}
+	cm.Data["rows.csv"] += "GIFT-BOX,MUG,1\n"
+	if err := admin.Update(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	if _, changed, err := d.ConfigMapKey(ctx, namespace, v1alpha1.ConfigMapKeySelector{Name: "catalog", Key: "rows.csv"}); err != nil || changed == version {
+		t.Errorf("version after an update: %q (was %q), %v", changed, version, err)
+	}
+	for _, tc := range []struct {
+		namespace, name, key, want string
+	}{
+		{namespace, "catalog", "nope", `no key "nope"`},
+		{namespace, "absent", "rows.csv", "absent"},
+		{"elsewhere", "catalog", "rows.csv", "not in the relay's namespace"},
+	} {
+		if _, _, err := d.ConfigMapKey(ctx, tc.namespace, v1alpha1.ConfigMapKeySelector{Name: tc.name, Key: tc.key}); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s/%s key %s: err %v, want one containing %q", tc.namespace, tc.name, tc.key, err, tc.want)
+		}
+	}
+	var list corev1.ConfigMapList
+	if err := direct.List(ctx, &list, client.InNamespace(namespace)); !apierrors.IsForbidden(err) {
+		t.Errorf("listing ConfigMaps as the relay: err = %v, want Forbidden", err)
+	}
+}
