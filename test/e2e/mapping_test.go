@@ -18,7 +18,8 @@ import (
 // A catalog mapping from a ConfigMap: an alias shows its warehouse SKU's level, a kit of two
 // components shows what its scarcer component allows, and a native bundle (which Shopify
 // computes from its components) is counted apart and never written. The plan says so first,
-// with the kit's limiting component, and the run then writes exactly the plan.
+// with the kit's limiting component, and the run then writes exactly the plan. The relay
+// then moves the alias and, once it knows both components' levels, the kit.
 func TestCatalogMappingAliasKitAndNativeBundle(t *testing.T) {
 	t.Parallel()
 	ns := newNamespace(t)
@@ -91,4 +92,30 @@ func TestCatalogMappingAliasKitAndNativeBundle(t *testing.T) {
 		t.Errorf("run mapping counts %+v, want %+v", run.Mapping, wantMapping)
 	}
 	s.waitLevels(t, map[string][]int64{"MUG-BLUE": {10}, "GIFT-SET": {3}, "BOX-OF-3": {4}})
+
+	// The relay reads the same ConfigMap. A level of WH-TEA alone cannot move the kit, whose
+	// other component's level the relay has not seen; once a level of WH-MUG comes, the kit
+	// moves to min(4 / 1, floor(9 / 2)) = 4, and the alias to 4.
+	f.set("sku,quantity\nWH-MUG,4\nWH-TEA,9\nBOX-OF-3,9\n")
+	relay, relayURL := startRelay(t, ns, "relay-token")
+	answers := func(a relayAnswer) []string {
+		var out []string
+		for _, r := range a.Results {
+			for _, c := range r.Channels {
+				out = append(out, c.SKU+" "+c.Status+" "+c.Reason)
+			}
+		}
+		return out
+	}
+	tea := sendEvents(t, relay, relayURL, "relay-token",
+		`{"events":[{"id":"tea-1","trigger":"APIBulkUpdate","sku":"WH-TEA","fulfillmentChannel":"warehouse","quantityBefore":7,"quantityAfter":9}]}`)
+	if got, want := answers(tea), []string{"GIFT-SET NotApplicable KitNeedsLevels"}; !slices.Equal(got, want) {
+		t.Errorf("WH-TEA's answers %q, want %q", got, want)
+	}
+	mug := sendEvents(t, relay, relayURL, "relay-token",
+		`{"events":[{"id":"mug-1","trigger":"APIBulkUpdate","sku":"WH-MUG","fulfillmentChannel":"warehouse","quantityBefore":10,"quantityAfter":4}]}`)
+	if got, want := answers(mug), []string{"GIFT-SET Pushed ", "MUG-BLUE Pushed "}; !slices.Equal(got, want) {
+		t.Errorf("WH-MUG's answers %q, want %q", got, want)
+	}
+	s.waitLevels(t, map[string][]int64{"MUG-BLUE": {4}, "GIFT-SET": {4}, "BOX-OF-3": {4}})
 }

@@ -64,6 +64,7 @@ type relayAnswer struct {
 	Results []struct {
 		Channels []struct {
 			SalesChannel string `json:"salesChannel"`
+			SKU          string `json:"sku"`
 			Status       string `json:"status"`
 			Reason       string `json:"reason"`
 			Message      string `json:"message"`
