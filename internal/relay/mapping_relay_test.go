@@ -126,3 +126,21 @@ func TestKitWithoutKnownLevels(t *testing.T) {
 		t.Errorf("GIFT-BOX moved to %d", got)
 	}
 }
+
+// TestMappedLevelsKeepTheirSequence: levels of a warehouse SKU are ordered by their sequence
+// under its alias too: an older level is superseded for the channel SKU it reaches.
+func TestMappedLevelsKeepTheirSequence(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	shop := e.addMappedShop(v1alpha1.ModeSynchronizeWithFulfillmentChannel)
+	level := func(id string, seq, after int64) Event {
+		return Event{ID: id, Trigger: TriggerAPIBulkUpdate, SKU: "TS-M", FulfillmentChannel: testWarehouse, QuantityBefore: ptr(0), QuantityAfter: ptr(after), Sequence: ptr(seq)}
+	}
+	e.postOne(level("new", 5, 12))
+	resp := e.postOne(level("old", 4, 30))
+	if r := resultFor(t, resp.Results[0], "SHOP-TEE-M"); r.Status != StatusNotApplicable || r.Reason != ReasonSuperseded {
+		t.Errorf("older level: %+v, want NotApplicable/Superseded", r)
+	}
+	if got := shop.shows(e, "SHOP-TEE-M"); got != 12 {
+		t.Errorf("SHOP-TEE-M shows %d, want 12", got)
+	}
+}
