@@ -1,0 +1,85 @@
+// Package reservation holds the rule by which a full sync subtracts the stock that left a
+// fulfillment channel after its feed's snapshot: orders allocated, and other events that
+// took stock out, which the relay accepted and the feed does not count yet.
+package reservation
+
+import "time"
+
+// Entry is one accepted event's units taken out of a SKU.
+type Entry struct {
+	EventID string
+	SKU     string
+	Units   int64
+	// SalesChannel is the channel an order came from; empty for other events.
+	SalesChannel string
+	OccurredAt   time.Time
+}
+
+// Reserved is the units per SKU to subtract from a feed's levels.
+type Reserved map[string]int64
+
+// Units is the total of every SKU's reserved units.
+func (r Reserved) Units() int64 {
+	var n int64
+	for _, u := range r {
+		n += u
+	}
+	return n
+}
+
+// Scope says which entries count for one sales channel location.
+type Scope struct {
+	// Snapshot is when the feed's levels were true: entries at or before it are in them.
+	Snapshot time.Time
+	// SalesChannel is the channel written to.
+	SalesChannel string
+	// OnHand says the channel is written its on-hand quantity: it subtracts its own
+	// committed units, so its own orders do not count again.
+	OnHand bool
+}
+
+// Counts says whether an entry is subtracted in scope.
+func (s Scope) Counts(e Entry) bool {
+	if e.Units <= 0 || !e.OccurredAt.After(s.Snapshot) {
+		return false
+	}
+	return !(s.OnHand && e.SalesChannel != "" && e.SalesChannel == s.SalesChannel)
+}
+
+// Tally sums the entries that count in scope per SKU, each event once.
+func Tally(entries []Entry, scope Scope) Reserved {
+	out := Reserved{}
+	seen := make(map[[2]string]bool, len(entries))
+	for _, e := range entries {
+		k := [2]string{e.EventID, e.SKU}
+		if seen[k] || !scope.Counts(e) {
+			continue
+		}
+		seen[k] = true
+		out[e.SKU] += e.Units
+	}
+	return out
+}
+
+// Target is what a full sync targets for a SKU whose feed level is level and of which
+// reserved units left after the feed's snapshot: never above the level, never below zero.
+func Target(level, reserved int64) int64 {
+	if reserved <= 0 {
+		return level
+	}
+	if reserved >= level {
+		return 0
+	}
+	return level - reserved
+}
+
+// AfterStale is the target of an item whose compare-and-swap write found the channel
+// moved: target was the run's target when it read the channel, retarget the one with the
+// reservations read again, and sold the units the channel lost between its read and now.
+// Units sold that the new reservations do not explain were sold on the channel itself after
+// the feed's snapshot, and stay sold.
+func AfterStale(target, retarget, sold int64) int64 {
+	explained := max(0, target-retarget)
+	unexplained := max(0, sold-explained)
+	return max(0, retarget-unexplained)
+}
