@@ -44,7 +44,7 @@ func TestTargetProperties(t *testing.T) {
 		var entries []reservation.Entry
 		var total int64
 		for i, u := range units {
-			e := reservation.Entry{EventID: string(rune('a' + i%26)) + string(rune('A'+i/26)), SKU: "A", Units: int64(u) + 1, OccurredAt: t0.Add(time.Minute)}
+			e := reservation.Entry{EventID: string(rune('a'+i%26)) + string(rune('A'+i/26)), SKU: "A", Units: int64(u) + 1, OccurredAt: t0.Add(time.Minute)}
 			total += e.Units
 			entries = append(entries, e)
 			for range int(repeat) % 3 {
