@@ -46,17 +46,31 @@ func (s Scope) Counts(e Entry) bool {
 	return !(s.OnHand && e.SalesChannel != "" && e.SalesChannel == s.SalesChannel)
 }
 
-// Tally sums the entries that count in scope per SKU, each event once.
-func Tally(entries []Entry, scope Scope) Reserved {
-	out := Reserved{}
+// Tally is the reservations that count for one channel location.
+type Tally struct {
+	// Counted is the units per SKU subtracted from the feed's levels.
+	Counted Reserved
+	// Own is the units per SKU of the written channel's own orders after the snapshot,
+	// counted or not: they explain units the channel sold while a run wrote it.
+	Own Reserved
+}
+
+// Sum tallies the entries in scope per SKU, each event once.
+func Sum(entries []Entry, scope Scope) Tally {
+	out := Tally{Counted: Reserved{}, Own: Reserved{}}
 	seen := make(map[[2]string]bool, len(entries))
 	for _, e := range entries {
 		k := [2]string{e.EventID, e.SKU}
-		if seen[k] || !scope.Counts(e) {
+		if seen[k] || e.Units <= 0 || !e.OccurredAt.After(scope.Snapshot) {
 			continue
 		}
 		seen[k] = true
-		out[e.SKU] += e.Units
+		if scope.Counts(e) {
+			out.Counted[e.SKU] += e.Units
+		}
+		if e.SalesChannel != "" && e.SalesChannel == scope.SalesChannel {
+			out.Own[e.SKU] += e.Units
+		}
 	}
 	return out
 }
@@ -74,12 +88,12 @@ func Target(level, reserved int64) int64 {
 }
 
 // AfterStale is the target of an item whose compare-and-swap write found the channel
-// moved: target was the run's target when it read the channel, retarget the one with the
-// reservations read again, and sold the units the channel lost between its read and now.
-// Units sold that the new reservations do not explain were sold on the channel itself after
-// the feed's snapshot, and stay sold.
-func AfterStale(target, retarget, sold int64) int64 {
-	explained := max(0, target-retarget)
-	unexplained := max(0, sold-explained)
+// moved: retarget is its target with the reservations read again, sold the units the
+// channel lost between the run's read and now, and ownSince the units of the channel's own
+// orders that reached the ledger meanwhile. Units sold that those orders do not explain
+// were sold on the channel after the feed's snapshot and are not in any reservation yet:
+// they stay sold.
+func AfterStale(retarget, sold, ownSince int64) int64 {
+	unexplained := max(0, sold-max(0, ownSince))
 	return max(0, retarget-unexplained)
 }

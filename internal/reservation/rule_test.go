@@ -51,7 +51,7 @@ func TestTargetProperties(t *testing.T) {
 				entries = append(entries, e)
 			}
 		}
-		reserved := reservation.Tally(entries, reservation.Scope{Snapshot: t0})["A"]
+		reserved := reservation.Sum(entries, reservation.Scope{Snapshot: t0}).Counted["A"]
 		if reserved != total {
 			return false
 		}
@@ -72,40 +72,46 @@ func TestTallyScope(t *testing.T) {
 		{EventID: "shrink", SKU: "B", Units: 1, OccurredAt: t0.Add(time.Minute)},
 	}
 	for _, c := range []struct {
-		name  string
-		scope reservation.Scope
-		want  reservation.Reserved
+		name      string
+		scope     reservation.Scope
+		want, own reservation.Reserved
 	}{
-		{"available counts every order after the snapshot", reservation.Scope{Snapshot: t0, SalesChannel: "shop"}, reservation.Reserved{"A": 5, "B": 1}},
-		{"on hand leaves the channel's own orders to it", reservation.Scope{Snapshot: t0, SalesChannel: "shop", OnHand: true}, reservation.Reserved{"A": 2, "B": 1}},
-		{"a newer snapshot counts them all already", reservation.Scope{Snapshot: t0.Add(time.Hour), SalesChannel: "shop"}, reservation.Reserved{}},
+		{"available counts every order after the snapshot", reservation.Scope{Snapshot: t0, SalesChannel: "shop"}, reservation.Reserved{"A": 5, "B": 1}, reservation.Reserved{"A": 3}},
+		{"on hand leaves the channel's own orders to it", reservation.Scope{Snapshot: t0, SalesChannel: "shop", OnHand: true}, reservation.Reserved{"A": 2, "B": 1}, reservation.Reserved{"A": 3}},
+		{"a newer snapshot counts them all already", reservation.Scope{Snapshot: t0.Add(time.Hour), SalesChannel: "shop"}, reservation.Reserved{}, reservation.Reserved{}},
 	} {
-		got := reservation.Tally(entries, c.scope)
-		if len(got) != len(c.want) {
-			t.Errorf("%s: %v, want %v", c.name, got, c.want)
-			continue
-		}
-		for sku, u := range c.want {
-			if got[sku] != u {
-				t.Errorf("%s: %v, want %v", c.name, got, c.want)
-			}
+		got := reservation.Sum(entries, c.scope)
+		if !equal(got.Counted, c.want) || !equal(got.Own, c.own) {
+			t.Errorf("%s: counted %v own %v, want %v and %v", c.name, got.Counted, got.Own, c.want, c.own)
 		}
 	}
 }
 
+func equal(a, b reservation.Reserved) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
 func TestAfterStale(t *testing.T) {
 	for _, c := range []struct {
-		name                         string
-		target, retarget, sold, want int64
+		name                           string
+		retarget, sold, ownSince, want int64
 	}{
-		{"a unit sold in the store stays sold", 5, 5, 1, 4},
-		{"the sale reached the ledger too: subtracted once", 5, 4, 1, 4},
-		{"a new reservation elsewhere and no sale here", 5, 3, 0, 3},
-		{"the channel went up: nothing to keep", 5, 5, 0, 5},
-		{"more sold than stock", 2, 2, 5, 0},
+		{"a unit sold in the store stays sold", 5, 1, 0, 4},
+		{"the sale reached the ledger as the store's order: subtracted once", 4, 1, 1, 4},
+		{"another channel's order and a sale in the store", 3, 1, 0, 2},
+		{"the channel went up: nothing to keep", 5, 0, 0, 5},
+		{"more sold than stock", 2, 5, 0, 0},
 	} {
-		if got := reservation.AfterStale(c.target, c.retarget, c.sold); got != c.want {
-			t.Errorf("%s: AfterStale(%d, %d, %d) = %d, want %d", c.name, c.target, c.retarget, c.sold, got, c.want)
+		if got := reservation.AfterStale(c.retarget, c.sold, c.ownSince); got != c.want {
+			t.Errorf("%s: AfterStale(%d, %d, %d) = %d, want %d", c.name, c.retarget, c.sold, c.ownSince, got, c.want)
 		}
 	}
 }

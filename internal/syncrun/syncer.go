@@ -71,6 +71,9 @@ type Options struct {
 	MaxStaleRounds int
 	// ProgressEvery logs progress every this many batches; 0 means DefaultProgressEvery.
 	ProgressEvery int
+	// Reservations, when set, supplies the units that left the fulfillment channel after the
+	// feed's snapshot: the run targets each level less them, read again after a stale write.
+	Reservations ReservationSource
 	// DrainTimeout is how long batches in flight may still take once ctx is done; 0 means
 	// DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -131,6 +134,23 @@ func Run(ctx context.Context, opts Options) Report {
 		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
+	snapshot := levels.Snapshot()
+	if snapshot.IsZero() {
+		snapshot = started
+	}
+	tg := &targets{feed: levels, snapshot: snapshot, source: opts.Reservations, rules: opts.Allocation}
+	reservedAtRead, err := tg.reserved(ctx)
+	if err != nil {
+		log.Error("reading the reservations failed", "error", err.Error())
+		return Report{Status: Partial, Result: v1alpha1.SyncResult{Message: "reading the reservations after the feed's snapshot: " + err.Error()}}
+	}
+	tg.own = reservedAtRead.Own
+	reservedSKUs, reservedUnits := reservedCounts(levels, reservedAtRead.Counted)
+	if opts.Reservations != nil {
+		log.Info("subtracting the reservations after the feed's snapshot", "snapshot", snapshot.UTC().Format(time.RFC3339),
+			"reservedSKUs", reservedSKUs, "reservedUnits", reservedUnits)
+	}
+	levels = tg.net(reservedAtRead.Counted)
 	warehouse := levels
 	if opts.MappingSource != nil {
 		m, err := opts.MappingSource.Read(ctx)
@@ -146,6 +166,7 @@ func Run(ctx context.Context, opts Options) Report {
 		}
 		opts.Mapping = m
 	}
+	tg.mapping = opts.Mapping
 	var mapped *v1alpha1.MappingCounts
 	if opts.Mapping != nil {
 		shown, counts, err := opts.Mapping.Show(levels)
@@ -198,6 +219,9 @@ func Run(ctx context.Context, opts Options) Report {
 		workers:  positiveOr(opts.Concurrency, DefaultConcurrency),
 		progress: positiveOr(opts.ProgressEvery, DefaultProgressEvery),
 		log:      log,
+	}
+	if opts.Reservations != nil {
+		p.retarget = tg.again
 	}
 	writeCtx, stopWrites := drainContext(ctx, positiveOr(opts.DrainTimeout, DefaultDrainTimeout))
 	defer stopWrites()
