@@ -5,15 +5,24 @@ package reservation
 
 import "time"
 
-// Entry is one accepted event's units taken out of a SKU.
+// Entry is one accepted event's units taken out of a SKU, as the relay serves it.
 type Entry struct {
-	EventID string
-	SKU     string
-	Units   int64
+	EventID string `json:"eventID"`
+	SKU     string `json:"sku"`
+	Units   int64  `json:"units"`
 	// SalesChannel is the channel an order came from; empty for other events.
-	SalesChannel string
-	OccurredAt   time.Time
+	SalesChannel string    `json:"salesChannel,omitempty"`
+	OccurredAt   time.Time `json:"occurredAt"`
 }
+
+// List is the relay's answer to a read of a fulfillment channel's reservations.
+type List struct {
+	Reservations []Entry `json:"reservations"`
+}
+
+// Path is where the relay serves a fulfillment channel's reservations:
+// GET Path?fulfillmentChannel=NAME&since=RFC3339 answers a List of those after since.
+const Path = "/v1/reservations"
 
 // Reserved is the units per SKU to subtract from a feed's levels.
 type Reserved map[string]int64
