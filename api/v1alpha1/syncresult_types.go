@@ -26,6 +26,11 @@ type SyncResult struct {
 	// +optional
 	Mapping *MappingCounts `json:"mapping,omitempty"`
 
+	// Reserved counts the units subtracted for reservations after the feed's snapshot, for a
+	// sync with reservations.
+	// +optional
+	Reserved *ReservedCounts `json:"reserved,omitempty"`
+
 	// Message says why the run stopped early (for example a malformed feed), when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -46,6 +51,10 @@ type PlannedChange struct {
 	// LimitedBy is, for a kit, the component whose level sets what the kit shows.
 	// +optional
 	LimitedBy string `json:"limitedBy,omitempty"`
+	// Reserved is how many units of the difference between the feed's level and To are
+	// reservations after the feed's snapshot.
+	// +optional
+	Reserved int64 `json:"reserved,omitempty"`
 }
 
 // MaxChangeSample is how many planned changes a SyncResult carries at most.
