@@ -43,9 +43,9 @@ type PlannedChange struct {
 	SKU  string `json:"sku"`
 	From int64  `json:"from"`
 	To   int64  `json:"to"`
-	// Feed is the feeds' level when the allocation rules lowered it to To, which is why the
-	// channel would show less than the warehouse holds; zero when the rules left it as it was
-	// (rules only ever lower a level, so a lowered one was above zero).
+	// Feed is the feeds' level when the allocation rules or reservations lowered it to To,
+	// which is why the channel would show less than the warehouse holds; zero when neither
+	// did (both only ever lower a level, so a lowered one was above zero).
 	// +optional
 	Feed int64 `json:"feed,omitempty"`
 	// LimitedBy is, for a kit, the component whose level sets what the kit shows.

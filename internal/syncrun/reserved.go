@@ -84,10 +84,12 @@ func (t *targets) again(ctx context.Context) (*fulfillment.Levels, reservation.R
 	return levels, since, nil
 }
 
-// reservedCounts counts the SKUs of the feed with reserved units, and those units.
+// reservedCounts counts the SKUs of the feed with reserved units, and the units subtracted
+// from them: never more than a SKU's level.
 func reservedCounts(feed *fulfillment.Levels, reserved reservation.Reserved) (skus, units int64) {
-	for sku, u := range reserved {
-		if _, ok := feed.Lookup(sku); ok && u > 0 {
+	of := reservedIn(feed, reserved)
+	for sku := range reserved {
+		if _, u := of(sku); u > 0 {
 			skus++
 			units += u
 		}

@@ -52,6 +52,30 @@ func TestRunSubtractsReservationsAfterTheFeedsSnapshot(t *testing.T) {
 	if len(src.snapshots) != 1 || !src.snapshots[0].Equal(t0) {
 		t.Fatalf("reservations read after %v, want once after the feed's snapshot %v", src.snapshots, t0)
 	}
+	if r := report.Result.Reserved; r == nil || r.SKUs != 1 || r.Units != 2 || !r.Since.Time.Equal(t0) {
+		t.Fatalf("reserved counts %+v, want 2 units of 1 SKU of the feed since %v", r, t0)
+	}
+}
+
+func TestPlanSaysHowMuchOfAChangeIsReservations(t *testing.T) {
+	s := newShop(t, 0)
+	a, b := s.stock("A", 10), s.stock("B", 3)
+	opts := options(levels(t, "A=10", "B=4", "C=1"), s.conn)
+	opts.PlanOnly = true
+	// More reserved of C than the feed lists: one unit is subtracted, not five.
+	opts.Reservations = &reservations{answers: []reservation.Tally{{Counted: reservation.Reserved{"A": 2, "C": 5}}}}
+
+	report := syncrun.Run(t.Context(), opts)
+
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 3, Updated: 2, NotFound: 1}, syncrun.Succeeded)
+	want := []v1alpha1.PlannedChange{{SKU: "A", From: 10, To: 8, Feed: 10, Reserved: 2}, {SKU: "B", From: 3, To: 4}}
+	if len(report.Result.Changes) != len(want) || report.Result.Changes[0] != want[0] || report.Result.Changes[1] != want[1] {
+		t.Fatalf("changes %+v, want %+v", report.Result.Changes, want)
+	}
+	if r := report.Result.Reserved; r == nil || r.SKUs != 2 || r.Units != 3 {
+		t.Fatalf("reserved counts %+v, want 3 units over 2 SKUs", r)
+	}
+	s.checkAvailable(t, map[string]int64{a: 10, b: 3})
 }
 
 func TestRunRecomputesAStaleWriteWithTheReservationsReadAgain(t *testing.T) {

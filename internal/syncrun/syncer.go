@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -150,6 +152,10 @@ func Run(ctx context.Context, opts Options) Report {
 		log.Info("subtracting the reservations after the feed's snapshot", "snapshot", snapshot.UTC().Format(time.RFC3339),
 			"reservedSKUs", reservedSKUs, "reservedUnits", reservedUnits)
 	}
+	var reservedResult *v1alpha1.ReservedCounts
+	if opts.Reservations != nil {
+		reservedResult = &v1alpha1.ReservedCounts{Since: metav1.NewTime(snapshot), SKUs: reservedSKUs, Units: reservedUnits}
+	}
 	levels = tg.net(reservedAtRead.Counted)
 	warehouse := levels
 	if opts.MappingSource != nil {
@@ -202,8 +208,9 @@ func Run(ctx context.Context, opts Options) Report {
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
 		"untracked", pl.untracked, "notStocked", pl.notStocked, "nativeBundles", pl.nativeBundles, "itemsToWrite", len(pl.pending))
 	if opts.PlanOnly {
-		report := preview(pl, cat, fed, limitingComponent(opts.Mapping, warehouse))
+		report := preview(pl, cat, fed, limitingComponent(opts.Mapping, warehouse), reservedIn(tg.feed, reservedAtRead.Counted))
 		report.Result.Mapping = mapped
+		report.Result.Reserved = reservedResult
 		log.Info("plan finished, nothing written", "read", report.Result.SKUs.Read, "toUpdate", report.Result.SKUs.Updated,
 			"itemsToWrite", len(pl.pending), "duration", time.Since(started).Round(time.Millisecond).String())
 		return report
@@ -255,6 +262,7 @@ func Run(ctx context.Context, opts Options) Report {
 
 	report := tally(pl, cat, p.ledger)
 	report.Result.Mapping = mapped
+	report.Result.Reserved = reservedResult
 	if ctx.Err() != nil {
 		report.Result.Message = fmt.Sprintf("the run stopped early (%v); SKUs not pushed count as failed", context.Cause(ctx))
 		report.Status = Partial
