@@ -12,6 +12,10 @@ type ReservationsSource struct {
 	TokenSecretRef SecretKeySelector `json:"tokenSecretRef"`
 }
 
+// ReasonRelayNotConfigured: an InventorySync asks for reservations and the manager has no
+// relay URL to give its sync pods.
+const ReasonRelayNotConfigured = "RelayNotConfigured"
+
 // ReservedCounts is what a run subtracted for reservations.
 type ReservedCounts struct {
 	// Since is the feed's snapshot: reservations after it were subtracted.

@@ -1,9 +1,16 @@
 package workload
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"sigs.k8s.io/yaml"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/syncpod"
@@ -70,5 +77,37 @@ func TestNoReservationsNoRelay(t *testing.T) {
 				t.Errorf("env carries the relay token without a relay URL")
 			}
 		}
+	}
+}
+
+// config/networkpolicy/sync_to_relay.yaml opens the relay's pods to sync pods, and nothing
+// else: no address block, only the relay's HTTPS port.
+func TestThePolicyToTheRelayOpensOnlyTheRelay(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "config", "networkpolicy", "sync_to_relay.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var policy networkingv1.NetworkPolicy
+	if err := yaml.UnmarshalStrict(data, &policy); err != nil {
+		t.Fatal(err)
+	}
+	selector, err := metav1.LabelSelectorAsSelector(&policy.Spec.PodSelector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := withReservations(run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip), RelayAccess{URL: "https://relay"})
+	if pod := JobTemplate(r).Spec.Template.Labels; !selector.Matches(labels.Set(pod)) {
+		t.Errorf("the policy does not select a sync pod labelled %v", pod)
+	}
+	if len(policy.Spec.Ingress) != 0 || len(policy.Spec.Egress) != 1 {
+		t.Fatalf("ingress %v egress %v: want one egress rule", policy.Spec.Ingress, policy.Spec.Egress)
+	}
+	rule := policy.Spec.Egress[0]
+	if len(rule.To) != 1 || rule.To[0].IPBlock != nil || rule.To[0].PodSelector == nil ||
+		rule.To[0].PodSelector.MatchLabels["app.kubernetes.io/name"] != "inventory-relay" || rule.To[0].NamespaceSelector == nil {
+		t.Errorf("peers %+v: want the relay's pods in one namespace", rule.To)
+	}
+	if len(rule.Ports) != 1 || rule.Ports[0].Port == nil || rule.Ports[0].Port.IntValue() != 8443 {
+		t.Errorf("ports %+v: want the relay's HTTPS port only", rule.Ports)
 	}
 }
