@@ -52,7 +52,8 @@ func (s Scope) Counts(e Entry) bool {
 	if e.Units <= 0 || !e.OccurredAt.After(s.Snapshot) {
 		return false
 	}
-	return !(s.OnHand && e.SalesChannel != "" && e.SalesChannel == s.SalesChannel)
+	ownOrder := e.SalesChannel != "" && e.SalesChannel == s.SalesChannel
+	return !s.OnHand || !ownOrder
 }
 
 // Tally is the reservations that count for one channel location.
