@@ -11,7 +11,9 @@ import (
 )
 
 // ReservationsBucket holds the units accepted events took out of a fulfillment channel's
-// stock, so that a full sync can subtract those its feed does not count yet.
+// stock, so that a full sync can subtract those its feed does not count yet. A reservation
+// lives as long as the ledger's retention: a feed older than that is not a snapshot any
+// sync should write.
 const ReservationsBucket = "inventory-ledger-reservations"
 
 func reservationsBucket(retention time.Duration) jetstream.KeyValueConfig {
@@ -86,33 +88,4 @@ func (s *Store) Reservations(ctx context.Context, fulfillmentChannel string, sin
 			}
 		}
 	}
-}
-
-// DropReservations forgets the fulfillment channel's reservations that occurred at or
-// before cutoff: every feed whose snapshot is newer counts them already. It returns how
-// many it dropped.
-func (s *Store) DropReservations(ctx context.Context, fulfillmentChannel string, cutoff time.Time) (int, error) {
-	w, err := s.reservations.Watch(ctx, reservationPrefix(fulfillmentChannel)+"*", jetstream.IgnoreDeletes())
-	if err != nil {
-		return 0, fmt.Errorf("reading the reservations: %w", err)
-	}
-	var old []string
-	func() {
-		defer func() { _ = w.Stop() }()
-		for e := range w.Updates() {
-			if e == nil {
-				return
-			}
-			var r Reservation
-			if json.Unmarshal(e.Value(), &r) == nil && r.FulfillmentChannel == fulfillmentChannel && !r.OccurredAt.After(cutoff) {
-				old = append(old, e.Key())
-			}
-		}
-	}()
-	for n, key := range old {
-		if err := s.reservations.Purge(ctx, key); err != nil {
-			return n, fmt.Errorf("dropping a reservation: %w", err)
-		}
-	}
-	return len(old), nil
 }

@@ -44,17 +44,6 @@ func TestReservationsAfterASnapshotOncePerEvent(t *testing.T) {
 		t.Fatalf("reservations after the snapshot: %v, want %v", got, want)
 	}
 
-	dropped, err := a.DropReservations(ctx, "east", t0.Add(time.Minute))
-	if err != nil || dropped != 2 {
-		t.Fatalf("dropped %d (%v), want 2: the ones at or before the cutoff", dropped, err)
-	}
-	got = map[string]int64{}
-	if err := b.Reservations(ctx, "east", time.Time{}, func(r ledger.Reservation) { got[r.EventID] += r.Units }); err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 1 || got["ord-2"] != 1 {
-		t.Fatalf("after dropping: %v, want only ord-2", got)
-	}
 	west := 0
 	if err := b.Reservations(ctx, "west", time.Time{}, func(ledger.Reservation) { west++ }); err != nil || west != 1 {
 		t.Fatalf("another fulfillment channel's reservations: %d (%v), want 1 untouched", west, err)
