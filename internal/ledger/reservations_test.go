@@ -44,6 +44,11 @@ func TestReservationsAfterASnapshotOncePerEvent(t *testing.T) {
 		t.Fatalf("reservations after the snapshot: %v, want %v", got, want)
 	}
 
+	// A fulfillment channel without reservations answers at once, with none.
+	none := 0
+	if err := b.Reservations(ctx, "north", time.Time{}, func(ledger.Reservation) { none++ }); err != nil || none != 0 {
+		t.Fatalf("a channel without reservations: %d (%v), want none", none, err)
+	}
 	west := 0
 	if err := b.Reservations(ctx, "west", time.Time{}, func(ledger.Reservation) { west++ }); err != nil || west != 1 {
 		t.Fatalf("another fulfillment channel's reservations: %d (%v), want 1 untouched", west, err)
