@@ -71,7 +71,8 @@ func (f Feed) read(ctx context.Context) (*Levels, error) {
 	read := time.Now()
 	err := f.fetch(ctx, func(h http.Header, body io.Reader) error {
 		var err error
-		if levels, err = ParseLimit(body, f.Format, f.MaxBytes); err == nil {
+		// A snapshot the document states comes before the server's Last-Modified.
+		if levels, err = ParseLimit(body, f.Format, f.MaxBytes); err == nil && levels.Snapshot().IsZero() {
 			levels = levels.WithSnapshot(snapshotOf(h, read))
 		}
 		return err
