@@ -32,7 +32,7 @@ func TestSyncRoleSubtractsTheRelaysReservations(t *testing.T) {
 			return
 		}
 		asked = append(asked, r.URL.Query().Get("fulfillmentChannel")+"@"+r.URL.Query().Get("since"))
-		json.NewEncoder(w).Encode(reservation.List{Reservations: []reservation.Entry{
+		_ = json.NewEncoder(w).Encode(reservation.List{Reservations: []reservation.Entry{
 			{EventID: "o-1", SKU: "A", Units: 2, SalesChannel: "b2b", OccurredAt: t0.Add(time.Minute)},
 			{EventID: "o-0", SKU: "B", Units: 3, SalesChannel: "b2b", OccurredAt: t0.Add(-time.Minute)},
 		}})
