@@ -117,5 +117,7 @@ func TestRunWithUnreadableReservationsWritesNothing(t *testing.T) {
 	if report.Status != syncrun.Partial || report.Result.Message == "" {
 		t.Fatalf("report %+v, want Partial with the reason", report)
 	}
+	// Read is still the sum of the outcomes: the SKU read failed, unpushed.
+	checkCounts(t, report, v1alpha1.SKUCounts{Read: 1, Failed: 1}, syncrun.Partial)
 	s.checkAvailable(t, map[string]int64{a: 2})
 }

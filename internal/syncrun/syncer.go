@@ -144,7 +144,7 @@ func Run(ctx context.Context, opts Options) Report {
 	reservedAtRead, err := tg.reserved(ctx)
 	if err != nil {
 		log.Error("reading the reservations failed", "error", err.Error())
-		return Report{Status: Partial, Result: v1alpha1.SyncResult{Message: "reading the reservations after the feed's snapshot: " + err.Error()}}
+		return nonePushed(levels, "not pushed: the reservations could not be read", "reading the reservations after the feed's snapshot: "+err.Error())
 	}
 	tg.own = reservedAtRead.Own
 	reservedSKUs, reservedUnits := reservedCounts(levels, reservedAtRead.Counted)
@@ -311,7 +311,12 @@ func readCatalog(ctx context.Context, conn channel.Connector, levels *fulfillmen
 // unreadableChannel is the report of a run that could not read the channel's items: every
 // SKU of the feed failed, for that reason, so the counts still add up.
 func unreadableChannel(levels *fulfillment.Levels, err error) Report {
-	const reason = "not pushed: the channel's items could not be read"
+	return nonePushed(levels, "not pushed: the channel's items could not be read", "reading the channel's items: "+err.Error())
+}
+
+// nonePushed is the report of a run that read the feed and pushed nothing: every SKU failed
+// for reason, so the counts still add up.
+func nonePushed(levels *fulfillment.Levels, reason, message string) Report {
 	failures := make([]v1alpha1.SKUFailure, 0, min(levels.Len(), v1alpha1.MaxFailureSample))
 	for k := range cap(failures) {
 		failures = append(failures, v1alpha1.SKUFailure{SKU: truncate(levels.At(k).SKU, maxSKUBytes), Reason: reason})
@@ -319,7 +324,7 @@ func unreadableChannel(levels *fulfillment.Levels, err error) Report {
 	return Report{Status: Partial, Result: v1alpha1.SyncResult{
 		SKUs:     v1alpha1.SKUCounts{Read: int64(levels.Len()), Failed: int64(levels.Len())},
 		Failures: failures,
-		Message:  "reading the channel's items: " + err.Error(),
+		Message:  message,
 	}}
 }
 
