@@ -124,7 +124,7 @@ bench: controlplane ## Time to all Ready of BENCH_SIZES SalesChannels + as many 
 		go test ./test/scale/ -run XXX -bench BenchmarkReady -benchtime 1x -timeout 120m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
 
 .PHONY: bench-sync
-bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a call, Standard plan): 100k SKUs 1% and all different (without and with allocation rules, ratio to the rate-limit floor), 1M SKUs peak memory (one feed, and two summed under every rule).
+bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a call, Standard plan): 100k SKUs 1% and all different (without and with allocation rules, and with 10% of SKUs reserved; ratio to the rate-limit floor), 1M SKUs peak memory (one feed, and two summed under every rule).
 	go test ./test/syncbench/ -run XXX -bench . -benchtime 1x -timeout 20m
 
 BENCH_RELAY_BASELINE_REF ?= main

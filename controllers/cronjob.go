@@ -81,7 +81,7 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		wasSuspended = cj.CreationTimestamp.IsZero() || ptr.Deref(cj.Spec.Suspend, false)
 		cj.Labels = map[string]string{workload.LabelManagedBy: workload.ManagedByValue, workload.LabelInventorySync: sync.Name}
 		run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentRecurring, workload.StrategyFor(o.push))
-		run.Image, run.MemoryLimit = r.Image, r.SyncMemoryLimit
+		run.Image, run.MemoryLimit, run.Relay = r.Image, r.SyncMemoryLimit, r.Relay
 		// The API server fills in defaults the rendered spec leaves unset: replacing the spec
 		// only when a field it sets differs keeps an unchanged CronJob from being rewritten on
 		// every reconcile, while drift in those fields is still put back.

@@ -72,6 +72,9 @@ func SetupIndexes(ctx context.Context, mgr manager.Manager) error {
 		if ref := mappingToken(sync.Spec.Mapping); ref != nil && !slices.Contains(names, ref.Name) {
 			names = append(names, ref.Name)
 		}
+		if res := sync.Spec.Reservations; res != nil && !slices.Contains(names, res.TokenSecretRef.Name) {
+			names = append(names, res.TokenSecretRef.Name)
+		}
 		return names
 	})
 }

@@ -41,6 +41,8 @@ type InventorySyncReconciler struct {
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
 	SyncMemoryLimit int64
+	// Relay is where sync pods of syncs with reservations read them.
+	Relay workload.RelayAccess
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
 
@@ -177,7 +179,7 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 		}
 		o.block(token)
 	}
-	return nil
+	return r.observeReservations(ctx, o)
 }
 
 // reconcileWorkload makes the CronJob or the one-off Job, and handles a manual sync request.
@@ -321,7 +323,7 @@ func (r *InventorySyncReconciler) pruneManualJobs(ctx context.Context, sync *v1a
 // too, by label), their SalesChannels, and the metadata of the Secrets and mapping
 // ConfigMaps they need.
 func (r *InventorySyncReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit, relay: r.Relay}
 	r.runs = runReader{pods: r.APIReader}
 	if r.Now == nil {
 		r.Now = time.Now

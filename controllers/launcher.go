@@ -23,6 +23,7 @@ type launcher struct {
 	image  string
 	// memoryLimit is the sync container's memory limit; zero for the default.
 	memoryLimit int64
+	relay       workload.RelayAccess
 }
 
 // launch creates the named Job for a run. Names are deterministic, so a run asked for twice
@@ -30,7 +31,7 @@ type launcher struct {
 // when the Job already existed. token, if any, is recorded on the Job: as the plan request
 // it answers for a plan, as the sync request otherwise.
 func (l launcher) launch(ctx context.Context, run workload.Run, name, token string) (created bool, err error) {
-	run.Image, run.MemoryLimit = l.image, l.memoryLimit
+	run.Image, run.MemoryLimit, run.Relay = l.image, l.memoryLimit, l.relay
 	if err := workload.CheckSecrets(run); err != nil {
 		return false, err
 	}

@@ -35,6 +35,8 @@ type SalesChannelReconciler struct {
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
 	SyncMemoryLimit int64
+	// Relay is where sync pods of syncs with reservations read them.
+	Relay workload.RelayAccess
 }
 
 // +kubebuilder:rbac:groups=inventory.techoms.io,resources=saleschannels,verbs=get;list;watch
@@ -167,7 +169,7 @@ func (r *SalesChannelReconciler) refusedFeedToken(ctx context.Context, sync *v1a
 
 // SetupWithManager watches SalesChannels and the metadata of the Secrets they name.
 func (r *SalesChannelReconciler) SetupWithManager(mgr ctrl.Manager, concurrency int) error {
-	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit}
+	r.launcher = launcher{client: r.Client, scheme: mgr.GetScheme(), image: r.Image, memoryLimit: r.SyncMemoryLimit, relay: r.Relay}
 	return ctrl.NewControllerManagedBy(mgr).
 		For(&v1alpha1.SalesChannel{}, builder.WithPredicates(specOrAnnotationChanged)).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(channelsUsingSecret(mgr.GetClient())), builder.OnlyMetadata).

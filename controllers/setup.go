@@ -10,6 +10,7 @@ import (
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/techoms/inventory-operator/internal/metrics"
+	"github.com/techoms/inventory-operator/internal/workload"
 )
 
 // Options configure the reconcilers.
@@ -18,6 +19,8 @@ type Options struct {
 	Image string
 	// SyncMemoryLimit is the sync containers' memory limit in bytes; zero for the default.
 	SyncMemoryLimit int64
+	// Relay is where sync pods of syncs with reservations read them.
+	Relay workload.RelayAccess
 	// Concurrency is how many objects of each kind are reconciled at once.
 	Concurrency int
 }
@@ -35,14 +38,14 @@ func Setup(ctx context.Context, mgr ctrl.Manager, o Options) error {
 	secretKeys := NewSecretKeys(mgr.GetClient(), mgr.GetAPIReader())
 	if err := (&SalesChannelReconciler{
 		Client: mgr.GetClient(), SecretKeys: secretKeys,
-		Recorder: boundedRecorder{mgr.GetEventRecorder("saleschannel-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
+		Recorder: boundedRecorder{mgr.GetEventRecorder("saleschannel-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit, Relay: o.Relay,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the SalesChannel controller: %w", err)
 	}
 	if err := (&InventorySyncReconciler{
 		Client: mgr.GetClient(), APIReader: mgr.GetAPIReader(), SecretKeys: secretKeys,
 		Mappings: NewMappings(mgr.GetClient(), mgr.GetAPIReader()),
-		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit,
+		Recorder: boundedRecorder{mgr.GetEventRecorder("inventorysync-controller")}, Image: image, SyncMemoryLimit: o.SyncMemoryLimit, Relay: o.Relay,
 	}).SetupWithManager(mgr, o.Concurrency); err != nil {
 		return fmt.Errorf("setting up the InventorySync controller: %w", err)
 	}

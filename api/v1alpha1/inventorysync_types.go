@@ -71,6 +71,10 @@ type InventorySyncSpec struct {
 	// and plans.
 	// +optional
 	Mapping *CatalogMapping `json:"mapping,omitempty"`
+	// Reservations has runs and plans subtract the stock taken out after the feed's
+	// snapshot, as the relay recorded it (see docs/design.md, Snapshots and reservations).
+	// +optional
+	Reservations *ReservationsSource `json:"reservations,omitempty"`
 }
 
 // LocalObjectReference names an object in the same namespace.

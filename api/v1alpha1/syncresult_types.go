@@ -26,6 +26,11 @@ type SyncResult struct {
 	// +optional
 	Mapping *MappingCounts `json:"mapping,omitempty"`
 
+	// Reserved counts the units subtracted for reservations after the feed's snapshot, for a
+	// sync with reservations.
+	// +optional
+	Reserved *ReservedCounts `json:"reserved,omitempty"`
+
 	// Message says why the run stopped early (for example a malformed feed), when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -38,14 +43,18 @@ type PlannedChange struct {
 	SKU  string `json:"sku"`
 	From int64  `json:"from"`
 	To   int64  `json:"to"`
-	// Feed is the feeds' level when the allocation rules lowered it to To, which is why the
-	// channel would show less than the warehouse holds; zero when the rules left it as it was
-	// (rules only ever lower a level, so a lowered one was above zero).
+	// Feed is the feeds' level when the allocation rules or reservations lowered it to To,
+	// which is why the channel would show less than the warehouse holds; zero when neither
+	// did (both only ever lower a level, so a lowered one was above zero).
 	// +optional
 	Feed int64 `json:"feed,omitempty"`
 	// LimitedBy is, for a kit, the component whose level sets what the kit shows.
 	// +optional
 	LimitedBy string `json:"limitedBy,omitempty"`
+	// Reserved is how many units of the difference between the feed's level and To are
+	// reservations after the feed's snapshot.
+	// +optional
+	Reserved int64 `json:"reserved,omitempty"`
 }
 
 // MaxChangeSample is how many planned changes a SyncResult carries at most.

@@ -43,6 +43,8 @@ type managerOptions struct {
 	syncMemoryLimit string
 	concurrency     int
 	watchNamespaces string
+	relayURL        string
+	relayCAFile     string
 	zap             zap.Options
 }
 
@@ -57,6 +59,8 @@ func runManager(args []string) int {
 	fs.StringVar(&o.leaderElectNS, "leader-election-namespace", "", "namespace of the leader-election lease (default: the pod's)")
 	fs.StringVar(&o.syncImage, "sync-image", os.Getenv("SYNC_IMAGE"), "image the sync Jobs run (default $SYNC_IMAGE, else the manager's own image, read from its pod)")
 	fs.StringVar(&o.syncMemoryLimit, "sync-memory-limit", "512Mi", "memory limit of the sync containers; the feed's size and row caps are sized for the default")
+	fs.StringVar(&o.relayURL, "relay-url", "", "the relay's URL inside the cluster, where sync pods of InventorySyncs with spec.reservations read them (e.g. https://inventory-relay.inventory-system:8443)")
+	fs.StringVar(&o.relayCAFile, "relay-ca-file", "", "PEM certificates that verify the relay's TLS certificate, given to those sync pods")
 	fs.IntVar(&o.concurrency, "concurrency", 16, "objects of each kind reconciled at once; a reconcile mostly waits on the API server, so more workers than cores keep it busy")
 	o.zap.BindFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -208,7 +212,15 @@ func startManager(ctx context.Context, o managerOptions) error {
 	}
 	ctrl.Log.Info("sync Jobs run image", "image", image)
 	memory := resource.MustParse(o.syncMemoryLimit)
-	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, SyncMemoryLimit: memory.Value(), Concurrency: o.concurrency}); err != nil {
+	relay := workload.RelayAccess{URL: o.relayURL}
+	if o.relayCAFile != "" {
+		ca, err := os.ReadFile(o.relayCAFile)
+		if err != nil {
+			return fmt.Errorf("--relay-ca-file: %w", err)
+		}
+		relay.CA = string(ca)
+	}
+	if err := controllers.Setup(ctx, mgr, controllers.Options{Image: image, SyncMemoryLimit: memory.Value(), Concurrency: o.concurrency, Relay: relay}); err != nil {
 		return err
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {

@@ -125,7 +125,12 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 			unmapped: skumap.Unmapped(cfg.MappingUnmapped),
 		}
 	}
+	reservations, err := reservationSource(cfg, getenv)
+	if err != nil {
+		return syncrun.Options{}, err
+	}
 	return syncrun.Options{
+		Reservations:        reservations,
 		Levels:              feeds,
 		Mapping:             mapping,
 		MappingSource:       mappingSource,

@@ -68,9 +68,13 @@ func (f Feed) Read(ctx context.Context) (*Levels, error) {
 
 func (f Feed) read(ctx context.Context) (*Levels, error) {
 	var levels *Levels
-	err := f.fetch(ctx, func(body io.Reader) error {
+	read := time.Now()
+	err := f.fetch(ctx, func(h http.Header, body io.Reader) error {
 		var err error
-		levels, err = ParseLimit(body, f.Format, f.MaxBytes)
+		// A snapshot the document states comes before the server's Last-Modified.
+		if levels, err = ParseLimit(body, f.Format, f.MaxBytes); err == nil && levels.Snapshot().IsZero() {
+			levels = levels.WithSnapshot(snapshotOf(h, read))
+		}
 		return err
 	})
 	return levels, err
@@ -82,7 +86,7 @@ func (f Feed) read(ctx context.Context) (*Levels, error) {
 // error shows the URL's userinfo or query values, or the bearer token. consume enforces a
 // size cap of its own.
 func (f Feed) Fetch(ctx context.Context, consume func(body io.Reader) error) error {
-	return egress.Error(f.fetch(ctx, consume), f.BearerToken)
+	return egress.Error(f.fetch(ctx, func(_ http.Header, body io.Reader) error { return consume(body) }), f.BearerToken)
 }
 
 // ConsumeError is an error consume returned: the document was fetched and refused, which
@@ -95,7 +99,7 @@ type ConsumeError struct {
 func (e *ConsumeError) Error() string { return fmt.Sprintf("reading feed %s: %v", e.URL, e.Err) }
 func (e *ConsumeError) Unwrap() error { return e.Err }
 
-func (f Feed) fetch(ctx context.Context, consume func(io.Reader) error) error {
+func (f Feed) fetch(ctx context.Context, consume func(http.Header, io.Reader) error) error {
 	where := egress.URL(f.URL)
 	timeout := positiveOr(f.Timeout, DefaultTimeout)
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, errTimedOut)
@@ -138,7 +142,7 @@ func (f Feed) fetch(ctx context.Context, consume func(io.Reader) error) error {
 	// A read that fails under consume (a broken connection, a timeout) is the transport's
 	// failure; a document consume refuses is reported as its own.
 	counted := &readErrors{r: body}
-	if err := consume(counted); err != nil {
+	if err := consume(resp.Header, counted); err != nil {
 		var feedErr *FeedError
 		switch {
 		case errors.As(err, &feedErr) || errors.Is(err, ErrTooLarge):

@@ -10,6 +10,7 @@ import (
 	"iter"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Level is one SKU's quantity in a fulfillment feed.
@@ -31,6 +32,8 @@ type Levels struct {
 	quantities []int64
 	// order lists feed indexes by ascending SKU (byte-wise).
 	order []uint32
+	// snapshot is when the levels were true, zero when unknown.
+	snapshot time.Time
 }
 
 // Len is the number of SKUs.

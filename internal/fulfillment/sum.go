@@ -49,12 +49,17 @@ func (s Sum) Read(ctx context.Context) (*Levels, error) {
 			total = levels
 			continue
 		}
+		oldest := total.Snapshot()
+		if levels.Snapshot().Before(oldest) {
+			oldest = levels.Snapshot()
+		}
 		if total, err = add(total, levels); err != nil {
 			return nil, fmt.Errorf("feeds up to %s: %w", feed.Name, err)
 		}
 		if total.Len() > sumLimit {
 			return nil, fmt.Errorf("feeds up to %s list more than %d distinct SKUs together: %w", feed.Name, sumLimit, ErrTooLarge)
 		}
+		total.snapshot = oldest
 	}
 	if total == nil {
 		return nil, fmt.Errorf("no feed to read")

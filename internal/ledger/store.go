@@ -61,6 +61,7 @@ type Options struct {
 type Store struct {
 	nc                            *nats.Conn
 	events, claims, lanes, levels jetstream.KeyValue
+	reservations                  jetstream.KeyValue
 }
 
 // Open connects to the server and creates or binds the ledger's buckets.
@@ -102,6 +103,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		{&s.claims, jetstream.KeyValueConfig{Bucket: ClaimsBucket, Description: "events claimed per channel location, and their outcomes", TTL: o.Retention}},
 		{&s.lanes, jetstream.KeyValueConfig{Bucket: LanesBucket, Description: "channel locations' writers and their write-ahead intents"}},
 		{&s.levels, jetstream.KeyValueConfig{Bucket: LevelsBucket, Description: "newest level sequence per fulfillment channel and SKU", TTL: o.Retention}},
+		{&s.reservations, reservationsBucket(o.Retention)},
 	}
 	for _, b := range buckets {
 		b.cfg.Replicas = o.Replicas

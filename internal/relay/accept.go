@@ -163,6 +163,9 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 		}
 	}
 	held, created, err := s.store.Accept(ctx, rec)
+	if err == nil && held.Digest == rec.Digest {
+		err = s.reserve(ctx, ev, held.AcceptedAt)
+	}
 	if err == nil && created && mappingInUse(targets) {
 		s.recordKnownLevel(ctx, ev, now)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -60,6 +61,10 @@ type Event struct {
 	// it grows with each level, and a level older than the newest the relay recorded is
 	// superseded and written nowhere. It needs quantityAfter.
 	Sequence *int64 `json:"sequence,omitempty"`
+	// OccurredAt is when the change happened in the OMS; an event that takes stock out is
+	// kept as a reservation from then (from when the relay took it, without one), which a
+	// full sync subtracts from a feed read before.
+	OccurredAt *time.Time `json:"occurredAt,omitempty"`
 
 	// malformed says why the event's JSON could not be decoded.
 	malformed string
@@ -192,6 +197,11 @@ func (e *Event) digest() [sha256.Size]byte {
 	opt(e.QuantityBefore)
 	opt(e.QuantityAfter)
 	opt(e.Sequence)
+	// Written only when set, so the digests of events without it are unchanged.
+	if e.OccurredAt != nil {
+		str("occurredAt")
+		str(e.OccurredAt.UTC().Format(time.RFC3339Nano))
+	}
 	var d [sha256.Size]byte
 	h.Sum(d[:0])
 	return d

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/internal/metrics"
+	"github.com/techoms/inventory-operator/internal/reservation"
 )
 
 // Defaults of HandlerOptions.
@@ -53,7 +54,8 @@ type HandlerOptions struct {
 	MaxInFlightBytes int64
 }
 
-// Handler serves POST /v1/events (bearer token required), GET /healthz and GET /readyz.
+// Handler serves POST /v1/events and GET /v1/reservations (bearer token required), GET
+// /healthz and GET /readyz.
 func (s *Service) Handler(opts HandlerOptions) http.Handler {
 	if opts.MaxRequestBytes <= 0 {
 		opts.MaxRequestBytes = DefaultMaxRequestBytes
@@ -77,6 +79,7 @@ func (s *Service) Handler(opts HandlerOptions) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST "+EventsPath, h)
 	mux.HandleFunc("GET "+EventsPath+"/{id}", h.serveOutcome)
+	mux.HandleFunc("GET "+reservation.Path, h.serveReservations)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if !s.Ready() {

@@ -26,6 +26,12 @@ const (
 	// EnvMappingToken holds the bearer token of a catalog mapping read from a URL, when it
 	// has one (secretKeyRef).
 	EnvMappingToken = "MAPPING_BEARER_TOKEN"
+	// EnvReservationsToken holds the bearer token the sync pod reads the relay's
+	// reservations with (secretKeyRef).
+	EnvReservationsToken = "RESERVATIONS_BEARER_TOKEN"
+	// EnvRelayCA holds the PEM certificates that verify the relay's TLS certificate: public,
+	// a literal value from the manager's configuration.
+	EnvRelayCA = "RELAY_CA"
 )
 
 // Memory of a sync pod. The container's limit is the hard bound; the sync role sets the Go
@@ -98,6 +104,12 @@ type Config struct {
 	// its token, if any, is in EnvMappingToken.
 	MappingURL    string
 	MappingFormat v1alpha1.FeedFormat
+	// ReservationsURL is the relay's base URL when the sync subtracts reservations; they are
+	// those of FulfillmentChannel, as they count for SalesChannel. Its token is in
+	// EnvReservationsToken.
+	ReservationsURL    string
+	FulfillmentChannel string
+	SalesChannel       string
 	// RunID identifies the run; the pod spec sets it from EnvRunID.
 	RunID string
 	// ResultPath is where the SyncResult is written.
@@ -152,6 +164,9 @@ func (c Config) Args() []string {
 	if c.StockUnstockedItems {
 		args = append(args, "--stock-unstocked-items")
 	}
+	if c.ReservationsURL != "" {
+		args = append(args, "--reservations-url="+c.ReservationsURL, "--fulfillment-channel="+c.FulfillmentChannel, "--sales-channel="+c.SalesChannel)
+	}
 	return args
 }
 
@@ -201,6 +216,9 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar((*string)(&c.DuplicateSKUs), "duplicate-skus", string(v1alpha1.DuplicateSKUsSkip), "Skip or UpdateAll")
 	fs.StringVar((*string)(&c.QuantityName), "quantity-name", "", "Shopify quantity to read and write: available (default) or on_hand")
 	fs.BoolVar(&c.StockUnstockedItems, "stock-unstocked-items", false, "stock items not stocked at the location before writing them")
+	fs.StringVar(&c.ReservationsURL, "reservations-url", "", "relay base URL to read the fulfillment channel's reservations from")
+	fs.StringVar(&c.FulfillmentChannel, "fulfillment-channel", "", "fulfillment channel whose reservations are read")
+	fs.StringVar(&c.SalesChannel, "sales-channel", "", "SalesChannel written, whose own orders its on_hand quantity already counts")
 	fs.StringVar((*string)(&c.Trigger), "trigger", "", "what caused this run")
 	fs.StringVar(&c.RunID, "run-id", "", "run identifier that idempotency keys derive from")
 	fs.StringVar(&c.ResultPath, "result-path", DefaultResultPath, "where to write the JSON SyncResult")
@@ -231,6 +249,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("--run-id is required")
 	case c.QuantityName != "" && c.QuantityName != v1alpha1.QuantityAvailable && c.QuantityName != v1alpha1.QuantityOnHand:
 		return fmt.Errorf("--quantity-name must be available or on_hand, got %q", c.QuantityName)
+	case c.ReservationsURL != "" && (c.FulfillmentChannel == "" || c.SalesChannel == ""):
+		return fmt.Errorf("--reservations-url needs --fulfillment-channel and --sales-channel")
 	case c.MappingFile != "" && c.MappingURL != "":
 		return fmt.Errorf("--mapping-file and --mapping-url exclude each other")
 	case c.MappingURL != "" && c.MappingFormat != "" && c.MappingFormat != v1alpha1.FeedFormatCSV && c.MappingFormat != v1alpha1.FeedFormatJSON && c.MappingFormat != v1alpha1.FeedFormatNDJSON:

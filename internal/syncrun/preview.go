@@ -3,6 +3,7 @@ package syncrun
 import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/reservation"
 	"github.com/techoms/inventory-operator/internal/skumap"
 )
 
@@ -11,7 +12,10 @@ import (
 // many of its items differ, as a run counts it. fed, the feeds' levels before the allocation
 // rules (nil without rules), tells which changes the rules lowered; a kit's change names its
 // limiting component.
-func preview(pl plan, cat *catalog, fed *fulfillment.Levels, limitedBy func(channelSKU string) string) Report {
+//
+// reserved tells, for a SKU the warehouse's feed lists as it is, its level there and the
+// units reservations took off it: a change lowered by them names both.
+func preview(pl plan, cat *catalog, fed *fulfillment.Levels, limitedBy func(channelSKU string) string, reserved func(sku string) (feed, units int64)) Report {
 	counts := pl.settled()
 	var changes []v1alpha1.PlannedChange
 	for pos, i := range pl.pending {
@@ -24,6 +28,9 @@ func preview(pl plan, cat *catalog, fed *fulfillment.Levels, limitedBy func(chan
 			change := v1alpha1.PlannedChange{SKU: level.SKU, From: cat.quantity[i], To: level.Quantity, LimitedBy: limitedBy(level.SKU)}
 			if q, ok := fed.Lookup(level.SKU); ok && q != level.Quantity {
 				change.Feed = q
+			}
+			if feed, units := reserved(level.SKU); units > 0 {
+				change.Feed, change.Reserved = feed, units
 			}
 			changes = append(changes, change)
 		}
@@ -44,5 +51,21 @@ func limitingComponent(m *skumap.Mapping, warehouse *fulfillment.Levels) func(st
 		}
 		_, k := skumap.LevelOf(comps, warehouse.Lookup)
 		return comps[k].WarehouseSKU
+	}
+}
+
+// reservedIn returns, for a SKU of the warehouse's feed, its level there and the units the
+// reservations took off it (never more than the level).
+func reservedIn(feed *fulfillment.Levels, counted reservation.Reserved) func(string) (int64, int64) {
+	return func(sku string) (int64, int64) {
+		r, ok := counted[sku]
+		if !ok {
+			return 0, 0
+		}
+		q, ok := feed.Lookup(sku)
+		if !ok {
+			return 0, 0
+		}
+		return q, q - reservation.Target(q, r)
 	}
 }

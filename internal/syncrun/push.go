@@ -10,6 +10,8 @@ import (
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
+	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/reservation"
 )
 
 // pusher writes a plan's pending items and records what became of each.
@@ -23,8 +25,23 @@ type pusher struct {
 	workers  int
 	progress int
 	log      *slog.Logger
+	// retarget, when set, returns the channel SKUs' targets with the reservations read again.
+	retarget func(context.Context) (*fulfillment.Levels, reservation.Reserved, error)
+	// target holds the targets of items recomputed after a stale write; sold the units their
+	// channel quantity fell by while the run wrote them. Both change between rounds only.
+	target map[uint32]int64
+	sold   map[uint32]int64
 
 	batchesSent atomic.Int64
+}
+
+// targetOf is what item i is written: its SKU's level, or its target recomputed after a
+// stale write.
+func (p *pusher) targetOf(i uint32) int64 {
+	if t, ok := p.target[i]; ok {
+		return t
+	}
+	return p.cat.sku(i).Quantity
 }
 
 // round sends the pending items at positions in batches of the connector's size, with up to
@@ -91,7 +108,7 @@ func (p *pusher) write(ctx context.Context, round int, batch []uint32) {
 		level := p.cat.sku(i)
 		j := len(changes)
 		compare[j] = p.cat.quantity[i]
-		quantity, err := p.quantity(level.Quantity, compare[j])
+		quantity, err := p.quantity(p.targetOf(i), compare[j])
 		if err != nil {
 			p.ledger.fail(pos, err.Error())
 			continue
@@ -137,6 +154,9 @@ func (p *pusher) write(ctx context.Context, round int, batch []uint32) {
 // at the feed's value are settled; items the channel no longer shows fail.
 func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 	byItem := make(map[uint32]uint32, len(positions))
+	if p.sold == nil {
+		p.sold = map[uint32]int64{}
+	}
 	var skus []string
 	for _, pos := range positions {
 		i := p.pending[pos]
@@ -153,6 +173,9 @@ func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 		}
 		i, ok := p.cat.find(uint32(k), item.ID)
 		if _, stale := byItem[i]; ok && stale {
+			if fell := p.cat.quantity[i] - item.Quantity; fell > 0 {
+				p.sold[i] += fell
+			}
 			p.cat.quantity[i] = item.Quantity
 			if !item.NotStocked {
 				delete(p.cat.notStocked, i)
@@ -168,13 +191,26 @@ func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 		}
 		return nil
 	}
+	retargeted, ownSince := p.cat.levels, reservation.Reserved(nil)
+	if p.retarget != nil {
+		if retargeted, ownSince, err = p.retarget(ctx); err != nil {
+			p.log.Warn("re-reading the reservations after a stale write failed", "items", len(positions), "error", err.Error())
+			for _, pos := range positions {
+				p.ledger.fail(pos, "re-reading the reservations after a stale write failed: "+err.Error())
+			}
+			return nil
+		}
+	}
 	var again []uint32
 	for _, pos := range positions {
 		i := p.pending[pos]
+		if seen[i] {
+			p.recompute(i, retargeted, ownSince)
+		}
 		switch {
 		case !seen[i]:
 			p.ledger.fail(pos, "the item is no longer on the channel at this location")
-		case p.cat.quantity[i] == p.cat.sku(i).Quantity:
+		case p.cat.quantity[i] == p.targetOf(i):
 			p.ledger.set(pos, settled)
 		default:
 			p.ledger.set(pos, notPushed)
@@ -182,4 +218,19 @@ func (p *pusher) refresh(ctx context.Context, positions []uint32) []uint32 {
 		}
 	}
 	return again
+}
+
+// recompute sets item i's target after a stale write: its SKU's target in retargeted (the
+// reservations read again), less the units sold on the channel while the run wrote that the
+// channel's own orders since the run began do not explain.
+func (p *pusher) recompute(i uint32, retargeted *fulfillment.Levels, ownSince reservation.Reserved) {
+	sku := p.cat.sku(i)
+	retarget, ok := retargeted.Lookup(sku.SKU)
+	if !ok {
+		retarget = sku.Quantity
+	}
+	if p.target == nil {
+		p.target = map[uint32]int64{}
+	}
+	p.target[i] = reservation.AfterStale(retarget, p.sold[i], ownSince[sku.SKU])
 }

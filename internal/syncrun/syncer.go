@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/allocation"
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -71,6 +73,9 @@ type Options struct {
 	MaxStaleRounds int
 	// ProgressEvery logs progress every this many batches; 0 means DefaultProgressEvery.
 	ProgressEvery int
+	// Reservations, when set, supplies the units that left the fulfillment channel after the
+	// feed's snapshot: the run targets each level less them, read again after a stale write.
+	Reservations ReservationSource
 	// DrainTimeout is how long batches in flight may still take once ctx is done; 0 means
 	// DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -131,6 +136,27 @@ func Run(ctx context.Context, opts Options) Report {
 		return Report{Status: status, Result: v1alpha1.SyncResult{Message: err.Error()}}
 	}
 	log.Info("read the fulfillment feed", "skus", levels.Len())
+	snapshot := levels.Snapshot()
+	if snapshot.IsZero() {
+		snapshot = started
+	}
+	tg := &targets{feed: levels, snapshot: snapshot, source: opts.Reservations, rules: opts.Allocation}
+	reservedAtRead, err := tg.reserved(ctx)
+	if err != nil {
+		log.Error("reading the reservations failed", "error", err.Error())
+		return nonePushed(levels, "not pushed: the reservations could not be read", "reading the reservations after the feed's snapshot: "+err.Error())
+	}
+	tg.own = reservedAtRead.Own
+	reservedSKUs, reservedUnits := reservedCounts(levels, reservedAtRead.Counted)
+	if opts.Reservations != nil {
+		log.Info("subtracting the reservations after the feed's snapshot", "snapshot", snapshot.UTC().Format(time.RFC3339),
+			"reservedSKUs", reservedSKUs, "reservedUnits", reservedUnits)
+	}
+	var reservedResult *v1alpha1.ReservedCounts
+	if opts.Reservations != nil {
+		reservedResult = &v1alpha1.ReservedCounts{Since: metav1.NewTime(snapshot), SKUs: reservedSKUs, Units: reservedUnits}
+	}
+	levels = tg.net(reservedAtRead.Counted)
 	warehouse := levels
 	if opts.MappingSource != nil {
 		m, err := opts.MappingSource.Read(ctx)
@@ -146,6 +172,7 @@ func Run(ctx context.Context, opts Options) Report {
 		}
 		opts.Mapping = m
 	}
+	tg.mapping = opts.Mapping
 	var mapped *v1alpha1.MappingCounts
 	if opts.Mapping != nil {
 		shown, counts, err := opts.Mapping.Show(levels)
@@ -181,8 +208,9 @@ func Run(ctx context.Context, opts Options) Report {
 		"unchanged", pl.unchanged, "skippedDuplicates", pl.skippedDuplicates, "notFound", pl.notFound,
 		"untracked", pl.untracked, "notStocked", pl.notStocked, "nativeBundles", pl.nativeBundles, "itemsToWrite", len(pl.pending))
 	if opts.PlanOnly {
-		report := preview(pl, cat, fed, limitingComponent(opts.Mapping, warehouse))
+		report := preview(pl, cat, fed, limitingComponent(opts.Mapping, warehouse), reservedIn(tg.feed, reservedAtRead.Counted))
 		report.Result.Mapping = mapped
+		report.Result.Reserved = reservedResult
 		log.Info("plan finished, nothing written", "read", report.Result.SKUs.Read, "toUpdate", report.Result.SKUs.Updated,
 			"itemsToWrite", len(pl.pending), "duration", time.Since(started).Round(time.Millisecond).String())
 		return report
@@ -198,6 +226,9 @@ func Run(ctx context.Context, opts Options) Report {
 		workers:  positiveOr(opts.Concurrency, DefaultConcurrency),
 		progress: positiveOr(opts.ProgressEvery, DefaultProgressEvery),
 		log:      log,
+	}
+	if opts.Reservations != nil {
+		p.retarget = tg.again
 	}
 	writeCtx, stopWrites := drainContext(ctx, positiveOr(opts.DrainTimeout, DefaultDrainTimeout))
 	defer stopWrites()
@@ -231,6 +262,7 @@ func Run(ctx context.Context, opts Options) Report {
 
 	report := tally(pl, cat, p.ledger)
 	report.Result.Mapping = mapped
+	report.Result.Reserved = reservedResult
 	if ctx.Err() != nil {
 		report.Result.Message = fmt.Sprintf("the run stopped early (%v); SKUs not pushed count as failed", context.Cause(ctx))
 		report.Status = Partial
@@ -279,7 +311,12 @@ func readCatalog(ctx context.Context, conn channel.Connector, levels *fulfillmen
 // unreadableChannel is the report of a run that could not read the channel's items: every
 // SKU of the feed failed, for that reason, so the counts still add up.
 func unreadableChannel(levels *fulfillment.Levels, err error) Report {
-	const reason = "not pushed: the channel's items could not be read"
+	return nonePushed(levels, "not pushed: the channel's items could not be read", "reading the channel's items: "+err.Error())
+}
+
+// nonePushed is the report of a run that read the feed and pushed nothing: every SKU failed
+// for reason, so the counts still add up.
+func nonePushed(levels *fulfillment.Levels, reason, message string) Report {
 	failures := make([]v1alpha1.SKUFailure, 0, min(levels.Len(), v1alpha1.MaxFailureSample))
 	for k := range cap(failures) {
 		failures = append(failures, v1alpha1.SKUFailure{SKU: truncate(levels.At(k).SKU, maxSKUBytes), Reason: reason})
@@ -287,7 +324,7 @@ func unreadableChannel(levels *fulfillment.Levels, err error) Report {
 	return Report{Status: Partial, Result: v1alpha1.SyncResult{
 		SKUs:     v1alpha1.SKUCounts{Read: int64(levels.Len()), Failed: int64(levels.Len())},
 		Failures: failures,
-		Message:  "reading the channel's items: " + err.Error(),
+		Message:  message,
 	}}
 }
 

@@ -37,6 +37,8 @@ type Run struct {
 	MemoryLimit int64
 	// PlanOnly makes the run a plan, which writes nothing.
 	PlanOnly bool
+	// Relay is where a sync with reservations reads them.
+	Relay RelayAccess
 }
 
 // memory is the sync container's limit, and the Go runtime's soft limit in the same ratio
@@ -151,6 +153,7 @@ func podSpec(r Run) corev1.PodSpec {
 	}
 	env = append(env, feedTokens...)
 	env = append(env, mappingToken...)
+	env = append(env, reservationsSource(&cfg, r)...)
 	memoryLimit, softLimit := r.memory()
 	env = append(env, corev1.EnvVar{Name: "GOMEMLIMIT", Value: strconv.FormatInt(softLimit, 10)})
 	return corev1.PodSpec{

@@ -28,5 +28,8 @@ func secretRefs(r Run) []v1alpha1.SecretKeySelector {
 			refs = append(refs, *feed.BearerTokenSecretRef)
 		}
 	}
+	if res := r.Sync.Spec.Reservations; res != nil {
+		refs = append(refs, res.TokenSecretRef)
+	}
 	return refs
 }

@@ -36,8 +36,8 @@ type syncRun struct {
 
 // runAgainstStandard seeds a Standard store of skus100k SKUs, parses a feed of the levels,
 // and times syncrun.Run alone under the allocation rules, with the absolute strategy, as the
-// sync role configures it. The caller closes the shop.
-func runAgainstStandard(b *testing.B, level func(i int) int64, rules allocation.Rules) syncRun {
+// sync role configures it, then as configure changes the options. The caller closes the shop.
+func runAgainstStandard(b *testing.B, level func(i int) int64, rules allocation.Rules, configure ...func(*syncrun.Options)) syncRun {
 	b.Helper()
 	b.StopTimer()
 	shop, location := seededShop(standardPlan, shopLatency, skus100k)
@@ -52,10 +52,14 @@ func runAgainstStandard(b *testing.B, level func(i int) int64, rules allocation.
 	w := &writePhase{Connector: conn}
 	b.StartTimer()
 	start := time.Now()
-	report := syncrun.Run(b.Context(), syncrun.Options{
+	opts := syncrun.Options{
 		Levels: syncrun.StaticLevels{Levels: levels}, Connector: w, RunID: "syncbench", Allocation: rules,
 		Strategy: v1alpha1.StrategyAbsolute, DuplicateSKUs: v1alpha1.DuplicateSKUsSkip, Concurrency: shopifyConcurrency,
-	})
+	}
+	for _, c := range configure {
+		c(&opts)
+	}
+	report := syncrun.Run(b.Context(), opts)
 	elapsed := time.Since(start)
 	b.StopTimer()
 	if report.Status != syncrun.Succeeded {
@@ -126,13 +130,7 @@ func syncAllDifferent(b *testing.B, name string, level func(i int) int64, rules 
 		if written := run.shop.Stats().ItemsWritten; counts.Updated != skus100k || written != skus100k {
 			b.Fatalf("want %d updated and written, got result %+v and %d items written", skus100k, counts, written)
 		}
-		writePoints := run.conn.writePoints()
-		// Asked after the run, so the probe's own cost cannot delay the writes.
-		limits := reportedBucket(b, run.shop)
-		floor := (float64(writePoints) - limits.MaximumAvailable) / limits.RestoreRate
-		if floor <= 0 {
-			b.Fatalf("%d points spent on writes fit in the %v-point bucket: no rate-limit floor", writePoints, limits.MaximumAvailable)
-		}
+		floor, writePoints, limits := rateLimitFloor(b, run)
 		ratio := run.elapsed.Seconds() / floor
 		b.ReportMetric(run.elapsed.Seconds(), "s")
 		b.ReportMetric(floor, "floor-s")
@@ -143,4 +141,19 @@ func syncAllDifferent(b *testing.B, name string, level func(i int) int64, rules 
 		run.shop.AssertNoErrors(b)
 		run.shop.Close()
 	}
+}
+
+// rateLimitFloor is the shortest a run's writes could take: the points they spent, less the
+// full bucket, at the restore rate, both as the shop reports them. It returns the points and
+// the bucket too.
+func rateLimitFloor(b *testing.B, run syncRun) (float64, int64, throttleStatus) {
+	b.Helper()
+	writePoints := run.conn.writePoints()
+	// Asked after the run, so the probe's own cost cannot delay the writes.
+	limits := reportedBucket(b, run.shop)
+	floor := (float64(writePoints) - limits.MaximumAvailable) / limits.RestoreRate
+	if floor <= 0 {
+		b.Fatalf("%d points spent on writes fit in the %v-point bucket: no rate-limit floor", writePoints, limits.MaximumAvailable)
+	}
+	return floor, writePoints, limits
 }

@@ -1,0 +1,91 @@
+package ledger
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// ReservationsBucket holds the units accepted events took out of a fulfillment channel's
+// stock, so that a full sync can subtract those its feed does not count yet. A reservation
+// lives as long as the ledger's retention: a feed older than that is not a snapshot any
+// sync should write.
+const ReservationsBucket = "inventory-ledger-reservations"
+
+func reservationsBucket(retention time.Duration) jetstream.KeyValueConfig {
+	return jetstream.KeyValueConfig{Bucket: ReservationsBucket, Description: "units taken out of stock per fulfillment channel and SKU, with when", TTL: retention}
+}
+
+// Reservation is the stock one accepted event took out of a fulfillment channel's SKU.
+type Reservation struct {
+	EventID            string `json:"eventID"`
+	FulfillmentChannel string `json:"fulfillmentChannel"`
+	SKU                string `json:"sku"`
+	// Units taken out, positive.
+	Units int64 `json:"units"`
+	// SalesChannel is the channel an order came from, empty for other events.
+	SalesChannel string `json:"salesChannel,omitempty"`
+	// OccurredAt is when the stock left: the event's own time, else when the relay took it.
+	OccurredAt time.Time `json:"occurredAt"`
+}
+
+// Key is the reservation's key: its fulfillment channel's prefix, then the event's, so one
+// fulfillment channel's reservations are read with one filtered watch.
+func (r *Reservation) Key() string {
+	return reservationPrefix(r.FulfillmentChannel) + hashKey(r.EventID, r.SKU)[:40]
+}
+
+func reservationPrefix(fulfillmentChannel string) string {
+	return "r." + hashKey(fulfillmentChannel)[:40] + "."
+}
+
+// RecordReservation keeps r unless the ledger holds it already: an event sent again
+// reserves nothing more.
+func (s *Store) RecordReservation(ctx context.Context, r Reservation) error {
+	if r.Units <= 0 {
+		return fmt.Errorf("a reservation takes out a positive number of units, not %d", r.Units)
+	}
+	data, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if _, err := s.reservations.Create(ctx, r.Key(), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+		return fmt.Errorf("recording the reservation: %w", err)
+	}
+	return nil
+}
+
+// Reservations calls fn with every reservation of the fulfillment channel that occurred
+// after since: those at or before it are counted by a feed whose levels were true at since.
+func (s *Store) Reservations(ctx context.Context, fulfillmentChannel string, since time.Time, fn func(Reservation)) error {
+	w, err := s.reservations.Watch(ctx, reservationPrefix(fulfillmentChannel)+"*", jetstream.IgnoreDeletes())
+	if err != nil {
+		return fmt.Errorf("reading the reservations: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("the ledger's reservation watch ended")
+			}
+			if e == nil {
+				return nil
+			}
+			var r Reservation
+			if err := json.Unmarshal(e.Value(), &r); err != nil {
+				return fmt.Errorf("decoding a reservation: %w", err)
+			}
+			// The key hashes the name: a collision is not this channel's.
+			if r.FulfillmentChannel == fulfillmentChannel && r.OccurredAt.After(since) {
+				fn(r)
+			}
+		}
+	}
+}
