@@ -10,14 +10,20 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel"
 )
 
-// Lane names a channel location: where one writer at a time writes.
+// Lane names where one writer at a time writes: a channel location, or, when Location is
+// empty, a whole store whose one call writes any of its locations (a Shopify channel).
 type Lane struct {
 	Namespace string `json:"namespace"`
 	Channel   string `json:"channel"`
 	Location  string `json:"location"`
 }
 
-func (l Lane) String() string { return l.Namespace + "/" + l.Channel + "@" + l.Location }
+func (l Lane) String() string {
+	if l.Location == "" {
+		return l.Namespace + "/" + l.Channel
+	}
+	return l.Namespace + "/" + l.Channel + "@" + l.Location
+}
 
 // Key is the lane's key in the buckets: a hash, since names and location ids hold characters
 // a key may not.
@@ -37,6 +43,8 @@ const (
 // Work is what one event asks of one channel location, fixed when it was accepted so that
 // whichever replica writes it writes the same thing.
 type Work struct {
+	// Location is the channel location to write; on a lane of one location it is the lane's.
+	Location   string                      `json:"location,omitempty"`
 	SKU        string                      `json:"sku"`
 	Strategy   v1alpha1.Strategy           `json:"strategy"`
 	Quantity   int64                       `json:"quantity"`
@@ -68,12 +76,22 @@ type Claim struct {
 	WriteKey string `json:"writeKey,omitempty"`
 }
 
-// Key is the claim's key: its lane's, then the event's, so one lane's claims share a prefix.
-func (c *Claim) Key() string { return ClaimKey(c.Lane, c.EventID) }
+// Key is the claim's key: its lane's, then the event's and its location's, so one lane's
+// claims share a prefix.
+func (c *Claim) Key() string { return LocationClaimKey(c.Lane, c.Work.Location, c.EventID) }
 
-// ClaimKey is the key of an event's claim on a lane.
+// ClaimKey is the key of an event's claim on a lane of one location.
 func ClaimKey(l Lane, eventID string) string {
 	return "c." + l.Key() + "." + hashKey(eventID)[:40]
+}
+
+// LocationClaimKey is the key of an event's claim for location on lane: one event may reach
+// several locations of one store's lane.
+func LocationClaimKey(l Lane, location, eventID string) string {
+	if location == "" || location == l.Location {
+		return ClaimKey(l, eventID)
+	}
+	return "c." + l.Key() + "." + hashKey(eventID, location)[:40]
 }
 
 // Event is an accepted event as a whole: its content's digest, its claims as first made, and

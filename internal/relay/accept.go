@@ -121,7 +121,7 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 			continue
 		}
 		c := ledger.Claim{EventID: ev.ID, Lane: targetLane(t), State: ledger.Accepted, AcceptedAt: now, Work: ledger.Work{
-			SKU: ev.SKU, Strategy: t.strategy, Quantity: t.quantity, Allocated: t.allocated,
+			Location: t.sync.Spec.FulfillmentChannel.LocationID, SKU: ev.SKU, Strategy: t.strategy, Quantity: t.quantity, Allocated: t.allocated,
 			Duplicates: t.channel.Spec.Inventory.DuplicateSKUs, FulfillmentChannel: ev.FulfillmentChannel, Sequence: ev.Sequence,
 		}}
 		// Pending counts the events in the write under way too: QueueSize more may wait.

@@ -226,6 +226,13 @@ func sortErrors(errs []EventError) {
 	slices.SortFunc(errs, func(a, b EventError) int { return a.Index - b.Index })
 }
 
+// targetLane is the writer of a target: the whole store for Shopify, whose calls take
+// changes of any of its locations and whose rate limit is the store's, and the channel
+// location for a webhook channel, whose protocol names one location per request.
 func targetLane(t target) ledger.Lane {
-	return ledger.Lane{Namespace: t.channel.Namespace, Channel: t.channel.Name, Location: t.sync.Spec.FulfillmentChannel.LocationID}
+	l := ledger.Lane{Namespace: t.channel.Namespace, Channel: t.channel.Name, Location: t.sync.Spec.FulfillmentChannel.LocationID}
+	if t.channel.Spec.Platform == v1alpha1.PlatformShopify {
+		l.Location = ""
+	}
+	return l
 }
