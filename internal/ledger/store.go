@@ -61,6 +61,8 @@ type Options struct {
 type Store struct {
 	nc                            *nats.Conn
 	events, claims, lanes, levels jetstream.KeyValue
+	// batches: the event and claim buckets take atomic batches (JetStream 2.12 and later).
+	batches bool
 }
 
 // Open connects to the server and creates or binds the ledger's buckets.
@@ -114,6 +116,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		*b.kv = kv
 	}
+	s.batches = enableBatches(ctx, js, EventsBucket) == nil && enableBatches(ctx, js, ClaimsBucket) == nil
 	return s, nil
 }
 
