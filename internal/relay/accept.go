@@ -52,6 +52,16 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 	}
 
 	accepted := make([][]recordedTarget, len(events))
+	taken := func(a *acceptance) {
+		if a.reused {
+			resp.Errors = append(resp.Errors, EventError{Index: a.index, ID: events[a.index].ID, Reason: "id was already used for an event with other content"})
+			valid[a.index] = false
+			return
+		}
+		s.stats.events.Add(1)
+		accepted[a.index] = a.recorded
+	}
+	var batch []*acceptance
 	for i := range events {
 		if !valid[i] {
 			continue
@@ -62,17 +72,22 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 			valid[i] = false
 			continue
 		}
-		targets, reused, err := s.accept(ctx, ev, planEvent(&scope, ev))
+		a, err := s.prepare(ctx, ev, planEvent(&scope, ev))
 		if err != nil {
 			return Response{}, fmt.Errorf("%w: %w", ErrLedgerUnavailable, err)
 		}
-		if reused {
-			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: "id was already used for an event with other content"})
-			valid[i] = false
+		a.index = i
+		if a.rec == nil {
+			taken(a)
 			continue
 		}
-		s.stats.events.Add(1)
-		accepted[i] = targets
+		batch = append(batch, a)
+	}
+	if err := s.acceptAll(ctx, batch); err != nil {
+		return Response{}, fmt.Errorf("%w: %w", ErrLedgerUnavailable, err)
+	}
+	for _, a := range batch {
+		taken(a)
 	}
 
 	for i := range events {
@@ -91,10 +106,56 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 	return resp, nil
 }
 
-// accept records one valid event in the ledger, or finds it there, and returns its
-// targets. A channel location whose queue is full throttles the whole event: it is not
-// taken, and the sender sends it again.
-func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]recordedTarget, bool, error) {
+// acceptance is one valid event of a request on its way into the ledger: its record to
+// write (nil when its answer was decided without writing), and its targets.
+type acceptance struct {
+	index    int
+	rec      *ledger.Event
+	recorded []recordedTarget
+	reused   bool
+}
+
+// prepare decides what one valid event needs of the ledger: its record, with its targets
+// waiting for their outcomes, or an answer without writing. A writer whose queue is full
+// throttles the whole event: it is not taken, and the sender sends it again. An event the
+// ledger already holds is answered from there.
+func (s *Service) prepare(ctx context.Context, ev *Event, targets []target) (*acceptance, error) {
+	recorded, rec, reused, err := s.prepareRecord(ctx, ev, targets)
+	return &acceptance{rec: rec, recorded: recorded, reused: reused}, err
+}
+
+// acceptAll records the events of a request the ledger does not hold yet, together, and
+// answers those it turns out to hold (a retry racing its first send) from there.
+func (s *Service) acceptAll(ctx context.Context, batch []*acceptance) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	recs := make([]ledger.Event, len(batch))
+	for i, a := range batch {
+		recs[i] = *a.rec
+	}
+	held, created, err := s.store.AcceptAll(ctx, recs)
+	for i, a := range batch {
+		if err == nil && created[i] {
+			continue
+		}
+		for _, t := range a.recorded {
+			if t.wait != nil {
+				s.unregister(t.Claim, t.wait)
+			}
+		}
+		if err != nil {
+			continue
+		}
+		var herr error
+		if a.recorded, a.reused, herr = s.heldTargets(ctx, held[i], a.rec.Digest); herr != nil {
+			err = herr
+		}
+	}
+	return err
+}
+
+func (s *Service) prepareRecord(ctx context.Context, ev *Event, targets []target) ([]recordedTarget, *ledger.Event, bool, error) {
 	digest := ev.digest()
 	now := s.cfg.Now()
 	rec := ledger.Event{ID: ev.ID, Digest: hex.EncodeToString(digest[:]), AcceptedAt: now}
@@ -102,7 +163,7 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 	if ev.Sequence != nil {
 		var err error
 		if superseded, err = s.store.RecordLevel(ctx, ev.FulfillmentChannel, ev.SKU, *ev.Sequence, ev.ID); err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 	}
 	recorded := make([]recordedTarget, len(targets))
@@ -133,9 +194,10 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 	}
 	if full {
 		if held, err := s.store.Event(ctx, ev.ID); err == nil {
-			return s.heldTargets(ctx, held, hex.EncodeToString(digest[:]))
+			recorded, reused, err := s.heldTargets(ctx, held, hex.EncodeToString(digest[:]))
+			return recorded, nil, reused, err
 		} else if !errors.Is(err, ledger.ErrNotFound) {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 		s.stats.throttled.Add(1)
 		for n := range recorded {
@@ -145,11 +207,11 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 				recorded[n].Claim = ""
 			}
 		}
-		return recorded, false, nil
+		return recorded, nil, false, nil
 	}
 	answers, err := json.Marshal(recorded)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	rec.Answers = answers
 	// Wait before the claims exist, so no outcome can be missed.
@@ -158,19 +220,7 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 			recorded[n].wait = s.register(recorded[n].Claim)
 		}
 	}
-	held, created, err := s.store.Accept(ctx, rec)
-	if err == nil && created {
-		return recorded, false, nil
-	}
-	for _, t := range recorded {
-		if t.wait != nil {
-			s.unregister(t.Claim, t.wait)
-		}
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return s.heldTargets(ctx, held, rec.Digest)
+	return recorded, &rec, false, nil
 }
 
 // heldTargets answers an event the ledger already held: from its recorded answers, with

@@ -338,35 +338,15 @@ func (l *lane) settleWritten(w *work, o outcome, key string) {
 	l.settlements = append(l.settlements, settlement{w: w, o: o, writeKey: key})
 }
 
-// flushParallelism bounds the ledger updates of one flush in flight at once.
-const flushParallelism = 32
-
-// flush records the decided outcomes in the ledger, then clears the intent they resolve:
-// in that order, so a writer that dies in between leaves an intent whose re-send the
+// flush records the decided outcomes in the ledger, together, then clears the intent they
+// resolve: in that order, so a writer that dies in between leaves an intent whose re-send the
 // channel deduplicates, never a claim that looks unwritten after its write applied. It
 // fails only when the lane stopped.
 func (l *lane) flush() error {
 	pending := l.settlements
 	l.settlements = nil
 	for attempt := 0; len(pending) > 0; attempt++ {
-		var failed []settlement
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		slots := make(chan struct{}, flushParallelism)
-		for _, st := range pending {
-			wg.Add(1)
-			slots <- struct{}{}
-			go func() {
-				defer func() { <-slots; wg.Done() }()
-				if err := l.record(st); err != nil {
-					mu.Lock()
-					failed = append(failed, st)
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		pending = failed
+		pending = l.record(pending)
 		if len(pending) > 0 {
 			l.svc.cfg.Log.Info("recording outcomes in the ledger failed; retrying", "lane", l.key.String(), "outcomes", len(pending))
 			if retry.Sleep(l.ctx, retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)) != nil {
@@ -393,22 +373,27 @@ func (l *lane) flush() error {
 	}
 }
 
-// record writes one outcome; a claim another writer settled first keeps that outcome.
-func (l *lane) record(st settlement) error {
-	c := st.w.claim
-	c.Outcome = &ledger.Outcome{Status: string(st.o.status), Reason: st.o.reason, Message: st.o.message}
-	c.SettledAt = l.svc.cfg.Now()
-	c.WriteKey = st.writeKey
+// record writes outcomes, in atomic batches, and returns those that could not be written; a
+// claim another writer settled first keeps that outcome.
+func (l *lane) record(sts []settlement) (failed []settlement) {
+	batch := make([]ledger.Settlement, len(sts))
+	for i, st := range sts {
+		c := st.w.claim
+		c.Outcome = &ledger.Outcome{Status: string(st.o.status), Reason: st.o.reason, Message: st.o.message}
+		c.SettledAt = l.svc.cfg.Now()
+		c.WriteKey = st.writeKey
+		batch[i] = ledger.Settlement{Key: st.w.key, Rev: st.w.rev, Claim: c}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := l.svc.store.Settle(ctx, st.w.key, st.w.rev, c)
-	if errors.Is(err, ledger.ErrConflict) {
-		err = nil
+	for i, err := range l.svc.store.SettleAll(ctx, batch) {
+		if err == nil || errors.Is(err, ledger.ErrConflict) {
+			l.forget(sts[i].w.key)
+			continue
+		}
+		failed = append(failed, sts[i])
 	}
-	if err == nil {
-		l.forget(st.w.key)
-	}
-	return err
+	return failed
 }
 
 // push writes one strategy's events: it maps SKUs to items, merges the events of each item
