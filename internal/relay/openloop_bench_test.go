@@ -42,8 +42,9 @@ var openLoopStep = func() time.Duration {
 // 50 locations of a fake Shopify Plus store answering each call after 20 ms, in requests of
 // 50 events (one per location) and of one event. For each rate it prints the achieved rate,
 // p50 and p99 latency from when each event was due (so a late send counts against the
-// relay), changes per Shopify write, Shopify points per event, 429s (the relay's to the
-// sender, and Shopify's THROTTLED answers to the relay) and the ratio of the achieved rate to
+// relay), changes per Shopify write, Shopify points per event, the events of requests the
+// relay answered 429 or 503 (queue full, too many requests in flight), Shopify's THROTTLED
+// answers to the relay, and the ratio of the achieved rate to
 // the store's limit (25,000 changes a second on Plus). Rates rise until one is not carried
 // (p99 of 250 ms or more, or under nine tenths achieved) twice, or fails an event; a line
 // then gives the highest rate carried. BENCH_RELAY_CPUPROFILE=dir writes the CPU profile of
@@ -89,7 +90,7 @@ func benchOpenLoop(b *testing.B, perRequest int) {
 
 	profiles := os.Getenv("BENCH_RELAY_CPUPROFILE")
 	fmt.Printf("%d locations, %d SKUs, 20 ms a Shopify call (Plus), %d event(s) a request, %s a rate\n", openLoopLocations, openLoopSKUs, perRequest, openLoopStep)
-	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | changes/call | points/event | 429 to senders | THROTTLED from Shopify | failed | of the store's limit |")
+	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | changes/call | points/event | 429/503 to senders | THROTTLED from Shopify | failed | of the store's limit |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	b.ResetTimer()
 	saturation, misses := 0, 0
@@ -232,7 +233,7 @@ func (s *openLoopSender) offer(rate int, d time.Duration) openLoopStepResult {
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case status == http.StatusTooManyRequests:
+			case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
 				out.rejected += len(events)
 			case status != http.StatusOK || problem != "":
 				if out.failed += len(events); out.firstFailure == "" {
