@@ -30,8 +30,8 @@ type allocatedSKU struct {
 
 // pushAllocated brings the items of each SKU to the target of its last event: targets are
 // levels, so the last wins, as for absolute values. A percentage cannot apply to an
-// increment, so the lane reads what the items show now (one Items call for every SKU; the
-// item cache holds ids only), and writes each item's difference from the target as an
+// increment, so the lane starts from what the items show (knownLevels: what it last read or
+// wrote, read again when unknown, expired or stale), and writes each item's difference from the target as an
 // increment under compare-and-swap on the quantity read. An item that moved between the read
 // and the write (Stale) is read and written again, up to maxAllocatedAttempts times. Every
 // event of a SKU settles with its SKU's write.
@@ -76,7 +76,7 @@ func (l *lane) readAllocatedAt(location string, works []*work, maxBatch int) (ou
 	var levels map[string][]channel.Item
 	err = l.untilAnswered("reading what the channel's items show", func(ctx context.Context) error {
 		var err error
-		levels, err = readLevels(ctx, st.conn, skusOf(works))
+		levels, err = knownLevels(ctx, st, skusOf(works))
 		return err
 	})
 	if err != nil {
@@ -136,23 +136,20 @@ func (s *allocatedSKU) settle(l *lane, o outcome, key string) {
 	}
 }
 
-// readLevels reads the items of skus at conn's location with the quantities they show now,
-// each SKU's items sorted by id, once each.
-func readLevels(ctx context.Context, conn channel.Connector, skus []string) (map[string][]channel.Item, error) {
-	levels := make(map[string][]channel.Item, len(skus))
-	for _, sku := range skus {
-		levels[sku] = nil
-	}
-	err := conn.Items(ctx, skus, func(it channel.Item) error {
-		if items, ok := levels[it.SKU]; ok {
-			levels[it.SKU] = append(items, it)
-		}
-		return nil
-	})
+// knownLevels returns the items of skus at the site's location with the quantities the lane
+// knows them to show, each SKU's items sorted by id, once each: what it last read or wrote
+// (a compare-and-swap write that applied tells the truth about its item), read again only
+// for SKUs it does not know, whose knowledge expired (--item-cache-ttl) or that came back
+// stale. A known level that is out of date costs a Stale answer and a read, never a wrong
+// write: every change carries the quantity it was computed from.
+func knownLevels(ctx context.Context, st *site, skus []string) (map[string][]channel.Item, error) {
+	found, err := st.items.lookup(ctx, st.conn, skus)
 	if err != nil {
 		return nil, err
 	}
-	for sku, items := range levels {
+	levels := make(map[string][]channel.Item, len(skus))
+	for _, sku := range skus {
+		items := slices.Clone(found[sku])
 		slices.SortFunc(items, func(a, b channel.Item) int { return strings.Compare(a.ID, b.ID) })
 		levels[sku] = slices.CompactFunc(items, func(a, b channel.Item) bool { return a.ID == b.ID })
 	}
@@ -211,8 +208,19 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 		half := len(skus) / 2
 		return append(l.writeAllocated(skus[:half], last), l.writeAllocated(skus[half:], last)...)
 	case channel.IsRefused(err):
+		for _, ch := range skus[0].changes {
+			l.itemsAt(ch.LocationID).forget(ch.SKU)
+		}
 		skus[0].settle(l, refusedOutcome(err), "")
 		return nil
+	}
+	for i, ch := range changes {
+		known := l.itemsAt(ch.LocationID)
+		if results[i].Outcome == channel.Applied {
+			known.applied(ch.SKU, ch.ItemID, *ch.CompareQuantity+ch.Quantity)
+		} else {
+			known.forget(ch.SKU)
+		}
 	}
 	var again []*work
 	first := 0

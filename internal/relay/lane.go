@@ -553,6 +553,8 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt 
 			l.itemsAt(ch.LocationID).forget(ch.SKU)
 		case ch.CompareQuantity != nil:
 			l.itemsAt(ch.LocationID).applied(ch.SKU, ch.ItemID, *ch.CompareQuantity+ch.Quantity)
+		case strategy == v1alpha1.StrategyAbsolute:
+			l.itemsAt(ch.LocationID).applied(ch.SKU, ch.ItemID, ch.Quantity)
 		}
 	}
 	contributors := make([]int, len(c.changes))
