@@ -106,6 +106,12 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 	return resp, nil
 }
 
+// throttledMessage says why an event was not taken, by reason.
+var throttledMessage = map[string]string{
+	ReasonQueueFull:      "the queue of a channel location of this event is full; the event was not taken: send it again after Retry-After",
+	ReasonTooManyWriters: "the relay has events waiting for as many channel writers (Shopify stores, webhook channel locations) as it runs at once; the event was not taken: send it again after Retry-After",
+}
+
 // acceptance is one valid event of a request on its way into the ledger: its record to
 // write (nil when its answer was decided without writing), and its targets.
 type acceptance struct {
@@ -167,7 +173,7 @@ func (s *Service) prepareRecord(ctx context.Context, ev *Event, targets []target
 		}
 	}
 	recorded := make([]recordedTarget, len(targets))
-	full := false
+	full := ""
 	for n, t := range targets {
 		if t.result != nil {
 			recorded[n] = recordedTarget{Result: *t.result}
@@ -186,13 +192,16 @@ func (s *Service) prepareRecord(ctx context.Context, ev *Event, targets []target
 			Duplicates: t.channel.Spec.Inventory.DuplicateSKUs, FulfillmentChannel: ev.FulfillmentChannel, Sequence: ev.Sequence,
 		}}
 		// Pending counts the events in the write under way too: QueueSize more may wait.
-		if s.pendingCount(c.Lane) > s.cfg.QueueSize {
-			full = true
+		switch {
+		case s.pendingCount(c.Lane) > s.cfg.QueueSize:
+			full = ReasonQueueFull
+		case !s.room(c.Lane):
+			full = ReasonTooManyWriters
 		}
 		recorded[n] = recordedTarget{Result: base, Claim: c.Key()}
 		rec.Claims = append(rec.Claims, c)
 	}
-	if full {
+	if full != "" {
 		if held, err := s.store.Event(ctx, ev.ID); err == nil {
 			recorded, reused, err := s.heldTargets(ctx, held, hex.EncodeToString(digest[:]))
 			return recorded, nil, reused, err
@@ -202,8 +211,8 @@ func (s *Service) prepareRecord(ctx context.Context, ev *Event, targets []target
 		s.stats.throttled.Add(1)
 		for n := range recorded {
 			if recorded[n].Claim != "" {
-				recorded[n].Result.Status, recorded[n].Result.Reason = StatusThrottled, ReasonQueueFull
-				recorded[n].Result.Message = "the queue of a channel location of this event is full; the event was not taken: send it again after Retry-After"
+				recorded[n].Result.Status, recorded[n].Result.Reason = StatusThrottled, full
+				recorded[n].Result.Message = throttledMessage[full]
 				recorded[n].Claim = ""
 			}
 		}

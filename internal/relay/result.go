@@ -40,6 +40,7 @@ const (
 	ReasonPartlyApplied        = "PartlyApplied"
 	ReasonConfiguration        = "ConfigurationError"
 	ReasonQueueFull            = "QueueFull"
+	ReasonTooManyWriters       = "TooManyWriters"
 )
 
 // ChannelResult is one event's outcome on one channel location.
