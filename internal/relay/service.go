@@ -19,10 +19,10 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultQueueSize    = 10_000
+	DefaultQueueSize = 10_000
 	// DefaultMaxWriters bounds the writers (Shopify stores, webhook channel locations) with
 	// events waiting, and so the connectors, item caches and queues a replica may hold.
-	DefaultMaxWriters = 1_000
+	DefaultMaxWriters   = 1_000
 	DefaultItemCacheTTL = time.Minute
 	DefaultWriteTimeout = 2 * time.Minute
 	// DefaultLaneIdleTimeout is how long a channel location keeps its connector, item cache
