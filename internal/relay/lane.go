@@ -143,6 +143,13 @@ func (l *lane) kill() {
 	l.cancel()
 }
 
+// waiting says whether events are queued.
+func (l *lane) waiting() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.queue) > 0 && !l.retired
+}
+
 // take returns up to n queued works that are not settled yet.
 func (l *lane) take(n int) (batch []*work, retired bool) {
 	l.mu.Lock()
@@ -340,7 +347,9 @@ func (l *lane) settleWritten(w *work, o outcome, key string) {
 
 // flush records the decided outcomes in the ledger, together, then clears the intent they
 // resolve: in that order, so a writer that dies in between leaves an intent whose re-send the
-// channel deduplicates, never a claim that looks unwritten after its write applied. It
+// channel deduplicates, never a claim that looks unwritten after its write applied. While
+// events wait, the resolved intent is left for the next call's to replace (a writer taking
+// over skips an intent whose claims are settled), which saves a ledger write per call. It
 // fails only when the lane stopped.
 func (l *lane) flush() error {
 	pending := l.settlements
@@ -354,7 +363,7 @@ func (l *lane) flush() error {
 			}
 		}
 	}
-	if !l.intentOpen {
+	if !l.intentOpen || l.waiting() {
 		return nil
 	}
 	for attempt := 0; ; attempt++ {
