@@ -50,16 +50,31 @@ var openLoopStep = func() time.Duration {
 // then gives the highest rate carried. BENCH_RELAY_CPUPROFILE=dir writes the CPU profile of
 // that rate (the whole process: senders, relay, ledger and fake Shopify) to
 // dir/saturation-<events per request>.pprof.
+//
+// A third run sends requests of 50 events to a channel with allocation rules (a buffer of 5
+// and 50%), each event with its warehouse level, and ends with the ratio of its saturation
+// to that of the first run.
 func BenchmarkRelayOpenLoop(b *testing.B) {
+	var without int
 	for _, perRequest := range []int{50, 1} {
-		b.Run(fmt.Sprintf("events-per-request=%d", perRequest), func(b *testing.B) { benchOpenLoop(b, perRequest) })
+		b.Run(fmt.Sprintf("events-per-request=%d", perRequest), func(b *testing.B) {
+			if n := benchOpenLoop(b, perRequest, nil); perRequest == 50 {
+				without = n
+			}
+		})
 	}
+	b.Run("events-per-request=50,rules=buffer-5-and-50%", func(b *testing.B) {
+		with := benchOpenLoop(b, 50, &v1alpha1.AllocationRules{Buffer: ptr(5), Percentage: ptr(50)})
+		fmt.Printf("allocation rules: saturation %.2f of the saturation without\n", float64(with)/float64(max(without, 1)))
+	})
 }
 
-func benchOpenLoop(b *testing.B, perRequest int) {
+func benchOpenLoop(b *testing.B, perRequest int, rules *v1alpha1.AllocationRules) (saturation int) {
 	shop := shopifytest.New(shopifytest.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
-	scope := Scope{Channels: []v1alpha1.SalesChannel{benchChannel(shop.URL)}}
+	ch := benchChannel(shop.URL)
+	ch.Spec.Inventory.Allocation = rules
+	scope := Scope{Channels: []v1alpha1.SalesChannel{ch}}
 	items := make([]string, openLoopSKUs)
 	for i := range items {
 		_, items[i] = shop.AddVariant(fmt.Sprintf("SKU-%04d", i))
@@ -72,7 +87,7 @@ func benchOpenLoop(b *testing.B, perRequest int) {
 		scope.Syncs = append(scope.Syncs, inventorySync(fmt.Sprintf("wh-%02d", l), "shop", fmt.Sprintf("warehouse-%02d", l), location))
 	}
 	_, apiURL := serveBenchRelayWith(b, scope, nil)
-	sender := &openLoopSender{url: apiURL + EventsPath, perRequest: perRequest,
+	sender := &openLoopSender{url: apiURL + EventsPath, perRequest: perRequest, levels: rules != nil,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
 
 	// Warm the item caches with every SKU at every location before measuring: a relay that
@@ -82,6 +97,9 @@ func benchOpenLoop(b *testing.B, perRequest int) {
 		for i := range warm {
 			warm[i] = Event{ID: fmt.Sprintf("warm-%d-%d", l, i), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%04d", i),
 				FulfillmentChannel: fmt.Sprintf("warehouse-%02d", l), Increment: ptr(-1)}
+			if rules != nil {
+				warm[i].QuantityBefore, warm[i].QuantityAfter = ptr(1_000_000_001), ptr(1_000_000_000)
+			}
 		}
 		if status, problem := sender.post(warm); status != http.StatusOK || problem != "" {
 			b.Fatalf("warming: status %d %s", status, problem)
@@ -89,11 +107,11 @@ func benchOpenLoop(b *testing.B, perRequest int) {
 	}
 
 	profiles := os.Getenv("BENCH_RELAY_CPUPROFILE")
-	fmt.Printf("%d locations, %d SKUs, 20 ms a Shopify call (Plus), %d event(s) a request, %s a rate\n", openLoopLocations, openLoopSKUs, perRequest, openLoopStep)
+	fmt.Printf("%d locations, %d SKUs, 20 ms a Shopify call (Plus), %d event(s) a request, allocation rules: %v, %s a rate\n", openLoopLocations, openLoopSKUs, perRequest, rules != nil, openLoopStep)
 	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | changes/call | points/event | 429/503 to senders | THROTTLED from Shopify | failed | of the store's limit |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	b.ResetTimer()
-	saturation, misses := 0, 0
+	misses := 0
 	var profile bytes.Buffer
 	for _, rate := range openLoopRates {
 		var current bytes.Buffer
@@ -137,6 +155,7 @@ func benchOpenLoop(b *testing.B, perRequest int) {
 	}
 	b.ReportMetric(0, "ns/op")
 	shop.AssertNoErrors(b)
+	return saturation
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -146,9 +165,11 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 type openLoopSender struct {
 	url        string
 	perRequest int
-	client     *http.Client
-	seq        int
-	mu         sync.Mutex
+	// levels: each event carries the warehouse's level after it, as allocation rules need.
+	levels bool
+	client *http.Client
+	seq    int
+	mu     sync.Mutex
 }
 
 // request is the next request's events: consecutive events go to consecutive locations, and
@@ -162,6 +183,11 @@ func (s *openLoopSender) request() []Event {
 		n := s.seq
 		events[i] = Event{ID: fmt.Sprintf("open-%d", n), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%04d", (n/openLoopLocations)%openLoopSKUs),
 			FulfillmentChannel: fmt.Sprintf("warehouse-%02d", n%openLoopLocations), Increment: ptr(-1)}
+		if s.levels {
+			// A level that falls by one an event, as the increment says.
+			after := int64(1_000_000_000 - n)
+			events[i].QuantityBefore, events[i].QuantityAfter = ptr(after+1), ptr(after)
+		}
 	}
 	return events
 }
