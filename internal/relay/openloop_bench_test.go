@@ -98,7 +98,7 @@ func benchOpenLoop(b *testing.B, perRequest int, rules *v1alpha1.AllocationRules
 			warm[i] = Event{ID: fmt.Sprintf("warm-%d-%d", l, i), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%04d", i),
 				FulfillmentChannel: fmt.Sprintf("warehouse-%02d", l), Increment: ptr(-1)}
 			if rules != nil {
-				warm[i].QuantityBefore, warm[i].QuantityAfter = ptr(1_000_000_001), ptr(1_000_000_000)
+				warm[i].QuantityBefore, warm[i].QuantityAfter = ptr(900_000_001), ptr(900_000_000)
 			}
 		}
 		if status, problem := sender.post(warm); status != http.StatusOK || problem != "" {
@@ -185,7 +185,7 @@ func (s *openLoopSender) request() []Event {
 			FulfillmentChannel: fmt.Sprintf("warehouse-%02d", n%openLoopLocations), Increment: ptr(-1)}
 		if s.levels {
 			// A level that falls by one an event, as the increment says.
-			after := int64(1_000_000_000 - n)
+			after := int64(900_000_000 - n)
 			events[i].QuantityBefore, events[i].QuantityAfter = ptr(after+1), ptr(after)
 		}
 	}
