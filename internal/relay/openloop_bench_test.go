@@ -86,7 +86,9 @@ func benchOpenLoop(b *testing.B, perRequest int, rules *v1alpha1.AllocationRules
 		}
 		scope.Syncs = append(scope.Syncs, inventorySync(fmt.Sprintf("wh-%02d", l), "shop", fmt.Sprintf("warehouse-%02d", l), location))
 	}
-	_, apiURL := serveBenchRelayWith(b, scope, nil)
+	svc, apiURL := serveBenchRelayWith(b, scope, nil)
+	// A rate past saturation leaves a backlog: the relay stops at once rather than write it.
+	defer svc.Kill()
 	sender := &openLoopSender{url: apiURL + EventsPath, perRequest: perRequest, levels: rules != nil,
 		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
 
