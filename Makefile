@@ -141,8 +141,16 @@ bench-relay: $(SHOPIFY_SCHEMA) ## Relay throughput and latency with 1, 10 and 10
 	go run ./hack/benchratio $(BIN)/bench-relay-baseline/figures.txt $(BIN)/bench-relay-baseline/this.txt
 
 .PHONY: bench-relay-open
-bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at doubling fixed rates over 50 locations of the fake Shopify (20 ms a call, Plus plan), until p99 doubles or 429s start; BENCH_RELAY_OPEN_STEP=20s offers each rate longer; BENCH_RELAY_CPUPROFILE=dir profiles each rate; once with a rate-limit bucket per location and once per store.
-	go test ./internal/relay/ -run XXX -bench BenchmarkRelayOpenLoop -benchtime 1x -timeout 10m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+BENCH_RELAY_OPEN_DIR ?= $(CURDIR)/.dev/bench-relay-open
+bench-relay-open: $(SHOPIFY_SCHEMA) ## Relay open loop: events at rising fixed rates (250 to 32,000 a second) over 50 locations of the fake Shopify (20 ms a call, Plus plan), in requests of 50 events and of one, until a rate is not carried; for the relay of BENCH_RELAY_BASELINE_REF (default main) and of this tree, with the CPU profile's top entries at this tree's saturation. BENCH_RELAY_OPEN_STEP=10s offers each rate longer.
+	rm -rf $(BENCH_RELAY_OPEN_DIR) && mkdir -p $(BENCH_RELAY_OPEN_DIR)/baseline
+	git archive $(BENCH_RELAY_BASELINE_REF) | tar -x -C $(BENCH_RELAY_OPEN_DIR)/baseline
+	cp internal/relay/openloop_bench_test.go $(BENCH_RELAY_OPEN_DIR)/baseline/internal/relay/
+	@echo "== relay of $(BENCH_RELAY_BASELINE_REF)"
+	-cd $(BENCH_RELAY_OPEN_DIR)/baseline && go test ./internal/relay/ -run XXX -bench BenchmarkRelayOpenLoop -benchtime 1x -timeout 20m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+	@echo "== relay of this tree"
+	BENCH_RELAY_CPUPROFILE=$(BENCH_RELAY_OPEN_DIR) go test ./internal/relay/ -run XXX -bench BenchmarkRelayOpenLoop -benchtime 1x -timeout 20m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
+	@for p in $(BENCH_RELAY_OPEN_DIR)/saturation-*.pprof; do [ -f "$$p" ] || continue; echo "== CPU at saturation, $$(basename $$p .pprof)"; go tool pprof -top -nodecount 15 $$p 2>/dev/null | tail -n +5; done
 
 .PHONY: bench-feed
 bench-feed: ## Peak memory of parsing feeds at the size and row caps (CSV, JSON, NDJSON), against the sync pod's memory limit.

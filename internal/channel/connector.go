@@ -33,6 +33,9 @@ type Item struct {
 type Change struct {
 	ItemID string
 	SKU    string
+	// LocationID is the location to write, for a connector that writes several locations
+	// of one store in a call (Shopify); empty means the connector's own location.
+	LocationID string `json:",omitempty"`
 	// Quantity is the value to set (Absolute) or the amount to add, negative to remove
 	// (Incremental).
 	Quantity int64

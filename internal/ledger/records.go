@@ -10,14 +10,20 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel"
 )
 
-// Lane names a channel location: where one writer at a time writes.
+// Lane names where one writer at a time writes: a channel location, or, when Location is
+// empty, a whole store whose one call writes any of its locations (a Shopify channel).
 type Lane struct {
 	Namespace string `json:"namespace"`
 	Channel   string `json:"channel"`
 	Location  string `json:"location"`
 }
 
-func (l Lane) String() string { return l.Namespace + "/" + l.Channel + "@" + l.Location }
+func (l Lane) String() string {
+	if l.Location == "" {
+		return l.Namespace + "/" + l.Channel
+	}
+	return l.Namespace + "/" + l.Channel + "@" + l.Location
+}
 
 // Key is the lane's key in the buckets: a hash, since names and location ids hold characters
 // a key may not.
@@ -37,6 +43,8 @@ const (
 // Work is what one event asks of one channel location, fixed when it was accepted so that
 // whichever replica writes it writes the same thing.
 type Work struct {
+	// Location is the channel location to write; on a lane of one location it is the lane's.
+	Location   string                      `json:"location,omitempty"`
 	SKU        string                      `json:"sku"`
 	Strategy   v1alpha1.Strategy           `json:"strategy"`
 	Quantity   int64                       `json:"quantity"`
@@ -72,12 +80,13 @@ type Claim struct {
 	WriteKey string `json:"writeKey,omitempty"`
 }
 
-// Key is the claim's key: its lane's, then the event's, so one lane's claims share a prefix.
+// Key is the claim's key: its lane's, then the event's, its location's and, for a channel SKU
+// a mapping derived from the event's, that SKU's; so one lane's claims share a prefix.
 func (c *Claim) Key() string {
 	if c.Work.WarehouseSKU != "" {
-		return "c." + c.Lane.Key() + "." + hashKey(c.EventID, c.Work.SKU)[:40]
+		return "c." + c.Lane.Key() + "." + hashKey(c.EventID, c.Work.Location, c.Work.SKU)[:40]
 	}
-	return ClaimKey(c.Lane, c.EventID)
+	return LocationClaimKey(c.Lane, c.Work.Location, c.EventID)
 }
 
 // LevelSKU is the SKU whose levels Sequence orders: the event's.
@@ -88,9 +97,18 @@ func (w *Work) LevelSKU() string {
 	return w.SKU
 }
 
-// ClaimKey is the key of an event's claim on a lane for the event's own SKU.
+// ClaimKey is the key of an event's claim on a lane of one location, for the event's own SKU.
 func ClaimKey(l Lane, eventID string) string {
 	return "c." + l.Key() + "." + hashKey(eventID)[:40]
+}
+
+// LocationClaimKey is the key of an event's claim for location on lane: one event may reach
+// several locations of one store's lane.
+func LocationClaimKey(l Lane, location, eventID string) string {
+	if location == "" || location == l.Location {
+		return ClaimKey(l, eventID)
+	}
+	return "c." + l.Key() + "." + hashKey(eventID, location)[:40]
 }
 
 // Event is an accepted event as a whole: its content's digest, its claims as first made, and

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -60,8 +61,15 @@ type Options struct {
 // Store is an open ledger.
 type Store struct {
 	nc                            *nats.Conn
+	js                            jetstream.JetStream
 	events, claims, lanes, levels jetstream.KeyValue
 	reservations                  jetstream.KeyValue
+	// batches: the event and claim buckets take atomic batches (JetStream 2.12 and later).
+	batches bool
+	// eventWrites and claimWrites write the records of every caller of the process, grouped.
+	eventWrites, claimWrites *committer
+	closed                   chan struct{}
+	closeOnce                sync.Once
 }
 
 // Open connects to the server and creates or binds the ledger's buckets.
@@ -94,7 +102,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		nc.Close()
 		return nil, err
 	}
-	s := &Store{nc: nc}
+	s := &Store{nc: nc, js: js, closed: make(chan struct{})}
 	buckets := []struct {
 		kv  *jetstream.KeyValue
 		cfg jetstream.KeyValueConfig
@@ -116,11 +124,16 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		*b.kv = kv
 	}
+	s.batches = enableBatches(ctx, js, EventsBucket) == nil && enableBatches(ctx, js, ClaimsBucket) == nil
+	s.eventWrites, s.claimWrites = newCommitter(s, EventsBucket, s.events), newCommitter(s, ClaimsBucket, s.claims)
 	return s, nil
 }
 
 // Close disconnects.
-func (s *Store) Close() { s.nc.Close() }
+func (s *Store) Close() {
+	s.closeOnce.Do(func() { close(s.closed) })
+	s.nc.Close()
+}
 
 // Ready says whether the connection to the server is up.
 func (s *Store) Ready() bool { return s.nc.IsConnected() }
@@ -129,37 +142,57 @@ func (s *Store) Ready() bool { return s.nc.IsConnected() }
 // and whether it is the one given. Then it makes sure every claim of the held event exists,
 // so an acceptance cut short by a crash is completed by the retry, wherever it lands.
 func (s *Store) Accept(ctx context.Context, ev Event) (Event, bool, error) {
-	data, err := json.Marshal(ev)
+	held, created, err := s.AcceptAll(ctx, []Event{ev})
 	if err != nil {
 		return Event{}, false, err
 	}
-	held, created := ev, true
-	if _, err := s.events.Create(ctx, eventKey(ev.ID), data); err != nil {
-		if !errors.Is(err, jetstream.ErrKeyExists) {
-			return Event{}, false, fmt.Errorf("recording the event: %w", err)
+	return held[0], created[0], nil
+}
+
+// AcceptAll is Accept for several events at once: their records are written together with
+// those of every other caller of the process (as one batch, written to disk once, when there
+// are enough), then their claims likewise.
+func (s *Store) AcceptAll(ctx context.Context, evs []Event) (held []Event, created []bool, err error) {
+	held, created = make([]Event, len(evs)), make([]bool, len(evs))
+	puts := make([]put, len(evs))
+	for i := range evs {
+		data, err := json.Marshal(evs[i])
+		if err != nil {
+			return nil, nil, err
 		}
-		created = false
-		if held, err = s.Event(ctx, ev.ID); err != nil {
-			return Event{}, false, err
+		puts[i] = put{key: eventKey(evs[i].ID), data: data}
+	}
+	for i, err := range s.eventWrites.write(ctx, puts) {
+		switch {
+		case err == nil:
+			held[i], created[i] = evs[i], true
+		case errors.Is(err, jetstream.ErrKeyExists):
+			if held[i], err = s.Event(ctx, evs[i].ID); err != nil {
+				return nil, nil, err
+			}
+		default:
+			return nil, nil, fmt.Errorf("recording the event: %w", err)
 		}
 	}
-	for i := range held.Claims {
-		if err := s.createClaim(ctx, &held.Claims[i]); err != nil {
-			return Event{}, false, err
+	var claims []put
+	var lanes []Lane
+	for i := range held {
+		for n := range held[i].Claims {
+			c := &held[i].Claims[n]
+			data, err := json.Marshal(c)
+			if err != nil {
+				return nil, nil, err
+			}
+			claims = append(claims, put{key: c.Key(), data: data})
+			lanes = append(lanes, c.Lane)
+		}
+	}
+	for i, err := range s.claimWrites.write(ctx, claims) {
+		if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+			return nil, nil, fmt.Errorf("claiming the event for %s: %w", lanes[i], err)
 		}
 	}
 	return held, created, nil
-}
-
-func (s *Store) createClaim(ctx context.Context, c *Claim) error {
-	data, err := json.Marshal(c)
-	if err != nil {
-		return err
-	}
-	if _, err := s.claims.Create(ctx, c.Key(), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		return fmt.Errorf("claiming the event for %s: %w", c.Lane, err)
-	}
-	return nil
 }
 
 // Event returns the event recorded under id.
@@ -207,13 +240,46 @@ func (s *Store) updateClaim(ctx context.Context, key string, rev uint64, c Claim
 	if err != nil {
 		return err
 	}
-	if _, err := s.claims.Update(ctx, key, data, rev); err != nil {
-		if errors.Is(err, jetstream.ErrKeyExists) {
-			return ErrConflict
-		}
-		return fmt.Errorf("%s: %w", what, err)
+	return claimError(s.claimWrites.write(ctx, []put{{key: key, data: data, rev: rev}})[0], what)
+}
+
+func claimError(err error, what string) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, jetstream.ErrKeyExists):
+		return ErrConflict
 	}
-	return nil
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// Settlement is one claim's outcome to record at the claim's revision.
+type Settlement struct {
+	Key   string
+	Rev   uint64
+	Claim Claim
+}
+
+// SettleAll records outcomes as Settle does, together with the other writes of the process;
+// it returns, for each, nil or Settle's error.
+func (s *Store) SettleAll(ctx context.Context, settlements []Settlement) []error {
+	puts := make([]put, len(settlements))
+	for i, st := range settlements {
+		c := st.Claim
+		c.State = Settled
+		data, err := json.Marshal(c)
+		if err != nil {
+			errs := make([]error, len(settlements))
+			errs[i] = err
+			return errs
+		}
+		puts[i] = put{key: st.Key, data: data, rev: st.Rev}
+	}
+	errs := s.claimWrites.write(ctx, puts)
+	for i := range errs {
+		errs[i] = claimError(errs[i], "recording the outcome")
+	}
+	return errs
 }
 
 // ClaimUpdate is one claim as a watcher sees it.

@@ -52,6 +52,16 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 	}
 
 	accepted := make([][]recordedTarget, len(events))
+	taken := func(a *acceptance) {
+		if a.reused {
+			resp.Errors = append(resp.Errors, EventError{Index: a.index, ID: events[a.index].ID, Reason: "id was already used for an event with other content"})
+			valid[a.index] = false
+			return
+		}
+		s.stats.events.Add(1)
+		accepted[a.index] = a.recorded
+	}
+	var batch []*acceptance
 	for i := range events {
 		if !valid[i] {
 			continue
@@ -62,17 +72,22 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 			valid[i] = false
 			continue
 		}
-		targets, reused, err := s.accept(ctx, ev, planEvent(&scope, ev, requestInputs{ctx, s}))
+		a, err := s.prepare(ctx, ev, planEvent(&scope, ev, requestInputs{ctx, s}))
 		if err != nil {
 			return Response{}, fmt.Errorf("%w: %w", ErrLedgerUnavailable, err)
 		}
-		if reused {
-			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: "id was already used for an event with other content"})
-			valid[i] = false
+		a.index = i
+		if a.rec == nil {
+			taken(a)
 			continue
 		}
-		s.stats.events.Add(1)
-		accepted[i] = targets
+		batch = append(batch, a)
+	}
+	if err := s.acceptAll(ctx, batch); err != nil {
+		return Response{}, fmt.Errorf("%w: %w", ErrLedgerUnavailable, err)
+	}
+	for _, a := range batch {
+		taken(a)
 	}
 
 	for i := range events {
@@ -91,10 +106,72 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 	return resp, nil
 }
 
-// accept records one valid event in the ledger, or finds it there, and returns its
-// targets. A channel location whose queue is full throttles the whole event: it is not
-// taken, and the sender sends it again.
-func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]recordedTarget, bool, error) {
+// throttledMessage says why an event was not taken, by reason.
+var throttledMessage = map[string]string{
+	ReasonQueueFull:      "the queue of a channel location of this event is full; the event was not taken: send it again after Retry-After",
+	ReasonTooManyWriters: "the relay has events waiting for as many channel writers (Shopify stores, webhook channel locations) as it runs at once; the event was not taken: send it again after Retry-After",
+}
+
+// acceptance is one valid event of a request on its way into the ledger: its record to
+// write (nil when its answer was decided without writing), and its targets.
+type acceptance struct {
+	index    int
+	ev       *Event
+	rec      *ledger.Event
+	recorded []recordedTarget
+	reused   bool
+	// mapped says a catalog mapping shaped a target: the event's level is kept for kits.
+	mapped bool
+}
+
+// prepare decides what one valid event needs of the ledger: its record, with its targets
+// waiting for their outcomes, or an answer without writing. A writer whose queue is full
+// throttles the whole event: it is not taken, and the sender sends it again. An event the
+// ledger already holds is answered from there.
+func (s *Service) prepare(ctx context.Context, ev *Event, targets []target) (*acceptance, error) {
+	recorded, rec, reused, err := s.prepareRecord(ctx, ev, targets)
+	return &acceptance{ev: ev, rec: rec, recorded: recorded, reused: reused, mapped: mappingInUse(targets)}, err
+}
+
+// acceptAll records the events of a request the ledger does not hold yet, together, and
+// answers those it turns out to hold (a retry racing its first send) from there.
+func (s *Service) acceptAll(ctx context.Context, batch []*acceptance) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	recs := make([]ledger.Event, len(batch))
+	for i, a := range batch {
+		recs[i] = *a.rec
+	}
+	held, created, err := s.store.AcceptAll(ctx, recs)
+	for i, a := range batch {
+		if err == nil && held[i].Digest == a.rec.Digest {
+			// Recorded again for a retry, so a relay that stopped in between loses none.
+			err = s.reserve(ctx, a.ev, held[i].AcceptedAt)
+		}
+		if err == nil && created[i] && a.mapped {
+			s.recordKnownLevel(ctx, a.ev, a.rec.AcceptedAt)
+		}
+		if err == nil && created[i] {
+			continue
+		}
+		for _, t := range a.recorded {
+			if t.wait != nil {
+				s.unregister(t.Claim, t.wait)
+			}
+		}
+		if err != nil {
+			continue
+		}
+		var herr error
+		if a.recorded, a.reused, herr = s.heldTargets(ctx, held[i], a.rec.Digest); herr != nil {
+			err = herr
+		}
+	}
+	return err
+}
+
+func (s *Service) prepareRecord(ctx context.Context, ev *Event, targets []target) ([]recordedTarget, *ledger.Event, bool, error) {
 	digest := ev.digest()
 	now := s.cfg.Now()
 	rec := ledger.Event{ID: ev.ID, Digest: hex.EncodeToString(digest[:]), AcceptedAt: now}
@@ -102,11 +179,11 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 	if ev.Sequence != nil {
 		var err error
 		if superseded, err = s.store.RecordLevel(ctx, ev.FulfillmentChannel, ev.SKU, *ev.Sequence, ev.ID); err != nil {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 	}
 	recorded := make([]recordedTarget, len(targets))
-	full := false
+	full := ""
 	for n, t := range targets {
 		if t.result != nil {
 			recorded[n] = recordedTarget{Result: *t.result}
@@ -124,36 +201,40 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 			continue
 		}
 		c := ledger.Claim{EventID: ev.ID, Lane: targetLane(t), State: ledger.Accepted, AcceptedAt: now, Work: ledger.Work{
-			SKU: ev.SKU, Strategy: t.strategy, Quantity: t.quantity, Allocated: t.allocated,
+			Location: t.sync.Spec.FulfillmentChannel.LocationID, SKU: ev.SKU, Strategy: t.strategy, Quantity: t.quantity, Allocated: t.allocated,
 			Duplicates: t.channel.Spec.Inventory.DuplicateSKUs, FulfillmentChannel: ev.FulfillmentChannel, Sequence: ev.Sequence,
 		}}
 		claimWork(&c.Work, &targets[n], ev)
 		// Pending counts the events in the write under way too: QueueSize more may wait.
-		if s.pendingCount(c.Lane) > s.cfg.QueueSize {
-			full = true
+		switch {
+		case s.pendingCount(c.Lane) > s.cfg.QueueSize:
+			full = ReasonQueueFull
+		case !s.room(c.Lane):
+			full = ReasonTooManyWriters
 		}
 		recorded[n] = recordedTarget{Result: base, Claim: c.Key()}
 		rec.Claims = append(rec.Claims, c)
 	}
-	if full {
+	if full != "" {
 		if held, err := s.store.Event(ctx, ev.ID); err == nil {
-			return s.heldTargets(ctx, held, hex.EncodeToString(digest[:]))
+			recorded, reused, err := s.heldTargets(ctx, held, hex.EncodeToString(digest[:]))
+			return recorded, nil, reused, err
 		} else if !errors.Is(err, ledger.ErrNotFound) {
-			return nil, false, err
+			return nil, nil, false, err
 		}
 		s.stats.throttled.Add(1)
 		for n := range recorded {
 			if recorded[n].Claim != "" {
-				recorded[n].Result.Status, recorded[n].Result.Reason = StatusThrottled, ReasonQueueFull
-				recorded[n].Result.Message = "the queue of a channel location of this event is full; the event was not taken: send it again after Retry-After"
+				recorded[n].Result.Status, recorded[n].Result.Reason = StatusThrottled, full
+				recorded[n].Result.Message = throttledMessage[full]
 				recorded[n].Claim = ""
 			}
 		}
-		return recorded, false, nil
+		return recorded, nil, false, nil
 	}
 	answers, err := json.Marshal(recorded)
 	if err != nil {
-		return nil, false, err
+		return nil, nil, false, err
 	}
 	rec.Answers = answers
 	// Wait before the claims exist, so no outcome can be missed.
@@ -162,25 +243,7 @@ func (s *Service) accept(ctx context.Context, ev *Event, targets []target) ([]re
 			recorded[n].wait = s.register(recorded[n].Claim)
 		}
 	}
-	held, created, err := s.store.Accept(ctx, rec)
-	if err == nil && held.Digest == rec.Digest {
-		err = s.reserve(ctx, ev, held.AcceptedAt)
-	}
-	if err == nil && created && mappingInUse(targets) {
-		s.recordKnownLevel(ctx, ev, now)
-	}
-	if err == nil && created {
-		return recorded, false, nil
-	}
-	for _, t := range recorded {
-		if t.wait != nil {
-			s.unregister(t.Claim, t.wait)
-		}
-	}
-	if err != nil {
-		return nil, false, err
-	}
-	return s.heldTargets(ctx, held, rec.Digest)
+	return recorded, &rec, false, nil
 }
 
 // heldTargets answers an event the ledger already held: from its recorded answers, with

@@ -30,13 +30,13 @@ type allocatedSKU struct {
 
 // pushAllocated brings the items of each SKU to the target of its last event: targets are
 // levels, so the last wins, as for absolute values. A percentage cannot apply to an
-// increment, so the lane reads what the items show now (one Items call for every SKU; the
-// item cache holds ids only), and writes each item's difference from the target as an
+// increment, so the lane starts from what the items show (knownLevels: what it last read or
+// wrote, read again when unknown, expired or stale), and writes each item's difference from the target as an
 // increment under compare-and-swap on the quantity read. An item that moved between the read
 // and the write (Stale) is read and written again, up to maxAllocatedAttempts times. Every
 // event of a SKU settles with its SKU's write.
 func (l *lane) pushAllocated(works []*work) {
-	maxBatch := max(l.conn.MaxBatch(), 1)
+	maxBatch := l.maxBatch()
 	for attempt := 1; len(works) > 0; attempt++ {
 		skus := l.readAllocated(works, maxBatch)
 		works = nil
@@ -46,23 +46,41 @@ func (l *lane) pushAllocated(works []*work) {
 	}
 }
 
-// readAllocated reads the items of the works' SKUs and returns, per SKU with something to
-// write, its events and changes. It settles the events it cannot write, and those whose
-// items already show their target: they are applied, without a write.
+// readAllocated reads the items of the works' SKUs at their locations and returns, per SKU
+// and location with something to write, its events and changes. It settles the events it
+// cannot write, and those whose items already show their target: they are applied, without
+// a write.
 func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
-	skus := make([]string, 0, len(works))
-	for _, w := range works {
-		skus = append(skus, w.sku)
+	var out []*allocatedSKU
+	locations, grouped := byLocation(works)
+	for _, location := range locations {
+		skus, read := l.readAllocatedAt(location, grouped[location], maxBatch)
+		if !read {
+			return nil
+		}
+		out = append(out, skus...)
 	}
-	slices.Sort(skus)
+	return out
+}
+
+// readAllocatedAt is readAllocated for the works of one location; read is false when the
+// lane stopped before the channel answered.
+func (l *lane) readAllocatedAt(location string, works []*work, maxBatch int) (out []*allocatedSKU, read bool) {
+	st, err := l.site(location)
+	if err != nil {
+		for _, w := range works {
+			l.settle(w, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()})
+		}
+		return nil, true
+	}
 	var levels map[string][]channel.Item
-	err := l.untilAnswered("reading what the channel's items show", func(ctx context.Context) error {
+	err = l.untilAnswered("reading what the channel's items show", func(ctx context.Context) error {
 		var err error
-		levels, err = l.readLevels(ctx, slices.Compact(skus))
+		levels, err = knownLevels(ctx, st, skusOf(works))
 		return err
 	})
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	var order []string
 	bySKU := map[string]*allocatedSKU{}
@@ -79,11 +97,10 @@ func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
 		}
 		s.works = append(s.works, w)
 	}
-	var out []*allocatedSKU
 	for _, sku := range order {
 		s := bySKU[sku]
 		target := s.works[len(s.works)-1].quantity
-		if o, ok := s.plan(levels[sku], target); !ok {
+		if o, ok := s.plan(location, levels[sku], target); !ok {
 			s.settle(l, o, "")
 			continue
 		}
@@ -93,12 +110,12 @@ func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
 		}
 		out = append(out, s)
 	}
-	return out
+	return out, true
 }
 
 // plan sets the changes that bring items to target, each under compare-and-swap on the
 // quantity read. It fails when a difference is beyond what one write may carry.
-func (s *allocatedSKU) plan(items []channel.Item, target int64) (outcome, bool) {
+func (s *allocatedSKU) plan(location string, items []channel.Item, target int64) (outcome, bool) {
 	for _, it := range items {
 		diff, ok := channel.AddQuantities(target, -it.Quantity)
 		if !ok {
@@ -107,7 +124,7 @@ func (s *allocatedSKU) plan(items []channel.Item, target int64) (outcome, bool) 
 		}
 		if diff != 0 {
 			read := it.Quantity
-			s.changes = append(s.changes, channel.Change{ItemID: it.ID, SKU: it.SKU, Quantity: diff, CompareQuantity: &read})
+			s.changes = append(s.changes, channel.Change{ItemID: it.ID, SKU: it.SKU, LocationID: location, Quantity: diff, CompareQuantity: &read})
 		}
 	}
 	return outcome{}, true
@@ -119,23 +136,20 @@ func (s *allocatedSKU) settle(l *lane, o outcome, key string) {
 	}
 }
 
-// readLevels reads the items of skus with the quantities they show now, each SKU's items
-// sorted by id, once each.
-func (l *lane) readLevels(ctx context.Context, skus []string) (map[string][]channel.Item, error) {
-	levels := make(map[string][]channel.Item, len(skus))
-	for _, sku := range skus {
-		levels[sku] = nil
-	}
-	err := l.conn.Items(ctx, skus, func(it channel.Item) error {
-		if items, ok := levels[it.SKU]; ok {
-			levels[it.SKU] = append(items, it)
-		}
-		return nil
-	})
+// knownLevels returns the items of skus at the site's location with the quantities the lane
+// knows them to show, each SKU's items sorted by id, once each: what it last read or wrote
+// (a compare-and-swap write that applied tells the truth about its item), read again only
+// for SKUs it does not know, whose knowledge expired (--item-cache-ttl) or that came back
+// stale. A known level that is out of date costs a Stale answer and a read, never a wrong
+// write: every change carries the quantity it was computed from.
+func knownLevels(ctx context.Context, st *site, skus []string) (map[string][]channel.Item, error) {
+	found, err := st.items.lookup(ctx, st.conn, skus)
 	if err != nil {
 		return nil, err
 	}
-	for sku, items := range levels {
+	levels := make(map[string][]channel.Item, len(skus))
+	for _, sku := range skus {
+		items := slices.Clone(found[sku])
 		slices.SortFunc(items, func(a, b channel.Item) int { return strings.Compare(a.ID, b.ID) })
 		levels[sku] = slices.CompactFunc(items, func(a, b channel.Item) bool { return a.ID == b.ID })
 	}
@@ -175,7 +189,7 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 		}
 		changes = append(changes, s.changes...)
 		for _, w := range s.works {
-			eventIDs = append(eventIDs, w.claim.EventID)
+			eventIDs = append(eventIDs, l.eventRef(w))
 			works = append(works, w)
 			eventChanges = append(eventChanges, mine)
 		}
@@ -183,7 +197,7 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 	// The same events may be written again with other differences, after a re-read or in a
 	// retry: a key fixed by the events alone would be refused as reused with other content.
 	for _, ch := range changes {
-		content = append(content, ch.ItemID, strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(*ch.CompareQuantity, 10))
+		content = append(content, changeRef(ch), strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(*ch.CompareQuantity, 10))
 	}
 	key := writeKey(l.key, allocatedKind, eventIDs, content...)
 	results, _, err := l.write(v1alpha1.StrategyIncremental, key, works, eventChanges, changes)
@@ -194,8 +208,19 @@ func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 		half := len(skus) / 2
 		return append(l.writeAllocated(skus[:half], last), l.writeAllocated(skus[half:], last)...)
 	case channel.IsRefused(err):
+		for _, ch := range skus[0].changes {
+			l.itemsAt(ch.LocationID).forget(ch.SKU)
+		}
 		skus[0].settle(l, refusedOutcome(err), "")
 		return nil
+	}
+	for i, ch := range changes {
+		known := l.itemsAt(ch.LocationID)
+		if results[i].Outcome == channel.Applied {
+			known.applied(ch.SKU, ch.ItemID, *ch.CompareQuantity+ch.Quantity)
+		} else {
+			known.forget(ch.SKU)
+		}
 	}
 	var again []*work
 	first := 0

@@ -423,3 +423,44 @@ func TestAllocationTargetsAreIdempotent(t *testing.T) {
 		t.Errorf("hook shows %d after the retry, want %d", got, shows(45))
 	}
 }
+
+// TestAllocationTargetsFromKnownLevels: under allocation rules the writer starts from what it
+// last read or wrote of an item; it reads only an item it does not know, or one that came
+// back stale, and the channel still ends at each event's target.
+func TestAllocationTargetsFromKnownLevels(t *testing.T) {
+	e := newTestEnv(t, envOptions{})
+	shop := e.addChannel("shop", v1alpha1.PlatformShopify, v1alpha1.ModeSynchronizeWithFulfillmentChannel, "")
+	e.setChannelAllocation(shop.name, bufferHalf)
+	reads := func() int { return e.shop.Stats().Calls["productVariants"] }
+	for i, level := range []int64{25, 41, 33} {
+		before := reads()
+		resp := e.postOne(levelsEvent(fmt.Sprintf("bulk-%d", i), TriggerAPIBulkUpdate, 0, level))
+		if got := channelResult(t, resp.Results[0], shop.name); got.Status != StatusPushed {
+			t.Fatalf("event %d: %+v, want Pushed", i, got)
+		}
+		if got := e.level(shop); got != shows(level) {
+			t.Errorf("event %d: shop shows %d, want %d", i, got, shows(level))
+		}
+		wantReads := 0
+		if i == 0 {
+			wantReads = 1
+		}
+		if got := reads() - before; got != wantReads {
+			t.Errorf("event %d: %d reads of the channel, want %d", i, got, wantReads)
+		}
+	}
+	// An order on the channel moves the item: the known level is stale, so the item is read
+	// again and the target still reached.
+	e.shop.MakeStale(shop.itemID)
+	before := reads()
+	resp := e.postOne(levelsEvent("bulk-after-order", TriggerAPIBulkUpdate, 0, 51))
+	if got := channelResult(t, resp.Results[0], shop.name); got.Status != StatusPushed {
+		t.Fatalf("after an order: %+v, want Pushed", got)
+	}
+	if got := e.level(shop); got != shows(51) {
+		t.Errorf("after an order: shop shows %d, want %d", got, shows(51))
+	}
+	if got := reads() - before; got != 1 {
+		t.Errorf("after an order: %d reads, want 1", got)
+	}
+}

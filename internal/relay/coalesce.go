@@ -5,7 +5,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel"
 )
 
-// routed is an event bound for a write, with the channel items it changes.
+// routed is an event bound for a write, with the channel items it changes at its location.
 type routed struct {
 	work  *work
 	items []string
@@ -20,7 +20,7 @@ type call struct {
 	changeOf      map[string]int
 }
 
-// coalesce merges events into as few calls as it can: increments of one item add up,
+// coalesce merges events into as few calls as it can: increments of one item at one location add up,
 // absolute values of one item keep the last. A call takes at most maxBatch changes, and an
 // increment whose sum with the item's would leave ±channel.MaxQuantity goes into another
 // call, so no merged change is ever out of range. Each event must change at most maxBatch
@@ -54,8 +54,9 @@ func coalesce(strategy v1alpha1.Strategy, events []routed, maxBatch int) []*call
 func (c *call) add(strategy v1alpha1.Strategy, ev routed, maxBatch int) bool {
 	q := ev.work.quantity
 	added := 0
+	location := ev.work.location
 	for _, id := range ev.items {
-		i, ok := c.changeOf[id]
+		i, ok := c.changeOf[location+"\x00"+id]
 		if !ok {
 			added++
 			continue
@@ -72,11 +73,12 @@ func (c *call) add(strategy v1alpha1.Strategy, ev routed, maxBatch int) bool {
 	}
 	mine := make([]int, 0, len(ev.items))
 	for _, id := range ev.items {
-		i, ok := c.changeOf[id]
+		ch := channel.Change{ItemID: id, SKU: ev.work.sku, LocationID: location}
+		i, ok := c.changeOf[changeRef(ch)]
 		if !ok {
 			i = len(c.changes)
-			c.changeOf[id] = i
-			c.changes = append(c.changes, channel.Change{ItemID: id, SKU: ev.work.sku})
+			c.changeOf[changeRef(ch)] = i
+			c.changes = append(c.changes, ch)
 		}
 		if strategy == v1alpha1.StrategyIncremental {
 			c.changes[i].Quantity += q

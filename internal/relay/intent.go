@@ -43,7 +43,7 @@ func (l *lane) resolveInherited(in *ledger.Intent) error {
 		}
 		return l.flush()
 	}
-	if err := l.connect(); err != nil {
+	if err := l.connect(works[0].location); err != nil {
 		return err
 	}
 	l.svc.cfg.Log.Info("sending again the write the previous writer left unresolved", "lane", l.key.String(), "key", in.Key, "events", len(works))

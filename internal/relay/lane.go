@@ -23,6 +23,7 @@ import (
 // work is one accepted event bound for this lane, as its claim holds it.
 type work struct {
 	key        string
+	location   string
 	rev        uint64
 	claim      ledger.Claim
 	sku        string
@@ -36,7 +37,11 @@ type work struct {
 
 func workOf(u ledger.ClaimUpdate) *work {
 	w := u.Claim.Work
-	return &work{key: u.Key, rev: u.Revision, claim: u.Claim, sku: w.SKU, strategy: w.Strategy, quantity: w.Quantity, duplicates: w.Duplicates, allocated: w.Allocated}
+	location := w.Location
+	if location == "" {
+		location = u.Claim.Lane.Location
+	}
+	return &work{key: u.Key, location: location, rev: u.Revision, claim: u.Claim, sku: w.SKU, strategy: w.Strategy, quantity: w.Quantity, duplicates: w.Duplicates, allocated: w.Allocated}
 }
 
 // errAbandoned: the lane stopped (its lease was lost, or the relay was killed) before the
@@ -44,9 +49,10 @@ func workOf(u ledger.ClaimUpdate) *work {
 // next writer.
 var errAbandoned = errors.New("the lane stopped before the channel answered")
 
-// lane writes one channel location while this replica holds its lease: one connector,
-// reused, and one worker, one call at a time. While a call is out, accepted events queue,
-// and the next call takes up to MaxBatch of them. Every call is recorded as an intent in
+// lane writes one channel location, or a whole Shopify store, while this replica holds its
+// lease: a connector per location, reused, and one worker, one call at a time. While a call
+// is out, accepted events queue, and the next call takes up to MaxBatch of their changes,
+// of any locations of the lane. Every call is recorded as an intent in
 // the lease first, and every outcome in the ledger before the intent is cleared.
 type lane struct {
 	svc   *Service
@@ -57,8 +63,12 @@ type lane struct {
 	cancel context.CancelFunc
 
 	fingerprint [sha256.Size]byte
-	conn        channel.Connector
-	items       *itemCache
+	channel     *v1alpha1.SalesChannel
+	credential  []byte
+	// sites are the locations written, each with its connector; conn is the first built,
+	// which sends the calls (a Shopify call names each change's location).
+	sites map[string]*site
+	conn  channel.Connector
 
 	mu      sync.Mutex
 	queue   []*work
@@ -133,6 +143,13 @@ func (l *lane) kill() {
 	l.cancel()
 }
 
+// waiting says whether events are queued.
+func (l *lane) waiting() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.queue) > 0 && !l.retired
+}
+
 // take returns up to n queued works that are not settled yet.
 func (l *lane) take(n int) (batch []*work, retired bool) {
 	l.mu.Lock()
@@ -179,7 +196,7 @@ func (l *lane) run() {
 			}
 			break
 		}
-		if err := l.connect(); err != nil {
+		if err := l.connect(batch[0].location); err != nil {
 			for _, w := range batch {
 				l.settle(w, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()})
 			}
@@ -208,6 +225,15 @@ func (l *lane) maxBatch() int {
 	return max(l.conn.MaxBatch(), 1)
 }
 
+// eventRef names an event's claim in write keys: its id, with its location on a store's
+// lane, where one event may reach several locations.
+func (l *lane) eventRef(w *work) string {
+	if l.key.Location != "" {
+		return w.claim.EventID
+	}
+	return w.claim.EventID + "@" + w.location
+}
+
 // renew keeps the lease while the worker runs; a lease found lost stops the worker before
 // its next call.
 func (l *lane) renew() {
@@ -234,7 +260,7 @@ func (l *lane) renew() {
 
 // connect builds the connector when the lane has none, or when the channel's connection or
 // credential changed.
-func (l *lane) connect() error {
+func (l *lane) connect(location string) error {
 	scope, err := l.svc.cfg.Directory.Scope(l.ctx)
 	if err != nil {
 		return fmt.Errorf("reading the channels in scope: %w", err)
@@ -253,15 +279,17 @@ func (l *lane) connect() error {
 		return fmt.Errorf("reading the channel's credential: %w", err)
 	}
 	fp := connectionFingerprint(ch, credential)
-	if l.conn != nil && fp == l.fingerprint {
+	if l.sites != nil && fp == l.fingerprint {
 		return nil
 	}
-	conn, err := l.svc.cfg.Connect(ch, l.key.Location, credential)
-	if err != nil {
-		return fmt.Errorf("connecting to the channel: %w", err)
+	l.channel, l.credential, l.fingerprint = ch, credential, fp
+	l.sites, l.conn = map[string]*site{}, nil
+	// The connector of the first location to write is built now, so a channel that cannot
+	// be connected fails its events with the reason.
+	if _, err := l.site(location); err != nil {
+		l.sites = nil
+		return err
 	}
-	l.conn, l.fingerprint = metered(conn, ch.Spec.Platform), fp
-	l.items = newItemCache(l.svc.cfg.ItemCacheTTL, l.svc.cfg.Now)
 	return nil
 }
 
@@ -317,35 +345,17 @@ func (l *lane) settleWritten(w *work, o outcome, key string) {
 	l.settlements = append(l.settlements, settlement{w: w, o: o, writeKey: key})
 }
 
-// flushParallelism bounds the ledger updates of one flush in flight at once.
-const flushParallelism = 32
-
-// flush records the decided outcomes in the ledger, then clears the intent they resolve:
-// in that order, so a writer that dies in between leaves an intent whose re-send the
-// channel deduplicates, never a claim that looks unwritten after its write applied. It
+// flush records the decided outcomes in the ledger, together, then clears the intent they
+// resolve: in that order, so a writer that dies in between leaves an intent whose re-send the
+// channel deduplicates, never a claim that looks unwritten after its write applied. While
+// events wait, the resolved intent is left for the next call's to replace (a writer taking
+// over skips an intent whose claims are settled), which saves a ledger write per call. It
 // fails only when the lane stopped.
 func (l *lane) flush() error {
 	pending := l.settlements
 	l.settlements = nil
 	for attempt := 0; len(pending) > 0; attempt++ {
-		var failed []settlement
-		var mu sync.Mutex
-		var wg sync.WaitGroup
-		slots := make(chan struct{}, flushParallelism)
-		for _, st := range pending {
-			wg.Add(1)
-			slots <- struct{}{}
-			go func() {
-				defer func() { <-slots; wg.Done() }()
-				if err := l.record(st); err != nil {
-					mu.Lock()
-					failed = append(failed, st)
-					mu.Unlock()
-				}
-			}()
-		}
-		wg.Wait()
-		pending = failed
+		pending = l.record(pending)
 		if len(pending) > 0 {
 			l.svc.cfg.Log.Info("recording outcomes in the ledger failed; retrying", "lane", l.key.String(), "outcomes", len(pending))
 			if retry.Sleep(l.ctx, retry.Backoff(attempt, 100*time.Millisecond, 5*time.Second)) != nil {
@@ -353,7 +363,7 @@ func (l *lane) flush() error {
 			}
 		}
 	}
-	if !l.intentOpen {
+	if !l.intentOpen || l.waiting() {
 		return nil
 	}
 	for attempt := 0; ; attempt++ {
@@ -372,22 +382,27 @@ func (l *lane) flush() error {
 	}
 }
 
-// record writes one outcome; a claim another writer settled first keeps that outcome.
-func (l *lane) record(st settlement) error {
-	c := st.w.claim
-	c.Outcome = &ledger.Outcome{Status: string(st.o.status), Reason: st.o.reason, Message: st.o.message}
-	c.SettledAt = l.svc.cfg.Now()
-	c.WriteKey = st.writeKey
+// record writes outcomes, in atomic batches, and returns those that could not be written; a
+// claim another writer settled first keeps that outcome.
+func (l *lane) record(sts []settlement) (failed []settlement) {
+	batch := make([]ledger.Settlement, len(sts))
+	for i, st := range sts {
+		c := st.w.claim
+		c.Outcome = &ledger.Outcome{Status: string(st.o.status), Reason: st.o.reason, Message: st.o.message}
+		c.SettledAt = l.svc.cfg.Now()
+		c.WriteKey = st.writeKey
+		batch[i] = ledger.Settlement{Key: st.w.key, Rev: st.w.rev, Claim: c}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	err := l.svc.store.Settle(ctx, st.w.key, st.w.rev, c)
-	if errors.Is(err, ledger.ErrConflict) {
-		err = nil
+	for i, err := range l.svc.store.SettleAll(ctx, batch) {
+		if err == nil || errors.Is(err, ledger.ErrConflict) {
+			l.forget(sts[i].w.key)
+			continue
+		}
+		failed = append(failed, sts[i])
 	}
-	if err == nil {
-		l.forget(st.w.key)
-	}
-	return err
+	return failed
 }
 
 // push writes one strategy's events: it maps SKUs to items, merges the events of each item
@@ -402,35 +417,39 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 const maxStaleAttempts = 5
 
 func (l *lane) pushAttempt(strategy v1alpha1.Strategy, works []*work, attempt int) {
-	skus := make([]string, 0, len(works))
-	for _, w := range works {
-		skus = append(skus, w.sku)
-	}
-	slices.Sort(skus)
-	skus = slices.Compact(skus)
-	var found map[string][]channel.Item
-	err := l.untilAnswered("reading the channel's items", func(ctx context.Context) error {
-		var err error
-		found, err = l.items.lookup(ctx, l.conn, skus)
-		return err
-	})
-	if err != nil {
-		return
-	}
-
-	maxBatch := max(l.conn.MaxBatch(), 1)
+	maxBatch := l.maxBatch()
 	var events []routed
-	for _, w := range works {
-		ids := make([]string, 0, len(found[w.sku]))
-		for _, it := range found[w.sku] {
-			ids = append(ids, it.ID)
-		}
-		items := slices.Compact(slices.Sorted(slices.Values(ids)))
-		if o, unwritable := unroutable(w, len(items), maxBatch); unwritable {
-			l.settle(w, o)
+	locations, grouped := byLocation(works)
+	for _, location := range locations {
+		works := grouped[location]
+		st, err := l.site(location)
+		if err != nil {
+			for _, w := range works {
+				l.settle(w, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()})
+			}
 			continue
 		}
-		events = append(events, routed{work: w, items: items})
+		var found map[string][]channel.Item
+		err = l.untilAnswered("reading the channel's items", func(ctx context.Context) error {
+			var err error
+			found, err = st.items.lookup(ctx, st.conn, skusOf(works))
+			return err
+		})
+		if err != nil {
+			return
+		}
+		for _, w := range works {
+			ids := make([]string, 0, len(found[w.sku]))
+			for _, it := range found[w.sku] {
+				ids = append(ids, it.ID)
+			}
+			items := slices.Compact(slices.Sorted(slices.Values(ids)))
+			if o, unwritable := unroutable(w, len(items), maxBatch); unwritable {
+				l.settle(w, o)
+				continue
+			}
+			events = append(events, routed{work: w, items: items})
+		}
 	}
 	l.writeEvents(strategy, events, maxBatch, attempt)
 }
@@ -493,7 +512,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt 
 	works := make([]*work, len(c.events))
 	eventIDs := make([]string, len(c.events))
 	for i, ev := range c.events {
-		works[i], eventIDs[i] = ev.work, ev.work.claim.EventID
+		works[i], eventIDs[i] = ev.work, l.eventRef(ev.work)
 	}
 	callChanges := make([]channel.Change, len(send))
 	pos := make(map[int]int, len(send))
@@ -501,10 +520,10 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt 
 	for j, i := range send {
 		ch := c.changes[i]
 		if strategy == v1alpha1.StrategyIncremental {
-			if known, ok := l.items.level(ch.SKU, ch.ItemID); ok {
+			if known, ok := l.itemsAt(ch.LocationID).level(ch.SKU, ch.ItemID); ok {
 				ch.CompareQuantity = &known
 				// The same events written from another quantity are another write.
-				content = append(content, ch.ItemID, strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(known, 10))
+				content = append(content, changeRef(ch), strconv.FormatInt(ch.Quantity, 10), strconv.FormatInt(known, 10))
 			}
 		}
 		callChanges[j] = ch
@@ -530,7 +549,7 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt 
 		return nil
 	case channel.IsRefused(err):
 		ev := c.events[0]
-		l.items.forget(ev.work.sku)
+		l.itemsAt(ev.work.location).forget(ev.work.sku)
 		l.settle(ev.work, refusedOutcome(err))
 		return nil
 	}
@@ -540,9 +559,11 @@ func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt 
 		ch := callChanges[j]
 		switch {
 		case results[j].Outcome != channel.Applied:
-			l.items.forget(ch.SKU)
+			l.itemsAt(ch.LocationID).forget(ch.SKU)
 		case ch.CompareQuantity != nil:
-			l.items.applied(ch.SKU, ch.ItemID, *ch.CompareQuantity+ch.Quantity)
+			l.itemsAt(ch.LocationID).applied(ch.SKU, ch.ItemID, *ch.CompareQuantity+ch.Quantity)
+		case strategy == v1alpha1.StrategyAbsolute:
+			l.itemsAt(ch.LocationID).applied(ch.SKU, ch.ItemID, ch.Quantity)
 		}
 	}
 	contributors := make([]int, len(c.changes))
@@ -630,8 +651,10 @@ func (l *lane) send(intent ledger.Intent) (results []channel.ChangeResult, resen
 		ctx, cancel := context.WithTimeout(l.ctx, l.svc.cfg.WriteTimeout)
 		ctx = channel.WithReference(ctx, writeReference(intent.Key, intent.EventIDs))
 		l.svc.stats.writes.Add(1)
-		var err error
-		results, err = l.conn.Write(ctx, intent.Strategy, intent.Key, intent.Changes)
+		conn, err := l.writer(intent.Changes)
+		if err == nil {
+			results, err = conn.Write(ctx, intent.Strategy, intent.Key, intent.Changes)
+		}
 		cancel()
 		if err == nil && len(results) != len(intent.Changes) {
 			err = fmt.Errorf("the connector answered %d results for %d changes", len(results), len(intent.Changes))

@@ -14,18 +14,23 @@ import (
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
-	"github.com/techoms/inventory-operator/internal/channel"
-	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 )
 
 const (
 	openLoopLocations = 50
 	openLoopSKUs      = 20
+	// openLoopStoreLimit is the changes a second a Plus store takes: 1,000 points restored a
+	// second, about 10 points a call, 250 changes a call.
+	openLoopStoreLimit = 25_000
+	// openLoopP99 is the p99 under which a rate counts as carried.
+	openLoopP99 = 250 * time.Millisecond
 )
 
-// openLoopStep is how long each rate is offered: 3s, or BENCH_RELAY_OPEN_STEP (a duration),
-// long enough to empty the fake store's bucket when a rate overspends it.
+// openLoopRates are the offered rates, in events a second.
+var openLoopRates = []int{250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 25_000, 32_000}
+
+// openLoopStep is how long each rate is offered: 3s, or BENCH_RELAY_OPEN_STEP (a duration).
 var openLoopStep = func() time.Duration {
 	if d, err := time.ParseDuration(os.Getenv("BENCH_RELAY_OPEN_STEP")); err == nil && d > 0 {
 		return d
@@ -34,34 +39,42 @@ var openLoopStep = func() time.Duration {
 }()
 
 // BenchmarkRelayOpenLoop offers events at fixed rates, whatever the answers take, spread over
-// 50 locations of a fake Shopify Plus store answering each call after 20 ms, one event per
-// request as a warehouse system sends them. For each rate it prints the achieved rate, p50
-// and p99 latency from when the event was due (so a late send counts against the relay),
-// channel calls per event, 429s (the relay's to the sender and Shopify's to the relay), and
-// the Shopify rate-limit points spent a second (Plus restores 1,000 a second).
-// The rate doubles from 25 a second until p99 is twice that of the first rate, or 429s or
-// failed events start, or the relay no longer keeps up. BENCH_RELAY_CPUPROFILE=dir writes a CPU profile of each rate (the whole
-// process: sender, relay and fake Shopify).
+// 50 locations of a fake Shopify Plus store answering each call after 20 ms, in requests of
+// 50 events (one per location) and of one event. For each rate it prints the achieved rate,
+// p50 and p99 latency from when each event was due (so a late send counts against the
+// relay), changes per Shopify write, Shopify points per event, the events of requests the
+// relay answered 429 or 503 (queue full, too many requests in flight), Shopify's THROTTLED
+// answers to the relay, and the ratio of the achieved rate to
+// the store's limit (25,000 changes a second on Plus). Rates rise until one is not carried
+// (p99 of 250 ms or more, or under nine tenths achieved) twice, or fails an event; a line
+// then gives the highest rate carried. BENCH_RELAY_CPUPROFILE=dir writes the CPU profile of
+// that rate (the whole process: senders, relay, ledger and fake Shopify) to
+// dir/saturation-<events per request>.pprof.
 //
-// It runs twice: with a rate-limit bucket per channel location, as connectors pace when each
-// keeps its own model of the store's one bucket, and with one bucket per store, as the relay
-// paces; each table gives Shopify's THROTTLED answers per event.
+// A third run sends requests of 50 events to a channel with allocation rules (a buffer of 5
+// and 50%), each event with its warehouse level, and ends with the ratio of its saturation
+// to that of the first run.
 func BenchmarkRelayOpenLoop(b *testing.B) {
-	b.Run("buckets=per-location", func(b *testing.B) { benchOpenLoop(b, bucketPerLocation) })
-	b.Run("buckets=per-store", func(b *testing.B) { benchOpenLoop(b, nil) })
+	var without int
+	for _, perRequest := range []int{50, 1} {
+		b.Run(fmt.Sprintf("events-per-request=%d", perRequest), func(b *testing.B) {
+			if n := benchOpenLoop(b, perRequest, nil); perRequest == 50 {
+				without = n
+			}
+		})
+	}
+	b.Run("events-per-request=50,rules=buffer-5-and-50%", func(b *testing.B) {
+		with := benchOpenLoop(b, 50, &v1alpha1.AllocationRules{Buffer: ptr(5), Percentage: ptr(50)})
+		fmt.Printf("allocation rules: saturation %.2f of the saturation without\n", float64(with)/float64(max(without, 1)))
+	})
 }
 
-// bucketPerLocation builds Shopify connectors that each model the store's bucket alone.
-func bucketPerLocation(ch *v1alpha1.SalesChannel, location string, credential []byte) (channel.Connector, error) {
-	conn := ch.Spec.Connection
-	return shopify.New(shopify.Config{BaseURL: conn.URL, Token: string(credential), LocationID: location, Plan: conn.Plan,
-		QuantityName: ch.Spec.Inventory.Quantity(), Sleep: meteredSleep(ch.Spec.Platform)})
-}
-
-func benchOpenLoop(b *testing.B, connect ConnectorFactory) {
+func benchOpenLoop(b *testing.B, perRequest int, rules *v1alpha1.AllocationRules) (saturation int) {
 	shop := shopifytest.New(shopifytest.Options{Plan: "Plus", Latency: 20 * time.Millisecond})
 	defer shop.Close()
-	scope := Scope{Channels: []v1alpha1.SalesChannel{benchChannel(shop.URL)}}
+	ch := benchChannel(shop.URL)
+	ch.Spec.Inventory.Allocation = rules
+	scope := Scope{Channels: []v1alpha1.SalesChannel{ch}}
 	items := make([]string, openLoopSKUs)
 	for i := range items {
 		_, items[i] = shop.AddVariant(fmt.Sprintf("SKU-%04d", i))
@@ -69,42 +82,45 @@ func benchOpenLoop(b *testing.B, connect ConnectorFactory) {
 	for l := range openLoopLocations {
 		location := shop.AddLocation(fmt.Sprintf("wh-%02d", l))
 		for _, item := range items {
-			shop.SetAvailable(item, location, 1_000_000)
+			shop.SetAvailable(item, location, 1_000_000_000)
 		}
 		scope.Syncs = append(scope.Syncs, inventorySync(fmt.Sprintf("wh-%02d", l), "shop", fmt.Sprintf("warehouse-%02d", l), location))
 	}
-	_, apiURL := serveBenchRelayWith(b, scope, connect)
-	sender := &openLoopSender{url: apiURL + EventsPath, client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
+	svc, apiURL := serveBenchRelayWith(b, scope, nil)
+	// A rate past saturation leaves a backlog: the relay stops at once rather than write it.
+	defer svc.Kill()
+	sender := &openLoopSender{url: apiURL + EventsPath, perRequest: perRequest, levels: rules != nil,
+		client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4096}}}
 
-	// Warm each location's item cache with every SKU before measuring: a relay that has run a
-	// while has looked up the SKUs it is sent.
+	// Warm the item caches with every SKU at every location before measuring: a relay that
+	// has run a while has looked up the SKUs it is sent.
 	for l := range openLoopLocations {
 		warm := make([]Event, openLoopSKUs)
 		for i := range warm {
 			warm[i] = Event{ID: fmt.Sprintf("warm-%d-%d", l, i), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%04d", i),
 				FulfillmentChannel: fmt.Sprintf("warehouse-%02d", l), Increment: ptr(-1)}
+			if rules != nil {
+				warm[i].QuantityBefore, warm[i].QuantityAfter = ptr(900_000_001), ptr(900_000_000)
+			}
 		}
-		if status, problem := sender.send(warm...); status != http.StatusOK || problem != "" {
+		if status, problem := sender.post(warm); status != http.StatusOK || problem != "" {
 			b.Fatalf("warming: status %d %s", status, problem)
 		}
 	}
 
 	profiles := os.Getenv("BENCH_RELAY_CPUPROFILE")
-	fmt.Printf("%d locations, %d SKUs, 20 ms a Shopify call, one event a request, %s a rate\n", openLoopLocations, openLoopSKUs, openLoopStep)
-	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | channel calls/event | 429 to sender | 429 from Shopify | THROTTLED/event | failed | Shopify points/s |")
+	fmt.Printf("%d locations, %d SKUs, 20 ms a Shopify call (Plus), %d event(s) a request, allocation rules: %v, %s a rate\n", openLoopLocations, openLoopSKUs, perRequest, rules != nil, openLoopStep)
+	fmt.Println("| offered events/s | achieved events/s | p50 ms | p99 ms | changes/call | points/event | 429/503 to senders | THROTTLED from Shopify | failed | of the store's limit |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
 	b.ResetTimer()
-	var firstP99 time.Duration
-	for rate := 25; rate <= 51_200; rate *= 2 {
+	misses := 0
+	var profile bytes.Buffer
+	for _, rate := range openLoopRates {
+		var current bytes.Buffer
 		if profiles != "" {
-			f, err := os.Create(filepath.Join(profiles, fmt.Sprintf("relay-%d.pprof", rate)))
-			if err != nil {
+			if err := pprof.StartCPUProfile(&current); err != nil {
 				b.Fatal(err)
 			}
-			if err := pprof.StartCPUProfile(f); err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
 		}
 		before := shop.Stats()
 		step := sender.offer(rate, openLoopStep)
@@ -112,48 +128,75 @@ func benchOpenLoop(b *testing.B, connect ConnectorFactory) {
 			pprof.StopCPUProfile()
 		}
 		after := shop.Stats()
-		calls, shopThrottled := after.Requests-before.Requests, after.Throttled-before.Throttled
+		writes := after.Calls["inventoryAdjustQuantities"] + after.Calls["inventorySetQuantities"] -
+			before.Calls["inventoryAdjustQuantities"] - before.Calls["inventorySetQuantities"]
+		changes := after.ItemsWritten - before.ItemsWritten
 		p50, p99 := step.percentile(0.50), step.percentile(0.99)
 		events := float64(len(step.latencies) + step.failed)
-		fmt.Printf("| %d | %.0f | %.1f | %.1f | %.3f | %d | %d | %.4f | %d | %.0f |\n", rate, step.achieved(), ms(p50), ms(p99),
-			float64(calls)/events, step.rejected, shopThrottled, float64(shopThrottled)/events, step.failed,
-			float64(after.PointsSpent-before.PointsSpent)/step.elapsed.Seconds())
+		fmt.Printf("| %d | %.0f | %.1f | %.1f | %.1f | %.3f | %d | %d | %d | %.3f |\n", rate, step.achieved(), ms(p50), ms(p99),
+			float64(changes)/float64(max(writes, 1)), float64(after.PointsSpent-before.PointsSpent)/max(events, 1),
+			step.rejected, after.Throttled-before.Throttled, step.failed, step.achieved()/openLoopStoreLimit)
 		if step.failed > 0 {
 			fmt.Printf("first failure: %s\n", step.firstFailure)
-		}
-		if firstP99 == 0 {
-			firstP99 = p99
-		}
-		if p99 >= 2*firstP99 || step.rejected > 0 || shopThrottled > 0 || step.failed > 0 || step.achieved() < 0.9*float64(rate) {
 			break
+		}
+		if p99 < openLoopP99 && step.rejected == 0 && step.achieved() >= 0.9*float64(rate) {
+			saturation = rate
+			profile = current
+			continue
+		}
+		if misses++; misses == 2 || step.achieved() < 0.5*float64(rate) {
+			break
+		}
+	}
+	fmt.Printf("saturation: %d events/s at %d locations (%.3f of the store's limit)\n", saturation, openLoopLocations, float64(saturation)/openLoopStoreLimit)
+	if profiles != "" && profile.Len() > 0 {
+		if err := os.WriteFile(filepath.Join(profiles, fmt.Sprintf("saturation-%d.pprof", perRequest)), profile.Bytes(), 0o644); err != nil {
+			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(0, "ns/op")
 	shop.AssertNoErrors(b)
+	return saturation
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
-// openLoopSender sends events on a schedule, each on its own, not waiting for earlier answers.
+// openLoopSender sends requests on a schedule, each on its own, not waiting for earlier
+// answers.
 type openLoopSender struct {
-	url    string
+	url        string
+	perRequest int
+	// levels: each event carries the warehouse's level after it, as allocation rules need.
+	levels bool
 	client *http.Client
 	seq    int
 	mu     sync.Mutex
 }
 
-func (s *openLoopSender) event() Event {
+// request is the next request's events: consecutive events go to consecutive locations, and
+// each location's SKU moves on once every location had one.
+func (s *openLoopSender) request() []Event {
 	s.mu.Lock()
-	s.seq++
-	n := s.seq
-	s.mu.Unlock()
-	return Event{ID: fmt.Sprintf("open-%d", n), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%04d", (n/openLoopLocations)%openLoopSKUs),
-		FulfillmentChannel: fmt.Sprintf("warehouse-%02d", n%openLoopLocations), Increment: ptr(-1)}
+	defer s.mu.Unlock()
+	events := make([]Event, s.perRequest)
+	for i := range events {
+		s.seq++
+		n := s.seq
+		events[i] = Event{ID: fmt.Sprintf("open-%d", n), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%04d", (n/openLoopLocations)%openLoopSKUs),
+			FulfillmentChannel: fmt.Sprintf("warehouse-%02d", n%openLoopLocations), Increment: ptr(-1)}
+		if s.levels {
+			// A level that falls by one an event, as the increment says.
+			after := int64(900_000_000 - n)
+			events[i].QuantityBefore, events[i].QuantityAfter = ptr(after+1), ptr(after)
+		}
+	}
+	return events
 }
 
-// send posts the events and returns the HTTP status, and the first channel result that is
+// post sends the events and returns the HTTP status, and the first channel result that is
 // neither Pushed nor (for a 429) Throttled, if any.
-func (s *openLoopSender) send(events ...Event) (status int, problem string) {
+func (s *openLoopSender) post(events []Event) (status int, problem string) {
 	body, _ := json.Marshal(Request{Events: events})
 	req, _ := http.NewRequest(http.MethodPost, s.url, bytes.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+testToken)
@@ -176,7 +219,7 @@ func (s *openLoopSender) send(events ...Event) (status int, problem string) {
 	return res.StatusCode, ""
 }
 
-// openLoopStepResult is what one rate gave.
+// openLoopStepResult is what one rate gave; counts are of events.
 type openLoopStepResult struct {
 	latencies        []time.Duration
 	rejected, failed int
@@ -195,36 +238,39 @@ func (r openLoopStepResult) percentile(p float64) time.Duration {
 	return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
 }
 
-// offer sends rate events a second for d, each due at its own time, and waits for every
-// answer. Latency runs from when an event was due, not from when it was sent.
+// offer sends rate events a second for d, in requests each due at its own time, and waits
+// for every answer. Latency runs from when a request was due, not from when it was sent.
 func (s *openLoopSender) offer(rate int, d time.Duration) openLoopStepResult {
 	var mu sync.Mutex
 	var out openLoopStepResult
 	var wg sync.WaitGroup
-	total := int(float64(rate) * d.Seconds())
-	interval := time.Second / time.Duration(rate)
+	requests := max(int(float64(rate)*d.Seconds())/s.perRequest, 1)
+	interval := time.Duration(float64(time.Second) * float64(s.perRequest) / float64(rate))
 	start := time.Now()
-	for i := range total {
+	for i := range requests {
 		due := start.Add(time.Duration(i) * interval)
 		if wait := time.Until(due); wait > 0 {
 			time.Sleep(wait)
 		}
+		events := s.request()
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			status, problem := s.send(s.event())
+			status, problem := s.post(events)
 			latency := time.Since(due)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
-			case status == http.StatusTooManyRequests:
-				out.rejected++
+			case status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable:
+				out.rejected += len(events)
 			case status != http.StatusOK || problem != "":
-				if out.failed++; out.firstFailure == "" {
+				if out.failed += len(events); out.firstFailure == "" {
 					out.firstFailure = fmt.Sprintf("status %d %s", status, problem)
 				}
 			default:
-				out.latencies = append(out.latencies, latency)
+				for range events {
+					out.latencies = append(out.latencies, latency)
+				}
 			}
 		}()
 	}

@@ -69,13 +69,23 @@ func TestCoalesce(t *testing.T) {
 	ev := func(id string, q int64, items ...string) routed {
 		return routed{work: &work{key: id, claim: ledger.Claim{EventID: id}, sku: "S-" + id, quantity: q}, items: items}
 	}
+	// at is ev for items at a location of a store's writer.
+	at := func(location, id string, q int64, items ...string) routed {
+		r := ev(id, q, items...)
+		r.work.location = location
+		return r
+	}
 	// shape renders calls as their changes, item=quantity, one call per element.
 	shape := func(calls []*call) []string {
 		var out []string
 		for _, c := range calls {
 			s := ""
 			for _, ch := range c.changes {
-				s += fmt.Sprintf("%s=%d ", ch.ItemID, ch.Quantity)
+				if ch.LocationID != "" {
+					s += fmt.Sprintf("%s@%s=%d ", ch.ItemID, ch.LocationID, ch.Quantity)
+				} else {
+					s += fmt.Sprintf("%s=%d ", ch.ItemID, ch.Quantity)
+				}
 			}
 			out = append(out, s)
 		}
@@ -102,6 +112,10 @@ func TestCoalesce(t *testing.T) {
 			[]routed{ev("a", 1, "x", "y"), ev("b", 2, "z"), ev("c", 3, "x")}, []string{"x=1 y=1 ", "z=2 x=3 "}},
 		{"an event alone may fill a call", v1alpha1.StrategyIncremental, 2,
 			[]routed{ev("a", 1, "x", "y")}, []string{"x=1 y=1 "}},
+		{"one item at two locations is two changes of one call", v1alpha1.StrategyIncremental, 10,
+			[]routed{at("L1", "a", 1, "x"), at("L2", "b", 2, "x"), at("L1", "c", 3, "x")}, []string{"x@L1=4 x@L2=2 "}},
+		{"a call's changes count every location", v1alpha1.StrategyIncremental, 2,
+			[]routed{at("L1", "a", 1, "x"), at("L2", "b", 1, "x"), at("L3", "c", 1, "x")}, []string{"x@L1=1 x@L2=1 ", "x@L3=1 "}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

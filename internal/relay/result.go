@@ -45,6 +45,7 @@ const (
 	ReasonMappingUnavailable   = "MappingUnavailable"
 	ReasonUnmappedSkipped      = "UnmappedSkipped"
 	ReasonShownFromComponents  = "ShownFromComponents"
+	ReasonTooManyWriters       = "TooManyWriters"
 )
 
 // ChannelResult is one event's outcome on one channel location.

@@ -96,6 +96,15 @@ func (s *Service) unregister(key string, ch chan ledger.Claim) {
 	}
 }
 
+// room says whether a lane may take an event: it has events waiting, or fewer lanes than
+// MaxWriters have.
+func (s *Service) room(l ledger.Lane) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, busy := s.pending[l]
+	return busy || len(s.pending) < s.cfg.MaxWriters
+}
+
 // pendingCount is how many claims of a lane are not settled yet.
 func (s *Service) pendingCount(l ledger.Lane) int {
 	s.mu.Lock()
@@ -133,6 +142,14 @@ func (s *Service) acquire(key ledger.Lane) {
 		s.mu.Unlock()
 		_ = lease.Release(ctx)
 		return
+	}
+	if len(s.lanes) >= s.cfg.MaxWriters {
+		// Lanes without waiting events make room: they release their lease and connectors.
+		for k, idle := range s.lanes {
+			if len(s.pending[k]) == 0 {
+				idle.retire()
+			}
+		}
 	}
 	l := s.newLane(key, lease)
 	s.lanes[key] = l

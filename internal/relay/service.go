@@ -19,7 +19,10 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultQueueSize    = 10_000
+	DefaultQueueSize = 10_000
+	// DefaultMaxWriters bounds the writers (Shopify stores, webhook channel locations) with
+	// events waiting, and so the connectors, item caches and queues a replica may hold.
+	DefaultMaxWriters   = 1_000
 	DefaultItemCacheTTL = time.Minute
 	DefaultWriteTimeout = 2 * time.Minute
 	// DefaultLaneIdleTimeout is how long a channel location keeps its connector, item cache
@@ -52,6 +55,11 @@ type Config struct {
 	// QueueSize is how many accepted events one channel location may have waiting; beyond
 	// it events for that location are throttled. Default DefaultQueueSize.
 	QueueSize int
+	// MaxWriters is how many writers (lanes: a Shopify store, a webhook channel location)
+	// may have events waiting at once, as this replica's view of the ledger shows them; an
+	// event for another writer beyond it is throttled (TooManyWriters), and writers without
+	// waiting events let go of their connectors at once. Default DefaultMaxWriters.
+	MaxWriters int
 	// ItemCacheTTL is how long a SKU's channel items are reused. Default DefaultItemCacheTTL.
 	ItemCacheTTL time.Duration
 	// WriteTimeout bounds one connector call, its own retries included. Default
@@ -118,6 +126,9 @@ func New(cfg Config) (*Service, error) {
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.MaxWriters <= 0 {
+		cfg.MaxWriters = DefaultMaxWriters
 	}
 	if cfg.ItemCacheTTL <= 0 {
 		cfg.ItemCacheTTL = DefaultItemCacheTTL
@@ -229,6 +240,13 @@ func sortErrors(errs []EventError) {
 	slices.SortFunc(errs, func(a, b EventError) int { return a.Index - b.Index })
 }
 
+// targetLane is the writer of a target: the whole store for Shopify, whose calls take
+// changes of any of its locations and whose rate limit is the store's, and the channel
+// location for a webhook channel, whose protocol names one location per request.
 func targetLane(t target) ledger.Lane {
-	return ledger.Lane{Namespace: t.channel.Namespace, Channel: t.channel.Name, Location: t.sync.Spec.FulfillmentChannel.LocationID}
+	l := ledger.Lane{Namespace: t.channel.Namespace, Channel: t.channel.Name, Location: t.sync.Spec.FulfillmentChannel.LocationID}
+	if t.channel.Spec.Platform == v1alpha1.PlatformShopify {
+		l.Location = ""
+	}
+	return l
 }

@@ -20,7 +20,7 @@ func (c *Connector) stockPending(ctx context.Context, key string, changes []chan
 			next = append(next, i)
 			continue
 		}
-		userErrs, err := c.stockWithRetries(ctx, key+"/stock-"+strconv.Itoa(i+1), changes[i].ItemID)
+		userErrs, err := c.stockWithRetries(ctx, key+"/stock-"+strconv.Itoa(i+1), changes[i].ItemID, c.location(changes[i]))
 		if err != nil {
 			return nil, err
 		}
@@ -40,10 +40,10 @@ func (c *Connector) stockPending(ctx context.Context, key string, changes []chan
 // moves to the next attempt key. It returns the user errors that refuse the item: those that
 // name an argument (the item or the location). Any other answer, or retries that run out,
 // leave the outcome unknown, so they are returned as an error, never as a refusal.
-func (c *Connector) stockWithRetries(ctx context.Context, key, itemID string) ([]userError, error) {
+func (c *Connector) stockWithRetries(ctx context.Context, key, itemID, location string) ([]userError, error) {
 	attemptKey := key
 	for attempt := 1; ; attempt++ {
-		userErrs, err := c.stock(ctx, attemptKey, itemID)
+		userErrs, err := c.stock(ctx, attemptKey, itemID, location)
 		if err != nil || len(userErrs) == 0 {
 			return nil, err
 		}
@@ -64,13 +64,13 @@ func (c *Connector) stockWithRetries(ctx context.Context, key, itemID string) ([
 	}
 }
 
-// stock activates one inventory item at the location, with no quantity: the write that
+// stock activates one inventory item at location, with no quantity: the write that
 // follows sets it. Since 2026-04 activation keeps a quantity the item's inactive level held;
 // when that is not the 0 an unstocked item reads as, the write's compare quantity is stale
 // and the caller re-reads the item.
-func (c *Connector) stock(ctx context.Context, key, itemID string) ([]userError, error) {
+func (c *Connector) stock(ctx context.Context, key, itemID, location string) ([]userError, error) {
 	var data stockItemData
-	if err := c.do(ctx, stockItem, stockItemVariables{Item: itemID, Location: c.locationID, Key: key}, &data); err != nil {
+	if err := c.do(ctx, stockItem, stockItemVariables{Item: itemID, Location: location, Key: key}, &data); err != nil {
 		return nil, err
 	}
 	if data.Payload == nil {

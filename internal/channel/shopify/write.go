@@ -218,7 +218,7 @@ func (c *Connector) mutate(ctx context.Context, strategy v1alpha1.Strategy, key 
 		input := setQuantitiesInput{Name: c.quantityName, Reason: c.cfg.Reason, ReferenceDocumentURI: reference, Quantities: make([]quantityInput, len(pending))}
 		for pos, i := range pending {
 			ch := changes[i]
-			input.Quantities[pos] = quantityInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Quantity: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity}
+			input.Quantities[pos] = quantityInput{InventoryItemID: ch.ItemID, LocationID: c.location(ch), Quantity: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity}
 		}
 		var data setQuantitiesData
 		if err := c.do(ctx, setQuantities, mutationVariables[setQuantitiesInput]{Input: input, Key: key}, &data); err != nil {
@@ -235,7 +235,7 @@ func (c *Connector) mutate(ctx context.Context, strategy v1alpha1.Strategy, key 
 		}
 		for pos, i := range pending {
 			ch := changes[i]
-			input.Changes[pos] = changeInput{InventoryItemID: ch.ItemID, LocationID: c.locationID, Delta: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity, LedgerDocumentURI: ledger}
+			input.Changes[pos] = changeInput{InventoryItemID: ch.ItemID, LocationID: c.location(ch), Delta: ch.Quantity, ChangeFromQuantity: ch.CompareQuantity, LedgerDocumentURI: ledger}
 		}
 		var data adjustQuantitiesData
 		if err := c.do(ctx, adjustQuantities, mutationVariables[adjustQuantitiesInput]{Input: input, Key: key}, &data); err != nil {
@@ -247,6 +247,15 @@ func (c *Connector) mutate(ctx context.Context, strategy v1alpha1.Strategy, key 
 		return nil, errors.New("shopify: inventory mutation returned no payload")
 	}
 	return payload.UserErrors, nil
+}
+
+// location is where a change is written: its own location, or the connector's. One call
+// takes changes of any locations of the store.
+func (c *Connector) location(ch channel.Change) string {
+	if ch.LocationID != "" {
+		return ch.LocationID
+	}
+	return c.locationID
 }
 
 // changeIndex finds the list index in a user error's field path, such as
