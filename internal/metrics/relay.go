@@ -33,12 +33,17 @@ var (
 		"Writes the relay sent again because the channel did not answer, was down or throttled.")
 	relayUnresolvedWrites = counterVec("relay", "unresolved_writes_total",
 		"Writes without an answer left too long to send again: their events are reported OutcomeUnknown and the channel needs comparing with the warehouse.")
+	relayStorePointsSpent = counterVec("relay", "store_points_spent_total",
+		"Rate-limit points the relay's calls to Shopify stores cost, all stores together: each answer's actual query cost.")
+	relayStorePointsRestored = counterVec("relay", "store_points_restored_total",
+		"Rate-limit points Shopify stores restored to the relay's buckets at their refill rates, as the relay models them, all stores together: spent close to restored means the stores' limits are reached.")
 	relayLanes = gaugeVec("relay", "lanes",
-		"Channel locations this replica writes (holds the lease of).")
+		"Writers this replica runs (holds the lease of): a Shopify store, or a webhook channel location.")
 
 	relayCollectors = []prometheus.Collector{
 		relayEvents, relayRequestDuration, relayChannelCalls, relayChannelCallDuration, relayBatchSize,
 		relayQueueDepth, relayThrottleWait, relayWriteRetries, relayUnresolvedWrites, relayLanes,
+		relayStorePointsSpent, relayStorePointsRestored,
 	}
 )
 
@@ -56,6 +61,12 @@ func RelayRequest(d time.Duration) { relayRequestDuration.WithLabelValues().Obse
 func ChannelCall(platform, call, result string, d time.Duration) {
 	relayChannelCalls.WithLabelValues(platform, call, result).Inc()
 	relayChannelCallDuration.WithLabelValues(platform, call).Observe(d.Seconds())
+}
+
+// StorePoints adds the rate-limit points calls to a store spent and its bucket restored.
+func StorePoints(spent, restored float64) {
+	relayStorePointsSpent.WithLabelValues().Add(max(spent, 0))
+	relayStorePointsRestored.WithLabelValues().Add(max(restored, 0))
 }
 
 // BatchSize observes the changes of one write.

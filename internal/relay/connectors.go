@@ -11,6 +11,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/webhook"
+	"github.com/techoms/inventory-operator/internal/metrics"
 )
 
 // ConnectorFactory builds the connector of a channel at a location with its credential.
@@ -63,7 +64,7 @@ func (b *storeBuckets) of(ch *v1alpha1.SalesChannel, credential []byte) *shopify
 	if len(b.byStore) >= maxStoreBuckets {
 		clear(b.byStore)
 	}
-	bucket := shopify.NewBucket(ch.Spec.Connection.Plan, meteredSleep(ch.Spec.Platform))
+	bucket := shopify.NewBucket(ch.Spec.Connection.Plan, meteredSleep(ch.Spec.Platform)).Metered(metrics.StorePoints)
 	b.byStore[key] = bucket
 	return bucket
 }

@@ -24,5 +24,14 @@ func NewBucket(plan v1alpha1.Plan, sleep func(context.Context, time.Duration) er
 	return &Bucket{pacer: newPacer(planLimits(plan), time.Now, sleep)}
 }
 
+// Metered makes the bucket tell meter, at the end of each call, the points spent since the
+// last call (the actual costs Shopify's answers report, else what the calls reserved) and
+// the points its model restored at the store's refill rate. Set it before the bucket paces
+// any call.
+func (b *Bucket) Metered(meter func(spent, restored float64)) *Bucket {
+	b.pacer.meter = meter
+	return b
+}
+
 // SharesBucket says whether two connectors pace their calls with one bucket.
 func SharesBucket(a, b *Connector) bool { return a.pacer == b.pacer }

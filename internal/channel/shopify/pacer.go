@@ -49,6 +49,8 @@ type leakyBucket struct {
 	// inFlight is the sum of the reservations of calls that have no response yet; the server
 	// may not have charged them when it reports its level.
 	inFlight float64
+	// spent and restored add up the points calls cost and the points the model refilled.
+	spent, restored float64
 }
 
 func newLeakyBucket(limits bucketLimits, now time.Time) leakyBucket {
@@ -58,8 +60,9 @@ func newLeakyBucket(limits bucketLimits, now time.Time) leakyBucket {
 // refill advances the model to now.
 func (b *leakyBucket) refill(now time.Time) {
 	if elapsed := now.Sub(b.at); elapsed > 0 {
-		b.level = math.Min(b.limits.capacity, b.level+elapsed.Seconds()*b.limits.restore)
-		b.at = now
+		level := math.Min(b.limits.capacity, b.level+elapsed.Seconds()*b.limits.restore)
+		b.restored += max(level-b.level, 0)
+		b.level, b.at = level, now
 	}
 }
 
@@ -93,6 +96,11 @@ func (b *leakyBucket) cancel(now time.Time, reserved float64) {
 func (b *leakyBucket) settle(now time.Time, reserved float64, status *throttleStatus, actualCost *float64) {
 	b.refill(now)
 	b.inFlight -= reserved
+	if actualCost != nil {
+		b.spent += *actualCost
+	} else {
+		b.spent += reserved
+	}
 	if status != nil && status.MaximumAvailable > 0 && status.RestoreRate > 0 {
 		b.limits = bucketLimits{capacity: status.MaximumAvailable, restore: status.RestoreRate}
 		b.level = math.Min(status.CurrentlyAvailable, b.limits.capacity) - b.inFlight
@@ -109,6 +117,9 @@ type pacer struct {
 	bucket leakyBucket
 	now    func() time.Time
 	sleep  func(context.Context, time.Duration) error
+	// meter, when set, is told the points spent and restored since it was last told.
+	meter                 func(spent, restored float64)
+	metSpent, metRestored float64
 }
 
 func newPacer(limits bucketLimits, now func() time.Time, sleep func(context.Context, time.Duration) error) *pacer {
@@ -138,6 +149,10 @@ func (p *pacer) acquire(ctx context.Context, cost float64) (float64, error) {
 
 func (p *pacer) settle(reserved float64, status *throttleStatus, actualCost *float64) {
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.bucket.settle(p.now(), reserved, status, actualCost)
-	p.mu.Unlock()
+	if p.meter != nil {
+		p.meter(p.bucket.spent-p.metSpent, p.bucket.restored-p.metRestored)
+		p.metSpent, p.metRestored = p.bucket.spent, p.bucket.restored
+	}
 }

@@ -243,3 +243,28 @@ func TestPacerGivesBackTheReservationWhenTheContextEnds(t *testing.T) {
 		t.Errorf("level %v in flight %v, want 0 and 2000", p.bucket.level, p.bucket.inFlight)
 	}
 }
+
+func TestPacerMetersPointsSpentAndRestored(t *testing.T) {
+	clock := newFakeClock()
+	var spent, restored float64
+	p := newPacer(planLimits(v1alpha1.PlanStandard), clock.Now, clock.Sleep)
+	p.meter = func(s, r float64) { spent, restored = spent+s, restored+r }
+
+	// 1,000 points reserved, 600 charged: the answer's actual cost is what was spent.
+	reserved, err := p.acquire(context.Background(), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actual := 600.0
+	p.settle(reserved, nil, &actual)
+	// Five seconds at 100 points a second restore 500 of the 600 missing; the next call
+	// reserves 10 and reports nothing of its cost.
+	_ = clock.Sleep(context.Background(), 5*time.Second)
+	if reserved, err = p.acquire(context.Background(), 10); err != nil {
+		t.Fatal(err)
+	}
+	p.settle(reserved, nil, nil)
+	if spent != 610 || restored != 500 {
+		t.Errorf("spent %v, restored %v; want 610 and 500", spent, restored)
+	}
+}
