@@ -57,8 +57,8 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 			continue
 		}
 		ev := &events[i]
-		if ev.Trigger == TriggerAllocateOrder && !scope.knows(ev.SalesChannel) {
-			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: fmt.Sprintf("salesChannel %q is not a SalesChannel of this namespace", ev.SalesChannel)})
+		if reason := scope.refusal(ev); reason != "" {
+			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: reason})
 			valid[i] = false
 			continue
 		}
