@@ -13,6 +13,7 @@ import (
 	"github.com/techoms/inventory-operator/internal/channel/shopify"
 	"github.com/techoms/inventory-operator/internal/channel/shopify/shopifytest"
 	"github.com/techoms/inventory-operator/internal/fulfillment"
+	"github.com/techoms/inventory-operator/internal/skumap"
 	"github.com/techoms/inventory-operator/internal/syncrun"
 )
 
@@ -39,9 +40,16 @@ type syncRun struct {
 // sync role configures it. The caller closes the shop.
 func runAgainstStandard(b *testing.B, level func(i int) int64, rules allocation.Rules) syncRun {
 	b.Helper()
+	return runFeedAgainstStandard(b, csvFeed(skus100k, level), rules, nil)
+}
+
+// runFeedAgainstStandard is runAgainstStandard for a CSV feed of any SKUs, turned into the
+// store's SKUs by mapping when it is not nil.
+func runFeedAgainstStandard(b *testing.B, feed []byte, rules allocation.Rules, mapping *skumap.Mapping) syncRun {
+	b.Helper()
 	b.StopTimer()
 	shop, location := seededShop(standardPlan, shopLatency, skus100k)
-	levels, err := fulfillment.Parse(bytes.NewReader(csvFeed(skus100k, level)), v1alpha1.FeedFormatCSV)
+	levels, err := fulfillment.Parse(bytes.NewReader(feed), v1alpha1.FeedFormatCSV)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -55,6 +63,7 @@ func runAgainstStandard(b *testing.B, level func(i int) int64, rules allocation.
 	report := syncrun.Run(b.Context(), syncrun.Options{
 		Levels: syncrun.StaticLevels{Levels: levels}, Connector: w, RunID: "syncbench", Allocation: rules,
 		Strategy: v1alpha1.StrategyAbsolute, DuplicateSKUs: v1alpha1.DuplicateSKUsSkip, Concurrency: shopifyConcurrency,
+		Mapping: mapping,
 	})
 	elapsed := time.Since(start)
 	b.StopTimer()
@@ -126,21 +135,29 @@ func syncAllDifferent(b *testing.B, name string, level func(i int) int64, rules 
 		if written := run.shop.Stats().ItemsWritten; counts.Updated != skus100k || written != skus100k {
 			b.Fatalf("want %d updated and written, got result %+v and %d items written", skus100k, counts, written)
 		}
-		writePoints := run.conn.writePoints()
-		// Asked after the run, so the probe's own cost cannot delay the writes.
-		limits := reportedBucket(b, run.shop)
-		floor := (float64(writePoints) - limits.MaximumAvailable) / limits.RestoreRate
-		if floor <= 0 {
-			b.Fatalf("%d points spent on writes fit in the %v-point bucket: no rate-limit floor", writePoints, limits.MaximumAvailable)
-		}
-		ratio := run.elapsed.Seconds() / floor
-		b.ReportMetric(run.elapsed.Seconds(), "s")
-		b.ReportMetric(floor, "floor-s")
-		b.ReportMetric(ratio, "x-floor")
-		st := run.conn.Stats()
-		fmt.Printf("sync 100k SKUs, all different, %s (Standard, %v latency): measured %.2f s, floor %.2f s ((%d write points - %v bucket) / %v per s), ratio %.3f (target <= %.2f); %d calls, %d throttled\n",
-			name, shopLatency, run.elapsed.Seconds(), floor, writePoints, limits.MaximumAvailable, limits.RestoreRate, ratio, maxFloorRatio, st.Calls, st.Throttled)
+		reportFloorRatio(b, run, "all different, "+name)
 		run.shop.AssertNoErrors(b)
 		run.shop.Close()
 	}
+}
+
+// reportFloorRatio reports and prints a run's length against the rate-limit floor: the
+// points the writes spent, less the full bucket, at the restore rate, both as the shop
+// reports them in throttleStatus.
+func reportFloorRatio(b *testing.B, run syncRun, name string) {
+	b.Helper()
+	writePoints := run.conn.writePoints()
+	// Asked after the run, so the probe's own cost cannot delay the writes.
+	limits := reportedBucket(b, run.shop)
+	floor := (float64(writePoints) - limits.MaximumAvailable) / limits.RestoreRate
+	if floor <= 0 {
+		b.Fatalf("%d points spent on writes fit in the %v-point bucket: no rate-limit floor", writePoints, limits.MaximumAvailable)
+	}
+	ratio := run.elapsed.Seconds() / floor
+	b.ReportMetric(run.elapsed.Seconds(), "s")
+	b.ReportMetric(floor, "floor-s")
+	b.ReportMetric(ratio, "x-floor")
+	st := run.conn.Stats()
+	fmt.Printf("sync 100k SKUs, %s (Standard, %v latency): measured %.2f s, floor %.2f s ((%d write points - %v bucket) / %v per s), ratio %.3f (target <= %.2f); %d calls, %d throttled\n",
+		name, shopLatency, run.elapsed.Seconds(), floor, writePoints, limits.MaximumAvailable, limits.RestoreRate, ratio, maxFloorRatio, st.Calls, st.Throttled)
 }
