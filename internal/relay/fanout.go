@@ -17,7 +17,7 @@ func (s *Scope) refusal(ev *Event) string {
 		return fmt.Sprintf("salesChannel %q is not a SalesChannel of this namespace", ev.SalesChannel)
 	}
 	if n := locationsWritten(planEvent(s, ev)); n > MaxLocationsPerEvent {
-		return fmt.Sprintf("fulfillmentChannel %q reaches %d channel locations, more than the %d one event may be written to: the relay took nothing of this event; connect fewer locations to this fulfillment channel",
+		return fmt.Sprintf("fulfillmentChannel %q reaches %d channel locations, more than the %d one event may be written to; connect fewer locations to this fulfillment channel",
 			ev.FulfillmentChannel, n, MaxLocationsPerEvent)
 	}
 	return ""
