@@ -120,7 +120,6 @@ func BenchmarkSync1MMappedPeakMemory(b *testing.B) {
 	if err := os.WriteFile(mappingFile, rows, 0o600); err != nil {
 		b.Fatal(err)
 	}
-	rows = nil
 	for range b.N {
 		syncPeakMemory(b, bin, fmt.Sprintf("one feed through a %d-row mapping", mappingRows1M), [][]byte{feed}, nil, mappingFile)
 	}
