@@ -124,7 +124,7 @@ bench: controlplane ## Time to all Ready of BENCH_SIZES SalesChannels + as many 
 		go test ./test/scale/ -run XXX -bench BenchmarkReady -benchtime 1x -timeout 120m | grep -v '^\(goos\|goarch\|pkg\|cpu\|PASS\|ok\)'
 
 .PHONY: bench-sync
-bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a call, Standard plan): 100k SKUs 1% and all different (without and with allocation rules, and with 10% of SKUs reserved; ratio to the rate-limit floor), 1M SKUs peak memory (one feed, and two summed under every rule).
+bench-sync: $(SHOPIFY_SCHEMA) ## Sync runs against the fake Shopify (20 ms a call, Standard plan): 100k SKUs 1% and all different (without and with allocation rules, with 10% of SKUs reserved, and 20% kits of 3 components through a catalog mapping: ratio to the rate-limit floor), 1M SKUs peak memory (one feed, two summed under every rule, and one through a 200k-row mapping).
 	go test ./test/syncbench/ -run XXX -bench . -benchtime 1x -timeout 20m
 
 BENCH_RELAY_BASELINE_REF ?= main
@@ -166,7 +166,7 @@ fuzz-feed: ## Fuzz the feed parser, each target for FUZZTIME (default 10m), one 
 	done
 
 .PHONY: bench-relay-memory
-bench-relay-memory: ## Peak RSS of a relay with the default configuration after 600,000 unique events (ids of 36 and 200 bytes), against its 512Mi limit.
+bench-relay-memory: ## Peak RSS of a relay with the default configuration after 600,000 unique events (ids of 36 and 200 bytes), after a Shopify answer of 300 MiB, and after one event to 4,000 locations (refused) and to 500 (the cap), against its 512Mi limit.
 	go test ./internal/relay/ -run XXX -bench BenchmarkRelayMemory -benchtime 1x -timeout 20m
 
 .PHONY: fuzz-relay

@@ -14,6 +14,7 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,6 +38,8 @@ type install struct {
 	roleBindings        []rbacv1.RoleBinding
 	serviceAccounts     []corev1.ServiceAccount
 	deployments         []appsv1.Deployment
+	statefulSets        []appsv1.StatefulSet
+	networkPolicies     []networkingv1.NetworkPolicy
 }
 
 // render builds a kustomization under config/ as `kubectl apply -k` would.
@@ -84,6 +87,10 @@ func renderPath(t *testing.T, dir string) install {
 			decodeInto(t, &in.serviceAccounts, doc)
 		case "Deployment":
 			decodeInto(t, &in.deployments, doc)
+		case "StatefulSet":
+			decodeInto(t, &in.statefulSets, doc)
+		case "NetworkPolicy":
+			decodeInto(t, &in.networkPolicies, doc)
 		}
 	}
 	return in

@@ -67,12 +67,13 @@ func (s *Service) Handle(ctx context.Context, events []Event) (Response, error) 
 			continue
 		}
 		ev := &events[i]
-		if ev.Trigger == TriggerAllocateOrder && !scope.knows(ev.SalesChannel) {
-			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: fmt.Sprintf("salesChannel %q is not a SalesChannel of this namespace", ev.SalesChannel)})
+		targets := planEvent(&scope, ev, requestInputs{ctx, s})
+		if reason := scope.refusal(ev, targets); reason != "" {
+			resp.Errors = append(resp.Errors, EventError{Index: i, ID: ev.ID, Reason: reason})
 			valid[i] = false
 			continue
 		}
-		a, err := s.prepare(ctx, ev, planEvent(&scope, ev, requestInputs{ctx, s}))
+		a, err := s.prepare(ctx, ev, targets)
 		if err != nil {
 			return Response{}, fmt.Errorf("%w: %w", ErrLedgerUnavailable, err)
 		}

@@ -50,19 +50,22 @@ func BenchmarkSync1MPeakMemory(b *testing.B) {
 	for _, shape := range peakMemoryShapes {
 		b.Run(shape.name, func(b *testing.B) {
 			for range b.N {
-				syncPeakMemory(b, bin, shape.name, shape.feeds, shape.rules)
+				feeds := make([][]byte, len(shape.feeds))
+				for i, level := range shape.feeds {
+					feeds[i] = csvFeed(skus1M, level)
+				}
+				syncPeakMemory(b, bin, shape.name, feeds, shape.rules, "")
 			}
 		})
 	}
 }
 
-func syncPeakMemory(b *testing.B, bin, name string, levels []func(int) int64, rules *v1alpha1.AllocationRules) {
+// syncPeakMemory runs the sync binary on the CSV feeds against a store of a million SKUs,
+// with the catalog mapping of mappingFile when it is not empty, and reports its peak RSS;
+// the run must update every SKU.
+func syncPeakMemory(b *testing.B, bin, name string, feeds [][]byte, rules *v1alpha1.AllocationRules, mappingFile string) {
 	b.StopTimer()
 	shop, location := seededShop(memoryPlan, 0, skus1M)
-	feeds := make([][]byte, len(levels))
-	for i, level := range levels {
-		feeds[i] = csvFeed(skus1M, level)
-	}
 	feedServer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var i int
 		if _, err := fmt.Sscanf(r.URL.Path, "/%d.csv", &i); err != nil || i < 0 || i >= len(feeds) {
@@ -83,6 +86,7 @@ func syncPeakMemory(b *testing.B, bin, name string, levels []func(int) int64, ru
 		Trigger:       v1alpha1.TriggerFulfillmentManual,
 		Allocation:    rules,
 		RunID:         "syncbench-1m",
+		MappingFile:   mappingFile,
 	}
 	for i := range feeds {
 		cfg.Feeds = append(cfg.Feeds, syncpod.Feed{Name: fmt.Sprintf("warehouse-%d", i), URL: fmt.Sprintf("%s/%d.csv", feedServer.URL, i), Format: v1alpha1.FeedFormatCSV})

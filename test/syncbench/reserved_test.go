@@ -61,14 +61,7 @@ func BenchmarkSync100kTenPercentReserved(b *testing.B) {
 			b.Fatalf("reserved %+v, want one unit of each of %d SKUs", r, skus100k/reservedEvery)
 		}
 		checkShows(b, run, []int{0, 1, reservedEvery, skus100k - reservedEvery}, func(i int) int64 { return storeQuantity(i) + 1 })
-		floor, writePoints, limits := rateLimitFloor(b, run)
-		ratio := run.elapsed.Seconds() / floor
-		b.ReportMetric(run.elapsed.Seconds(), "s")
-		b.ReportMetric(floor, "floor-s")
-		b.ReportMetric(ratio, "x-floor")
-		st := run.conn.Stats()
-		fmt.Printf("sync 100k SKUs, all different, 10%% reserved (Standard, %v latency): measured %.2f s, floor %.2f s ((%d write points - %v bucket) / %v per s), ratio %.3f (target <= %.2f); %d calls, %d throttled\n",
-			shopLatency, run.elapsed.Seconds(), floor, writePoints, limits.MaximumAvailable, limits.RestoreRate, ratio, maxFloorRatio, st.Calls, st.Throttled)
+		reportFloorRatio(b, run, "all different, 10% reserved")
 		run.shop.AssertNoErrors(b)
 		run.shop.Close()
 	}

@@ -100,12 +100,14 @@ type writePhase struct {
 	*shopify.Connector
 	once         sync.Once
 	pointsBefore int64
+	// firstWrite is when the run started writing: what came before is the catalog read.
+	firstWrite time.Time
 }
 
 var _ channel.Connector = (*writePhase)(nil)
 
 func (w *writePhase) Write(ctx context.Context, s v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
-	w.once.Do(func() { w.pointsBefore = w.Stats().PointsSpent })
+	w.once.Do(func() { w.pointsBefore, w.firstWrite = w.Stats().PointsSpent, time.Now() })
 	return w.Connector.Write(ctx, s, key, changes)
 }
 

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/egress"
@@ -75,7 +76,7 @@ func isBulkLimitReached(ue userError) bool { return ue.Code == "LIMIT_REACHED" }
 
 // awaitBulk polls the operation, waiting longer between polls as it runs on, until it ends.
 func (c *Connector) awaitBulk(ctx context.Context, op *bulkOperation) (*bulkOperation, error) {
-	wait := c.cfg.BulkPollInterval
+	started := c.cfg.Now()
 	for {
 		switch op.Status {
 		case "COMPLETED":
@@ -87,10 +88,9 @@ func (c *Connector) awaitBulk(ctx context.Context, op *bulkOperation) (*bulkOper
 			}
 			return nil, fmt.Errorf("shopify: bulk operation %s ended %s%s", op.ID, op.Status, code)
 		}
-		if err := c.cfg.Sleep(ctx, wait); err != nil {
+		if err := c.cfg.Sleep(ctx, bulkPollWait(c.cfg.Now().Sub(started), c.cfg.BulkPollInterval, c.cfg.BulkPollMax)); err != nil {
 			return nil, err
 		}
-		wait = min(2*wait, c.cfg.BulkPollMax)
 		var data bulkStatusData
 		if err := c.do(ctx, bulkStatus, map[string]string{"id": op.ID}, &data); err != nil {
 			return nil, err
@@ -101,6 +101,18 @@ func (c *Connector) awaitBulk(ctx context.Context, op *bulkOperation) (*bulkOper
 		op = data.BulkOperation
 	}
 }
+
+// bulkPollWait is the wait before the next poll of an operation that has run for elapsed: a
+// quarter of elapsed, between shortest and longest. The operation's end is then seen within
+// a quarter of its running time (or shortest), where doubling waits could see it as late as
+// its whole running time again, while a poll, at one point, stays a negligible share of
+// the bucket's restore rate.
+func bulkPollWait(elapsed, shortest, longest time.Duration) time.Duration {
+	return min(max(elapsed/bulkPollFraction, shortest), longest)
+}
+
+// bulkPollFraction is the share of an operation's running time the next poll waits.
+const bulkPollFraction = 4
 
 // streamBulkResult downloads the result file. The URL is signed storage, not the store: the
 // access token is not sent to it.

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel"
 )
@@ -181,5 +182,41 @@ func TestParseBulkVariantsBoundsALine(t *testing.T) {
 	err := parseBulkVariants(strings.NewReader(`{"sku":"B","inventoryItem":{"id":"I2"}}`+"\n"+huge), newSKUSet(nil), availableName, func(channel.Item) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "line 2 exceeds 1024 KiB") {
 		t.Errorf("an oversized line: %v", err)
+	}
+}
+
+func TestBulkPollWaitIsAQuarterOfTheRunningTimeWithinBounds(t *testing.T) {
+	const shortest, longest = 100 * time.Millisecond, 10 * time.Second
+	cases := []struct {
+		name    string
+		elapsed time.Duration
+		want    time.Duration
+	}{
+		{"just started: the shortest wait", 0, shortest},
+		{"under four times the shortest: the shortest wait", 399 * time.Millisecond, shortest},
+		{"half a second: an eighth of a second", 500 * time.Millisecond, 125 * time.Millisecond},
+		{"ten seconds: two and a half", 10 * time.Second, 2500 * time.Millisecond},
+		{"ten minutes: the longest wait", 10 * time.Minute, longest},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := bulkPollWait(c.elapsed, shortest, longest); got != c.want {
+				t.Errorf("bulkPollWait(%v) = %v, want %v", c.elapsed, got, c.want)
+			}
+		})
+	}
+}
+
+// An operation that ends just after a poll is seen within a quarter of its running time,
+// where doubling waits from 500ms saw one ending at 520ms only at 1.5s.
+func TestBulkEndIsSeenWithinAQuarterOfItsRunningTime(t *testing.T) {
+	for _, ends := range []time.Duration{520 * time.Millisecond, 3 * time.Second, 50 * time.Second} {
+		var at time.Duration
+		for at < ends {
+			at += bulkPollWait(at, 100*time.Millisecond, 10*time.Second)
+		}
+		if late := at - ends; late > max(ends/4, 100*time.Millisecond) {
+			t.Errorf("an operation ending at %v is seen at %v, %v late", ends, at, late)
+		}
 	}
 }

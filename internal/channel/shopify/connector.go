@@ -57,8 +57,10 @@ type Config struct {
 	RequestTimeout time.Duration
 	// RetryBackoff is the first retry's backoff, doubled on each later one; default 250ms.
 	RetryBackoff time.Duration
-	// BulkPollInterval is the first wait between bulk operation status polls, doubled up to
-	// BulkPollMax; defaults 500ms and 10s.
+	// BulkPollInterval and BulkPollMax bound the wait between bulk operation status polls,
+	// which is otherwise a quarter of the time the operation has run (bulkPollWait); waits
+	// before retrying a start refused with LIMIT_REACHED begin at BulkPollInterval and
+	// double up to BulkPollMax. Defaults 100ms and 10s.
 	BulkPollInterval time.Duration
 	BulkPollMax      time.Duration
 
@@ -169,7 +171,7 @@ func applyDefaults(cfg *Config) {
 		cfg.RetryBackoff = 250 * time.Millisecond
 	}
 	if cfg.BulkPollInterval <= 0 {
-		cfg.BulkPollInterval = 500 * time.Millisecond
+		cfg.BulkPollInterval = 100 * time.Millisecond
 	}
 	if cfg.BulkPollMax < cfg.BulkPollInterval {
 		cfg.BulkPollMax = max(10*time.Second, cfg.BulkPollInterval)
