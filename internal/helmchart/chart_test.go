@@ -274,3 +274,16 @@ func withoutHelmMetadata(obj *unstructured.Unstructured) *unstructured.Unstructu
 	}
 	return out
 }
+
+func TestImageValuesKeepARegistryPortInTheName(t *testing.T) {
+	for ref, want := range map[string][2]string{
+		"ghcr.io/techoms/inventory-operator:dev":    {"ghcr.io/techoms/inventory-operator", "dev"},
+		"registry.local:5000/inventory-operator:v1": {"registry.local:5000/inventory-operator", "v1"},
+		"registry.local:5000/inventory-operator":    {"registry.local:5000/inventory-operator", ""},
+	} {
+		got := ImageValues(ref)
+		if got["repository"] != want[0] || got["tag"] != want[1] {
+			t.Errorf("ImageValues(%q) = %v, want %v", ref, got, want)
+		}
+	}
+}
