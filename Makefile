@@ -68,6 +68,20 @@ generate: $(CONTROLLER_GEN) ## Generate deepcopy code.
 manifests: $(CONTROLLER_GEN) ## Generate CRDs and RBAC from markers.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths=./api/... paths=./controllers/... \
 		output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	$(MAKE) -s chart-files
+
+CHART_FILES := charts/inventory-operator/files
+
+.PHONY: chart-files
+chart-files: ## Copy the CRDs, the manager's rules and the static manifests of config/ into the Helm chart.
+	rm -rf $(CHART_FILES) && mkdir -p $(CHART_FILES)/crds $(CHART_FILES)/rbac $(CHART_FILES)/admission \
+		$(CHART_FILES)/prometheus $(CHART_FILES)/grafana $(CHART_FILES)/networkpolicy
+	cp config/crd/bases/*.yaml $(CHART_FILES)/crds/
+	cp config/rbac/role.yaml $(CHART_FILES)/rbac/
+	cp config/admission/saleschannel_warnings.yaml $(CHART_FILES)/admission/
+	cp config/prometheus/rules.yaml $(CHART_FILES)/prometheus/
+	cp config/grafana/inventory-operator.json $(CHART_FILES)/grafana/
+	cp config/networkpolicy/sync_egress.yaml $(CHART_FILES)/networkpolicy/
 
 ##@ Build and test
 
@@ -100,12 +114,12 @@ lint: $(GOLANGCI_LINT) ## Run golangci-lint with .golangci.yml.
 	$(GOLANGCI_LINT) run --build-tags e2e ./...
 
 .PHONY: verify
-verify: lint ## Fail when gofmt, go vet, golangci-lint or the generated files (deepcopy, CRDs, RBAC) are not clean.
+verify: lint ## Fail when gofmt, go vet, golangci-lint or the generated files (deepcopy, CRDs, RBAC, the chart's copies) are not clean.
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet -tags e2e ./...
 	$(MAKE) -s generate manifests
-	@if [ -n "$$(git status --porcelain -- api config)" ]; then \
-		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --short -- api config; git diff -- api config | head -50; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- api config charts)" ]; then \
+		echo "generated files are stale; run 'make generate manifests' and commit:"; git status --short -- api config charts; git diff -- api config charts | head -50; exit 1; fi
 
 .PHONY: test
 test: controlplane node-deps $(SHOPIFY_SCHEMA) verify ## Run every suite: unit, envtest, then end to end on a real node (builds the control plane and installs the node packages on a fresh machine; needs root).

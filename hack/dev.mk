@@ -3,6 +3,8 @@
 DEV_DIR := $(BIN)/dev
 DEVENV_BIN := $(BIN)/devenv
 DEV_IMAGE := ghcr.io/techoms/inventory-operator:dev
+# DEV_INSTALL=chart installs the manager from charts/inventory-operator instead of config/default.
+DEV_INSTALL ?= kustomize
 
 # The node's packages, installed with apt-get when one is missing (as root: the node needs it).
 NODE_PACKAGES := containerd runc containernetworking-plugins iptables iproute2
@@ -22,7 +24,8 @@ dev: node-deps $(SHOPIFY_SCHEMA) ## Run a local cluster with a real node, the op
 	@test -x $(CONTROLPLANE)/kubelet || $(MAKE) controlplane
 	$(MAKE) -s image IMAGE=$(DEV_IMAGE)
 	go build -o $(DEVENV_BIN) ./cmd/devenv
-	$(DEVENV_BIN) -dir $(DEV_DIR) -bin-dir $(CONTROLPLANE) -image $(IMAGE_TAR) -image-ref $(DEV_IMAGE)
+	$(DEVENV_BIN) -dir $(DEV_DIR) -bin-dir $(CONTROLPLANE) -image $(IMAGE_TAR) -image-ref $(DEV_IMAGE) \
+		$(if $(filter chart,$(DEV_INSTALL)),-chart)
 
 .PHONY: test-e2e
 test-e2e: node-deps $(SHOPIFY_SCHEMA) ## Run the end-to-end tests on a real node: the image, config/default and config/relay, sync runs against fake stores (needs root).

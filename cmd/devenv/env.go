@@ -13,6 +13,7 @@ import (
 
 	"github.com/techoms/inventory-operator/internal/devcluster"
 	"github.com/techoms/inventory-operator/internal/devdeploy"
+	"github.com/techoms/inventory-operator/internal/helmchart"
 )
 
 // env is everything devenv started, stopped in reverse order.
@@ -70,7 +71,7 @@ func startEnv(ctx context.Context, o options) (*env, error) {
 	if err != nil {
 		return e, err
 	}
-	if err := devdeploy.InstallManager(ctx, e.client, root, o.imageRef); err != nil {
+	if err := installManager(ctx, e.client, root, o); err != nil {
 		return e, fmt.Errorf("install the manager: %w", err)
 	}
 	if err := e.demo.createObjects(ctx, e.client, o.syncNow); err != nil {
@@ -80,4 +81,19 @@ func startEnv(ctx context.Context, o options) (*env, error) {
 		return e, fmt.Errorf("install the relay: %w", err)
 	}
 	return e, nil
+}
+
+// installManager installs the manager from config/default, or from the chart with the names
+// config/default gives (the release inventory-operator in inventory-operator-system), and
+// waits until it is available.
+func installManager(ctx context.Context, c client.Client, root string, o options) error {
+	if !o.chart {
+		return devdeploy.InstallManager(ctx, c, root, o.imageRef)
+	}
+	rel := helmchart.Release{Name: "inventory-operator", Namespace: devdeploy.ManagerNamespace}
+	values := map[string]any{"image": helmchart.ImageValues(o.imageRef)}
+	if _, err := helmchart.Install(ctx, c, filepath.Join(root, "charts", "inventory-operator"), rel, values); err != nil {
+		return err
+	}
+	return devdeploy.WaitAvailable(ctx, c, client.ObjectKey{Namespace: devdeploy.ManagerNamespace, Name: devdeploy.ManagerDeployment}, 3*time.Minute)
 }

@@ -1,5 +1,6 @@
 // Command devenv is the development environment behind `make dev`: a local cluster with a
-// real node (package devcluster), the operator installed from config/default and the relay
+// real node (package devcluster), the operator installed from config/default (or the Helm
+// chart, with -chart) and the relay
 // from config/relay with the locally built image (package devdeploy), a fake Shopify store
 // and a demo fulfillment feed on the node's bridge, plus a demo SalesChannel and recurring
 // InventorySync. It runs until interrupted, then stops everything. It is a development tool,
@@ -27,6 +28,7 @@ type options struct {
 	imageRef string
 	addr     string
 	syncNow  bool
+	chart    bool
 }
 
 func main() {
@@ -37,6 +39,7 @@ func main() {
 	flag.StringVar(&o.imageRef, "image-ref", devdeploy.PublishedImage+":dev", "the name and tag of the image in the tarball (not latest)")
 	flag.StringVar(&o.addr, "addr", devcluster.GatewayIP+":18080", "address of the fake store, the feed and the levels page, on the node's bridge")
 	flag.BoolVar(&o.syncNow, "sync-now", true, "request a manual sync at start instead of waiting for the schedule")
+	flag.BoolVar(&o.chart, "chart", false, "install the manager from charts/inventory-operator (rendered by Helm's engine) instead of config/default")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

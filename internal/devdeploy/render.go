@@ -23,8 +23,11 @@ const PublishedImage = "ghcr.io/techoms/inventory-operator"
 type Overlay struct {
 	// Base is the kustomization directory, e.g. config/default.
 	Base string
-	// Image replaces PublishedImage, as name:tag (a tag other than latest: nothing is pulled).
+	// Image replaces PublishedImage, as name:tag (a tag other than latest: nothing is pulled);
+	// empty keeps the published image.
 	Image string
+	// Components are kustomize components (e.g. config/prometheus) added to Base.
+	Components []string
 	// Namespace, when set, puts every namespaced object there.
 	Namespace string
 	// Patches are kustomize patches (strategic merge or JSON 6902 with a target).
@@ -55,15 +58,32 @@ func Render(o Overlay) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
-	name, tag, err := splitImage(o.Image)
-	if err != nil {
-		return nil, err
-	}
 	k := map[string]any{
 		"apiVersion": "kustomize.config.k8s.io/v1beta1",
 		"kind":       "Kustomization",
 		"resources":  []string{rel},
-		"images":     []map[string]string{{"name": PublishedImage, "newName": name, "newTag": tag}},
+	}
+	if o.Image != "" {
+		name, tag, err := splitImage(o.Image)
+		if err != nil {
+			return nil, err
+		}
+		k["images"] = []map[string]string{{"name": PublishedImage, "newName": name, "newTag": tag}}
+	}
+	var components []string
+	for _, c := range o.Components {
+		abs, err := filepath.Abs(c)
+		if err != nil {
+			return nil, err
+		}
+		relComponent, err := filepath.Rel(dir, abs)
+		if err != nil {
+			return nil, err
+		}
+		components = append(components, relComponent)
+	}
+	if len(components) > 0 {
+		k["components"] = components
 	}
 	if o.Namespace != "" {
 		k["namespace"] = o.Namespace
