@@ -81,7 +81,7 @@ chart-files: ## Copy the CRDs, the manager's rules and the static manifests of c
 	cp config/admission/saleschannel_warnings.yaml $(CHART_FILES)/admission/
 	cp config/prometheus/rules.yaml $(CHART_FILES)/prometheus/
 	cp config/grafana/inventory-operator.json $(CHART_FILES)/grafana/
-	cp config/networkpolicy/sync_egress.yaml $(CHART_FILES)/networkpolicy/
+	cp config/networkpolicy/sync_egress.yaml config/networkpolicy/sync_to_relay.yaml $(CHART_FILES)/networkpolicy/
 
 ##@ Build and test
 

@@ -53,6 +53,7 @@ func TestChartFilesAreCopiesOfConfig(t *testing.T) {
 		"prometheus/rules.yaml":                "prometheus/rules.yaml",
 		"grafana/inventory-operator.json":      "grafana/inventory-operator.json",
 		"networkpolicy/sync_egress.yaml":       "networkpolicy/sync_egress.yaml",
+		"networkpolicy/sync_to_relay.yaml":     "networkpolicy/sync_to_relay.yaml",
 	}
 	crds, err := filepath.Glob(filepath.Join(configDir, "crd", "bases", "*.yaml"))
 	if err != nil || len(crds) == 0 {
