@@ -43,18 +43,25 @@ func reservationPrefix(fulfillmentChannel string) string {
 	return "r." + hashKey(fulfillmentChannel)[:40] + "."
 }
 
-// RecordReservation keeps r unless the ledger holds it already: an event sent again
-// reserves nothing more.
-func (s *Store) RecordReservation(ctx context.Context, r Reservation) error {
-	if r.Units <= 0 {
-		return fmt.Errorf("a reservation takes out a positive number of units, not %d", r.Units)
+// RecordReservations keeps each reservation unless the ledger holds it already: an event
+// sent again reserves nothing more. The reservations of every caller of the process are
+// written together, as the events and claims are.
+func (s *Store) RecordReservations(ctx context.Context, rs ...Reservation) error {
+	puts := make([]put, len(rs))
+	for i, r := range rs {
+		if r.Units <= 0 {
+			return fmt.Errorf("a reservation takes out a positive number of units, not %d", r.Units)
+		}
+		data, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		puts[i] = put{key: r.Key(), data: data}
 	}
-	data, err := json.Marshal(r)
-	if err != nil {
-		return err
-	}
-	if _, err := s.reservations.Create(ctx, r.Key(), data); err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
-		return fmt.Errorf("recording the reservation: %w", err)
+	for _, err := range s.reservationWrites.write(ctx, puts) {
+		if err != nil && !errors.Is(err, jetstream.ErrKeyExists) {
+			return fmt.Errorf("recording the reservation: %w", err)
+		}
 	}
 	return nil
 }

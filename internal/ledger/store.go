@@ -68,6 +68,7 @@ type Store struct {
 	batches bool
 	// eventWrites and claimWrites write the records of every caller of the process, grouped.
 	eventWrites, claimWrites *committer
+	reservationWrites        *committer
 	closed                   chan struct{}
 	closeOnce                sync.Once
 }
@@ -124,8 +125,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		}
 		*b.kv = kv
 	}
-	s.batches = enableBatches(ctx, js, EventsBucket) == nil && enableBatches(ctx, js, ClaimsBucket) == nil
+	s.batches = enableBatches(ctx, js, EventsBucket) == nil && enableBatches(ctx, js, ClaimsBucket) == nil &&
+		enableBatches(ctx, js, ReservationsBucket) == nil
 	s.eventWrites, s.claimWrites = newCommitter(s, EventsBucket, s.events), newCommitter(s, ClaimsBucket, s.claims)
+	s.reservationWrites = newCommitter(s, ReservationsBucket, s.reservations)
 	return s, nil
 }
 

@@ -145,11 +145,19 @@ func (s *Service) acceptAll(ctx context.Context, batch []*acceptance) error {
 		recs[i] = *a.rec
 	}
 	held, created, err := s.store.AcceptAll(ctx, recs)
-	for i, a := range batch {
-		if err == nil && held[i].Digest == a.rec.Digest {
-			// Recorded again for a retry, so a relay that stopped in between loses none.
-			err = s.reserve(ctx, a.ev, held[i].AcceptedAt)
+	if err == nil {
+		// Recorded again for a retry, so a relay that stopped in between loses none.
+		var reserved []ledger.Reservation
+		for i, a := range batch {
+			if r, ok := reservationOf(a.ev, held[i].AcceptedAt); ok && held[i].Digest == a.rec.Digest {
+				reserved = append(reserved, r)
+			}
 		}
+		if len(reserved) > 0 {
+			err = s.store.RecordReservations(ctx, reserved...)
+		}
+	}
+	for i, a := range batch {
 		if err == nil && created[i] && a.mapped {
 			s.recordKnownLevel(ctx, a.ev, a.rec.AcceptedAt)
 		}
