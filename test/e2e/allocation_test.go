@@ -31,16 +31,7 @@ func TestAllocationRulesInPlansRunsAndRelayEvents(t *testing.T) {
 	// Suspended, so that the plan comes before any run.
 	sync := newSync(t, ns, "every-minute", ch, f, s, "* * * * *", func(is *v1alpha1.InventorySync) { is.Spec.Suspend = ptr.To(true) })
 
-	requestPlan(t, sync, "plan-1")
-	var plan *v1alpha1.SyncPlan
-	eventually(t, runTimeout, "the plan's result", func() (bool, string) {
-		got := getSync(t, ns, sync.Name)
-		plan = got.Status.LastPlan
-		if plan == nil || got.Status.LastHandledPlanRequest != "plan-1" {
-			return false, fmt.Sprintf("last handled plan request %q", got.Status.LastHandledPlanRequest)
-		}
-		return plan.Result != "", fmt.Sprintf("%+v", *plan)
-	})
+	plan := planOf(t, sync, "plan-1")
 	if plan.Result != v1alpha1.RunSucceeded || plan.RequestedAt != "plan-1" {
 		t.Fatalf("plan %+v, want a succeeded plan for plan-1", *plan)
 	}
@@ -91,6 +82,22 @@ func TestAllocationRulesInPlansRunsAndRelayEvents(t *testing.T) {
 		t.Errorf("per-channel results %q, want %q", statuses, want)
 	}
 	s.waitLevels(t, map[string][]int64{"SKU-1": {20}, "SKU-2": {0}, "SKU-3": {3}, "SKU-4": {13}})
+}
+
+// planOf requests a plan of the InventorySync with token and waits for its result.
+func planOf(t *testing.T, sync *v1alpha1.InventorySync, token string) *v1alpha1.SyncPlan {
+	t.Helper()
+	requestPlan(t, sync, token)
+	var plan *v1alpha1.SyncPlan
+	eventually(t, runTimeout, "the plan's result", func() (bool, string) {
+		got := getSync(t, sync.Namespace, sync.Name)
+		plan = got.Status.LastPlan
+		if plan == nil || got.Status.LastHandledPlanRequest != token {
+			return false, fmt.Sprintf("last handled plan request %q", got.Status.LastHandledPlanRequest)
+		}
+		return plan.Result != "", fmt.Sprintf("%+v", *plan)
+	})
+	return plan
 }
 
 // requestPlan sets the plan-requested-at annotation on obj to token.

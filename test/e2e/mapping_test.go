@@ -52,16 +52,7 @@ func TestCatalogMappingAliasKitAndNativeBundle(t *testing.T) {
 		return m.Rows == 3 && m.Kits == 1 && m.Aliases == 1, fmt.Sprintf("%+v", *m)
 	})
 
-	requestPlan(t, sync, "plan-1")
-	var plan *v1alpha1.SyncPlan
-	eventually(t, runTimeout, "the plan's result", func() (bool, string) {
-		got := getSync(t, ns, sync.Name)
-		plan = got.Status.LastPlan
-		if plan == nil || got.Status.LastHandledPlanRequest != "plan-1" {
-			return false, fmt.Sprintf("last handled plan request %q", got.Status.LastHandledPlanRequest)
-		}
-		return plan.Result != "", fmt.Sprintf("%+v", *plan)
-	})
+	plan := planOf(t, sync, "plan-1")
 	if plan.Result != v1alpha1.RunSucceeded {
 		t.Fatalf("plan %+v, want a succeeded plan", *plan)
 	}
