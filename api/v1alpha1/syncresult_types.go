@@ -35,8 +35,8 @@ type SyncResult struct {
 	// +optional
 	Reserved *ReservedCounts `json:"reserved,omitempty"`
 
-	// SnapshotTime is when the levels the run compared and wrote were true (the newest
-	// snapshot of its feeds), for a run that went on to write.
+	// SnapshotTime is when the levels the run compared and wrote were true (for summed
+	// feeds, the oldest of their snapshots), for a run that went on to write.
 	// +optional
 	SnapshotTime *metav1.Time `json:"snapshotTime,omitempty"`
 

@@ -234,7 +234,8 @@ func reportRuns(w io.Writer, runs []runOf) error {
 			}
 			t.flush()
 		}
-		if r.run.Result != v1alpha1.RunSucceeded {
+		// A superseded run wrote nothing because the channel already shows newer levels.
+		if r.run.Result == v1alpha1.RunFailed {
 			failed++
 		}
 	}
