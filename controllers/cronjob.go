@@ -71,6 +71,10 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	o.suspended = ptr.Deref(sync.Spec.Suspend, false) || o.push == policy.NoPush
 	suspend := o.suspended || o.blocked != nil
 	o.cronJobSuspended = suspend
+	// held: a run the CronJob did not start is in progress; its Forbid policy does not see
+	// that run, so the CronJob is suspended until it ends and a tick due meanwhile is
+	// skipped, as Forbid skips one due during its own run.
+	held := o.besideSchedule && !suspend
 	wasSuspended := true
 	var conflict bool
 	op, err := controllerutil.CreateOrUpdate(ctx, r.Client, cj, func() error {
@@ -85,7 +89,7 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 		// The API server fills in defaults the rendered spec leaves unset: replacing the spec
 		// only when a field it sets differs keeps an unchanged CronJob from being rewritten on
 		// every reconcile, while drift in those fields is still put back.
-		if desired := workload.CronJobSpec(run, suspend); !equality.Semantic.DeepDerivative(desired, cj.Spec) {
+		if desired := workload.CronJobSpec(run, suspend || held); !equality.Semantic.DeepDerivative(desired, cj.Spec) {
 			cj.Spec = desired
 		}
 		return controllerutil.SetControllerReference(sync, cj, r.Scheme())
@@ -103,10 +107,12 @@ func (r *InventorySyncReconciler) reconcileCronJob(ctx context.Context, o *syncO
 	sync.Status.CronJobName = name
 	switch {
 	case op == controllerutil.OperationResultCreated:
-		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "CronJobCreated", "Sync", "created CronJob %s (schedule %q, suspended %v)", name, *sync.Spec.Schedule, suspend)
+		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "CronJobCreated", "Sync", "created CronJob %s (schedule %q, suspended %v)", name, *sync.Spec.Schedule, suspend || held)
 	case suspend && !wasSuspended:
 		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "CronJobSuspended", "Sync", "suspended CronJob %s: %s", name, suspendReason(o))
-	case !suspend && wasSuspended:
+	case held && !wasSuspended:
+		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "CronJobHeld", "Sync", "holding CronJob %s while a manual run is in progress: one run of an InventorySync at a time", name)
+	case !suspend && !held && wasSuspended:
 		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "CronJobResumed", "Sync", "resumed CronJob %s", name)
 	}
 

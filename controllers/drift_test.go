@@ -31,7 +31,8 @@ var _ = Describe("Drift checks", func() {
 		By("the first check starts without waiting for the schedule")
 		Eventually(pendingPlanJob(ns, s.Name)).ShouldNot(BeNil())
 		job := *planJobOf(ns, s.Name)
-		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(s), s)).To(Succeed())
+		// The Job is created before the status that names it is written.
+		Eventually(lastPlanRequest(s)).ShouldNot(BeEmpty())
 		token := s.Status.LastPlan.RequestedAt
 		Expect(token).To(HavePrefix(v1alpha1.DriftCheckTokenPrefix))
 		Expect(job.Name).To(Equal(workload.ManualJobName(s.Name, workload.KindPlan, token)))

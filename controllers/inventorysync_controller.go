@@ -83,6 +83,11 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.observeDependencies(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
+	// Runs are observed before any is started: a new run waits for the running one, and is
+	// told the newest snapshot the finished ones wrote.
+	if err := r.observeRuns(ctx, o); err != nil {
+		return ctrl.Result{}, err
+	}
 	if err := r.reconcileWorkload(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
@@ -90,9 +95,6 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		return ctrl.Result{}, err
 	}
 	if err := r.reconcileDrift(ctx, o); err != nil {
-		return ctrl.Result{}, err
-	}
-	if err := r.observeRuns(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
 	mappingRowsFromRuns(&sync)
@@ -115,6 +117,13 @@ type syncObservation struct {
 	suspended bool
 	// cronJobSuspended: the CronJob of a recurring sync is stopped, for any reason.
 	cronJobSuspended bool
+	// besideSchedule: a run the CronJob did not start is running or starts in this
+	// reconcile, so the CronJob is held (one run of a sync at a time).
+	besideSchedule bool
+	// jobs are the sync's run Jobs, as the cache listed them.
+	jobs []batchv1.Job
+	// started is the Job this reconcile created for a run, which the cache does not list yet.
+	started string
 	// scheduleInterval is the time between two scheduled runs of a recurring sync.
 	scheduleInterval time.Duration
 	requeueAfter     time.Duration
@@ -185,6 +194,8 @@ func (r *InventorySyncReconciler) observeDependencies(ctx context.Context, o *sy
 // reconcileWorkload makes the CronJob or the one-off Job, and handles a manual sync request.
 func (r *InventorySyncReconciler) reconcileWorkload(ctx context.Context, o *syncObservation) error {
 	sync := o.sync
+	// The CronJob is held before a manual run starts, so that it does not start one beside it.
+	o.besideSchedule = runsBesideSchedule(sync.Status.Active) || (syncRequestPending(o) && len(sync.Status.Active) == 0)
 	if sync.Spec.Schedule != nil {
 		if err := r.reconcileCronJob(ctx, o); err != nil {
 			return err
@@ -198,6 +209,7 @@ func (r *InventorySyncReconciler) reconcileWorkload(ctx context.Context, o *sync
 				return err
 			}
 			if created {
+				o.started = workload.OneOffJobName(sync.Name)
 				r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "JobCreated", "Sync", "started one-off run %s (%s)", workload.OneOffJobName(sync.Name), run.Strategy)
 			}
 		}
@@ -205,13 +217,30 @@ func (r *InventorySyncReconciler) reconcileWorkload(ctx context.Context, o *sync
 	return r.handleSyncRequest(ctx, o)
 }
 
+// syncRequestPending says whether a sync-requested-at token waits to be handled.
+func syncRequestPending(o *syncObservation) bool {
+	token := o.sync.Annotations[v1alpha1.SyncRequestedAtAnnotation]
+	return token != "" && token != o.sync.Status.LastHandledSyncRequest && o.blocked == nil
+}
+
 // handleSyncRequest runs one fulfillment-channel manual sync per new sync-requested-at token,
 // when the mode pushes such syncs. The token is echoed either way, except while a dependency
-// is missing: the request then waits for it.
+// is missing: the request then waits for it. While a run of the sync is in progress the
+// request is queued (the RunQueued condition) and its Job created once that run ended; a
+// newer token asked for meanwhile replaces it.
 func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *syncObservation) error {
 	sync := o.sync
 	token := sync.Annotations[v1alpha1.SyncRequestedAtAnnotation]
-	if token == "" || token == sync.Status.LastHandledSyncRequest || o.blocked != nil {
+	queued := channelRunQueued(o)
+	defer func() {
+		o.conds.flag(v1alpha1.ConditionRunQueued, queued != "", v1alpha1.ReasonRunInProgress, queued)
+	}()
+	if !syncRequestPending(o) {
+		return nil
+	}
+	if running := runningJob(o); running != "" && o.push != policy.NoPush {
+		queued = fmt.Sprintf("manual sync %s waits for Job %s to end: one run of an InventorySync at a time", token, running)
+		o.requeueAt(o.now.Add(queuedRecheck))
 		return nil
 	}
 	if o.push == policy.NoPush {
@@ -228,6 +257,7 @@ func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *sync
 		return err
 	}
 	if created {
+		o.started = name
 		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, "ManualSyncStarted", "Sync", "manual sync %s: started Job %s (%s)", token, name, run.Strategy)
 	}
 	sync.Status.LastHandledSyncRequest = token
@@ -244,6 +274,7 @@ func (r *InventorySyncReconciler) observeRuns(ctx context.Context, o *syncObserv
 	}
 	active, finished := sortRuns(jobs)
 	sync.Status.Active = active
+	o.jobs = jobs
 
 	var newestOK *finishedJob
 	for i := range finished {
@@ -258,10 +289,14 @@ func (r *InventorySyncReconciler) observeRuns(ctx context.Context, o *syncObserv
 			return err
 		}
 		sync.Status.LastRun = run
+		recordWrittenSnapshot(sync, run)
 		metrics.CountRun(sync.Namespace, sync.Name, *run)
-		if run.Result == v1alpha1.RunSucceeded {
+		switch run.Result {
+		case v1alpha1.RunSucceeded:
 			r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, v1alpha1.ReasonLastRunSucceeded, "Sync", "run %s succeeded: %s", run.Job, summary(run))
-		} else {
+		case v1alpha1.RunSuperseded:
+			r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, v1alpha1.ReasonLastRunSuperseded, "Sync", "run %s was superseded: %s", run.Job, run.Message)
+		default:
 			r.Recorder.Eventf(sync, nil, corev1.EventTypeWarning, v1alpha1.ReasonLastRunFailed, "Sync", "run %s failed: %s", run.Job, summary(run))
 		}
 	}
@@ -277,6 +312,16 @@ func (r *InventorySyncReconciler) observeRuns(ctx context.Context, o *syncObserv
 		}
 	}
 	return r.pruneManualJobs(ctx, sync, finished)
+}
+
+// recordWrittenSnapshot keeps the newest feed snapshot a run wrote, which every later run
+// is told so that it never writes older levels over it.
+func recordWrittenSnapshot(sync *v1alpha1.InventorySync, run *v1alpha1.SyncRun) {
+	t := run.SnapshotTime
+	if t == nil || (sync.Status.WrittenSnapshotTime != nil && !t.After(sync.Status.WrittenSnapshotTime.Time)) {
+		return
+	}
+	sync.Status.WrittenSnapshotTime = t.DeepCopy()
 }
 
 // isNewer says whether a finished Job is a later run than the one recorded.

@@ -123,12 +123,12 @@ var _ = Describe("InventorySync", func() {
 		}
 		updatesBefore := updates()
 
-		By("a manual sync request is a reconcile that changes nothing in the CronJob")
+		By("a plan request is a reconcile that changes nothing in the CronJob")
 		Expect(k8s.Patch(ctx, s, client.RawPatch(client.Merge.Type(),
-			[]byte(`{"metadata":{"annotations":{"`+v1alpha1.SyncRequestedAtAnnotation+`":"steady-1"}}}`)))).To(Succeed())
+			[]byte(`{"metadata":{"annotations":{"`+v1alpha1.PlanRequestedAtAnnotation+`":"steady-1"}}}`)))).To(Succeed())
 		Eventually(func(g Gomega) string {
 			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(s), s)).To(Succeed())
-			return s.Status.LastHandledSyncRequest
+			return s.Status.LastHandledPlanRequest
 		}).Should(Equal("steady-1"))
 		Expect(updates()).To(Equal(updatesBefore), "the CronJob was rewritten though nothing changed")
 

@@ -130,6 +130,11 @@ func (r *InventorySyncReconciler) planEvent(sync *v1alpha1.InventorySync, plan *
 // runs' otherwise. Selecting by the plan label keeps plans out of everything about runs
 // (active runs, lastRun, the history limits, the run metrics) at the source.
 func (r *InventorySyncReconciler) listJobs(ctx context.Context, sync *v1alpha1.InventorySync, plans bool) ([]batchv1.Job, error) {
+	return listSyncJobs(ctx, r.Client, sync, plans)
+}
+
+// listSyncJobs lists a sync's Jobs with c, as listJobs does.
+func listSyncJobs(ctx context.Context, c client.Reader, sync *v1alpha1.InventorySync, plans bool) ([]batchv1.Job, error) {
 	op := selection.DoesNotExist
 	if plans {
 		op = selection.Exists
@@ -140,7 +145,7 @@ func (r *InventorySyncReconciler) listJobs(ctx context.Context, sync *v1alpha1.I
 	}
 	selector := labels.SelectorFromSet(labels.Set{workload.LabelInventorySync: sync.Name, workload.LabelManagedBy: workload.ManagedByValue}).Add(*isPlan)
 	var jobs batchv1.JobList
-	if err := r.List(ctx, &jobs, client.InNamespace(sync.Namespace), client.MatchingLabelsSelector{Selector: selector}); err != nil {
+	if err := c.List(ctx, &jobs, client.InNamespace(sync.Namespace), client.MatchingLabelsSelector{Selector: selector}); err != nil {
 		return nil, err
 	}
 	return jobs.Items, nil

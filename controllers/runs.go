@@ -150,6 +150,11 @@ func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, 
 		run.SKUs = &rep.reported.SKUs
 		run.Failures = rep.reported.Failures
 		run.Mapping = rep.reported.Mapping
+		if rep.reported.Superseded && f.succeeded {
+			run.Result = v1alpha1.RunSuperseded
+		} else {
+			run.SnapshotTime = rep.reported.SnapshotTime
+		}
 	}
 	return run, nil
 }

@@ -96,8 +96,13 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 
 	// A sales-channel manual sync waits for the credentials: its Jobs could not start without them.
 	if token := ch.Annotations[v1alpha1.SyncRequestedAtAnnotation]; token != "" && token != status.LastHandledSyncRequest && missing == nil {
-		if err := r.runManualSync(ctx, &ch, token); err != nil {
+		waiting, err := r.runManualSync(ctx, &ch, token)
+		if err != nil {
 			return ctrl.Result{}, err
+		}
+		if waiting > 0 {
+			// The token stays unhandled until every InventorySync's run has started.
+			return ctrl.Result{RequeueAfter: queuedRecheck}, nil
 		}
 		status.LastHandledSyncRequest = token
 	}
@@ -105,31 +110,41 @@ func (r *SalesChannelReconciler) Reconcile(ctx context.Context, req ctrl.Request
 }
 
 // runManualSync starts one run of every InventorySync of the channel, with full values, in
-// every mode (the trigger table's sales channel manual sync).
-func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1.SalesChannel, token string) error {
+// every mode (the trigger table's sales channel manual sync). A sync with a run in progress
+// gets its run once that one ended: waiting counts those, for which the request is asked
+// again.
+func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1.SalesChannel, token string) (waiting int, err error) {
 	var syncs v1alpha1.InventorySyncList
 	if err := r.List(ctx, &syncs, client.InNamespace(ch.Namespace), client.MatchingFields{indexSalesChannel: ch.Name}); err != nil {
-		return err
+		return 0, err
 	}
 	strategy := workload.StrategyFor(decide(ch, policy.SalesChannelManualSync))
 	var started []string
 	for i := range syncs.Items {
 		sync := &syncs.Items[i]
+		name := workload.ManualJobName(sync.Name, workload.KindSalesChannelManual, token)
+		busy, err := r.busyWith(ctx, sync, name)
+		if err != nil {
+			return 0, err
+		}
+		if busy {
+			waiting++
+			continue
+		}
 		// The channel's credential was checked; a sync's feed tokens were not, and a run
 		// would send them to the sync's feed URL.
 		refused, err := r.refusedFeedToken(ctx, sync, ch)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if refused != nil {
 			r.Recorder.Eventf(sync, ch, corev1.EventTypeWarning, refused.Reason, "Sync",
 				"sales-channel manual sync of %s requested (%s): not started: %s", ch.Name, token, refused.Message)
 			continue
 		}
-		name := workload.ManualJobName(sync.Name, workload.KindSalesChannelManual, token)
 		created, err := r.launcher.launch(ctx, runFor(sync, ch, v1alpha1.TriggerSalesChannelManual, strategy), name, token)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if created {
 			started = append(started, name)
@@ -137,10 +152,35 @@ func (r *SalesChannelReconciler) runManualSync(ctx context.Context, ch *v1alpha1
 				"sales-channel manual sync of %s requested (%s): started Job %s", ch.Name, token, name)
 		}
 	}
-	log.FromContext(ctx).Info("sales-channel manual sync", "token", token, "jobs", len(started))
-	r.Recorder.Eventf(ch, nil, corev1.EventTypeNormal, "ManualSyncStarted", "Sync",
-		"sales-channel manual sync %s: %d of %d InventorySyncs started: %s", token, len(started), len(syncs.Items), strings.Join(started, ", "))
-	return nil
+	log.FromContext(ctx).Info("sales-channel manual sync", "token", token, "jobs", len(started), "waiting", waiting)
+	if len(started) > 0 || waiting == 0 {
+		r.Recorder.Eventf(ch, nil, corev1.EventTypeNormal, "ManualSyncStarted", "Sync",
+			"sales-channel manual sync %s: %d of %d InventorySyncs started: %s%s", token, len(started), len(syncs.Items), strings.Join(started, ", "), waitingNote(waiting))
+	}
+	return waiting, nil
+}
+
+// busyWith says whether a run of sync other than the Job named name is in progress, so that
+// Job must wait. It is false once that Job exists: the run was started.
+func (r *SalesChannelReconciler) busyWith(ctx context.Context, sync *v1alpha1.InventorySync, name string) (bool, error) {
+	jobs, err := listSyncJobs(ctx, r.Client, sync, false)
+	if err != nil {
+		return false, err
+	}
+	for i := range jobs {
+		if jobs[i].Name == name {
+			return false, nil
+		}
+	}
+	active, _ := sortRuns(jobs)
+	return len(active) > 0, nil
+}
+
+func waitingNote(waiting int) string {
+	if waiting == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d wait for their run in progress to end", waiting)
 }
 
 // refusedFeedToken returns the refusal of a feed token of sync, or of its mapping's, that

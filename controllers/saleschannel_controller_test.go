@@ -4,6 +4,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	batchv1 "k8s.io/api/batch/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -115,11 +116,28 @@ var _ = Describe("SalesChannel", func() {
 			Expect(job.OwnerReferences).To(ContainElement(HaveField("Name", job.Labels[workload.LabelInventorySync])))
 		}
 
-		By("the same token again starts nothing; a new one starts one more run each")
+		By("the same token again starts nothing")
 		requestSync(ch, "2026-11-26T10:00:00Z")
 		Consistently(func() []batchv1.Job { return jobsOf(ns, "") }, "1s").Should(HaveLen(2))
+
+		By("a new one waits for the runs in progress, each sync saying so, then starts one more run each")
 		requestSync(ch, "2026-11-26T11:00:00Z")
-		Eventually(func() []batchv1.Job { return jobsOf(ns, "") }).Should(HaveLen(4))
+		berlin := &v1alpha1.InventorySync{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "berlin"}}
+		berlinConds := func() []metav1.Condition { return berlin.Status.Conditions }
+		Eventually(condition(berlin, berlinConds, v1alpha1.ConditionRunQueued)).Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonRunInProgress))
+		Expect(meta.FindStatusCondition(berlin.Status.Conditions, v1alpha1.ConditionRunQueued).Message).To(ContainSubstring("2026-11-26T11:00:00Z"))
+		Consistently(func() []batchv1.Job { return jobsOf(ns, "") }, "1s").Should(HaveLen(2))
+		Expect(k8s.Get(ctx, client.ObjectKeyFromObject(ch), ch)).To(Succeed())
+		Expect(ch.Status.LastHandledSyncRequest).To(Equal("2026-11-26T10:00:00Z"))
+		for _, job := range jobs {
+			finishJob(&job, &v1alpha1.SyncResult{SKUs: counts(1, 1, 0, 0, 0)}, true)
+		}
+		Eventually(func() []batchv1.Job { return jobsOf(ns, "") }, "30s").Should(HaveLen(4))
+		Eventually(func(g Gomega) string {
+			g.Expect(k8s.Get(ctx, client.ObjectKeyFromObject(ch), ch)).To(Succeed())
+			return ch.Status.LastHandledSyncRequest
+		}, "30s").Should(Equal("2026-11-26T11:00:00Z"))
+		Eventually(condition(berlin, berlinConds, v1alpha1.ConditionRunQueued)).Should(BeNil())
 	})
 })
 

@@ -29,6 +29,8 @@ func (r *InventorySyncReconciler) summarise(o *syncObservation) {
 		conds.ready(false, o.blocked.Reason, o.blocked.Message, o.blocked.NeedsSpecChange)
 	case last != nil && last.Result == v1alpha1.RunFailed:
 		conds.ready(false, v1alpha1.ReasonLastRunFailed, fmt.Sprintf("run %s failed: %s", last.Job, summary(last)), false)
+	case last != nil && last.Result == v1alpha1.RunSuperseded:
+		conds.ready(true, v1alpha1.ReasonLastRunSuperseded, fmt.Sprintf("run %s was superseded: %s", last.Job, last.Message), false)
 	case last != nil:
 		conds.ready(true, v1alpha1.ReasonLastRunSucceeded, fmt.Sprintf("run %s succeeded: %s", last.Job, summary(last)), false)
 	case sync.Spec.Schedule != nil:

@@ -25,11 +25,16 @@ const (
 	// ConditionMappingValid is present when a sync has a catalog mapping: True once its rows
 	// are read and valid, False with a reason saying what to fix.
 	ConditionMappingValid = "MappingValid"
+	// ConditionRunQueued is present, True, while a manual run waits for the sync's running
+	// Job to end: one run of an InventorySync at a time.
+	ConditionRunQueued = "RunQueued"
 )
 
 // Condition reasons, one CamelCase word each.
 const (
-	ReasonSucceeded         = "Succeeded"
+	ReasonSucceeded = "Succeeded"
+	// ReasonRunInProgress: a requested run waits for the sync's running Job.
+	ReasonRunInProgress     = "RunInProgress"
 	ReasonCredentialsFound  = "CredentialsFound"
 	ReasonSecretNotFound    = "SecretNotFound"
 	ReasonSecretKeyNotFound = "SecretKeyNotFound"
@@ -45,6 +50,9 @@ const (
 	ReasonScheduled              = "Scheduled"
 	ReasonLastRunSucceeded       = "LastRunSucceeded"
 	ReasonLastRunFailed          = "LastRunFailed"
+	// ReasonLastRunSuperseded: the last run's feeds were older than a snapshot already
+	// written, and it wrote nothing.
+	ReasonLastRunSuperseded      = "LastRunSuperseded"
 	ReasonWaitingForRun          = "WaitingForRun"
 	ReasonRunCompleted           = "RunCompleted"
 	ReasonNotSuspended           = "NotSuspended"

@@ -170,6 +170,9 @@ type RunResult string
 const (
 	RunSucceeded RunResult = "Succeeded"
 	RunFailed    RunResult = "Failed"
+	// RunSuperseded: the run's feeds were older than a snapshot already written to the
+	// channel, so it wrote nothing.
+	RunSuperseded RunResult = "Superseded"
 )
 
 // SyncRun is one run of an InventorySync: its Job and what it reported.
@@ -185,9 +188,13 @@ type SyncRun struct {
 	StartTime *metav1.Time `json:"startTime,omitempty"`
 	// +optional
 	CompletionTime *metav1.Time `json:"completionTime,omitempty"`
-	// Result is Succeeded or Failed.
+	// Result is Succeeded, Failed, or Superseded when the run's feeds were older than a
+	// snapshot already written and it wrote nothing.
 	// +optional
 	Result RunResult `json:"result,omitempty"`
+	// SnapshotTime is when the levels the run wrote were true, for a run that wrote.
+	// +optional
+	SnapshotTime *metav1.Time `json:"snapshotTime,omitempty"`
 	// SKUs counts what the run did, when its pod reported it.
 	// +optional
 	SKUs *SKUCounts `json:"skus,omitempty"`
@@ -273,6 +280,11 @@ type InventorySyncStatus struct {
 	// LastSuccessfulRun is the most recent run that succeeded.
 	// +optional
 	LastSuccessfulRun *SyncRun `json:"lastSuccessfulRun,omitempty"`
+
+	// WrittenSnapshotTime is the newest feed snapshot a run wrote to the channel. Every new
+	// run is told it, and one whose feeds are older writes nothing and reports Superseded.
+	// +optional
+	WrittenSnapshotTime *metav1.Time `json:"writtenSnapshotTime,omitempty"`
 
 	// LastHandledSyncRequest is the last sync-requested-at token acted on.
 	// +optional

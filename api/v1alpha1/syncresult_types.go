@@ -1,6 +1,10 @@
 package v1alpha1
 
-import "fmt"
+import (
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
 
 // SyncResult is what one sync run reports. The sync pod writes it as JSON to its termination
 // message, and the manager copies it into the InventorySync status, so both sides use this type.
@@ -30,6 +34,16 @@ type SyncResult struct {
 	// sync with reservations.
 	// +optional
 	Reserved *ReservedCounts `json:"reserved,omitempty"`
+
+	// SnapshotTime is when the levels the run compared and wrote were true (for summed
+	// feeds, the oldest of their snapshots), for a run that went on to write.
+	// +optional
+	SnapshotTime *metav1.Time `json:"snapshotTime,omitempty"`
+
+	// Superseded says the run wrote nothing because its feeds' snapshot was older than one
+	// an earlier run already wrote.
+	// +optional
+	Superseded bool `json:"superseded,omitempty"`
 
 	// Message says why the run stopped early (for example a malformed feed), when it did.
 	// +optional

@@ -141,6 +141,7 @@ func syncOptions(cfg syncpod.Config, getenv func(string) string) (syncrun.Option
 		DuplicateSKUs:       cfg.DuplicateSKUs,
 		StockUnstockedItems: cfg.StockUnstockedItems,
 		RunID:               cfg.RunID,
+		WrittenSnapshot:     cfg.WrittenSnapshot,
 	}, nil
 }
 

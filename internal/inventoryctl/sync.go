@@ -187,7 +187,7 @@ func waitForRun(ctx context.Context, o *options, k *kube, name, job string, chec
 				return fmt.Sprintf("%s: run %s in progress", name, job), false, nil
 			}
 		}
-		return fmt.Sprintf("%s: waiting for run %s to start%s", name, job, blockedBy(s.Status.Conditions)), false, nil
+		return fmt.Sprintf("%s: waiting for run %s to start%s%s", name, job, blockedBy(s.Status.Conditions), queuedBehind(s.Status.Conditions)), false, nil
 	})
 	if err != nil {
 		return nil, err
@@ -202,6 +202,15 @@ func blockedBy(conditions []metav1.Condition) string {
 		return ""
 	}
 	return ": " + ready.Message
+}
+
+// queuedBehind is what a queued run waits for, from the RunQueued condition, if it waits.
+func queuedBehind(conditions []metav1.Condition) string {
+	queued := meta.FindStatusCondition(conditions, v1alpha1.ConditionRunQueued)
+	if queued == nil || queued.Status != metav1.ConditionTrue {
+		return ""
+	}
+	return ": " + queued.Message
 }
 
 // runOf is one InventorySync's run, or why it did not start.
@@ -234,7 +243,8 @@ func reportRuns(w io.Writer, runs []runOf) error {
 			}
 			t.flush()
 		}
-		if r.run.Result != v1alpha1.RunSucceeded {
+		// A superseded run wrote nothing because the channel already shows newer levels.
+		if r.run.Result == v1alpha1.RunFailed {
 			failed++
 		}
 	}

@@ -169,3 +169,34 @@ func createJob(t *testing.T, ns, name string) {
 		t.Fatal(err)
 	}
 }
+
+func TestSyncSaysWhatAQueuedRunWaitsForAndASupersededRunExitsZero(t *testing.T) {
+	ns := newNamespace(t)
+	createChannel(t, ns, "shopify-eu")
+	s := createSync(t, ns, "berlin", "shopify-eu", pushing)
+
+	r := start("sync", "berlin", "-n", ns)
+	token := requested(t, s, v1alpha1.SyncRequestedAtAnnotation)
+	job := workload.ManualJobName("berlin", workload.KindFulfillmentManual, token)
+
+	queued := "manual sync " + token + " waits for Job berlin-29000000 to end: one run of an InventorySync at a time"
+	s.Status.Active = []v1alpha1.ActiveRun{{Job: "berlin-29000000", Trigger: v1alpha1.TriggerFulfillmentRecurring}}
+	s.Status.Conditions = []metav1.Condition{{Type: v1alpha1.ConditionRunQueued, Status: metav1.ConditionTrue, Reason: v1alpha1.ReasonRunInProgress,
+		Message: queued, LastTransitionTime: metav1.Now()}}
+	updateStatus(t, s)
+	eventually(t, "the progress line of the queued run", func() bool { return strings.Contains(r.err.String(), queued) })
+
+	s.Status.Active, s.Status.Conditions = nil, nil
+	s.Status.LastHandledSyncRequest = token
+	s.Status.LastRun = finishedRun(job, v1alpha1.RunSuperseded, v1alpha1.SKUCounts{})
+	s.Status.LastRun.Message = "superseded: the feeds' snapshot 2026-12-06T11:00:00Z is older than the snapshot 2026-12-06T12:00:00Z an earlier run wrote; nothing written"
+	updateStatus(t, s)
+	if code := r.wait(t); code != 0 {
+		t.Fatalf("exit code %d, want 0: the channel already shows newer levels; stderr: %s", code, r.err.String())
+	}
+	for _, want := range []string{"Superseded in 12s", "nothing written"} {
+		if !strings.Contains(r.out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, r.out.String())
+		}
+	}
+}

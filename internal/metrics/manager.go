@@ -34,7 +34,7 @@ var (
 		"Seconds between two scheduled runs of a recurring InventorySync.",
 		labelNamespace, labelInventorySync)
 	syncLastRunSuccess = gaugeVec("sync", "last_run_success",
-		"1 when the InventorySync's last finished run succeeded, 0 when it failed.",
+		"1 when the InventorySync's last finished run succeeded or was superseded, 0 when it failed.",
 		labelNamespace, labelInventorySync)
 	syncLastRunEnd = gaugeVec("sync", "last_run_end_timestamp_seconds",
 		"When the InventorySync's last finished run ended, in Unix seconds.",
@@ -111,7 +111,7 @@ func ObserveInventorySync(s InventorySync) {
 		syncScheduleInterval.DeleteLabelValues(s.Namespace, s.Name)
 	}
 	if run := s.LastRun; run != nil {
-		syncLastRunSuccess.WithLabelValues(s.Namespace, s.Name).Set(boolValue(run.Result == v1alpha1.RunSucceeded))
+		syncLastRunSuccess.WithLabelValues(s.Namespace, s.Name).Set(boolValue(run.Result != v1alpha1.RunFailed))
 		if run.CompletionTime != nil {
 			syncLastRunEnd.WithLabelValues(s.Namespace, s.Name).Set(float64(run.CompletionTime.Unix()))
 			if run.StartTime != nil {

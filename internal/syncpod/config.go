@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -110,6 +111,9 @@ type Config struct {
 	ReservationsURL    string
 	FulfillmentChannel string
 	SalesChannel       string
+	// WrittenSnapshot is the newest feed snapshot an earlier run of the sync wrote; zero when
+	// none is known. A run of older feeds writes nothing.
+	WrittenSnapshot time.Time
 	// RunID identifies the run; the pod spec sets it from EnvRunID.
 	RunID string
 	// ResultPath is where the SyncResult is written.
@@ -163,6 +167,9 @@ func (c Config) Args() []string {
 	}
 	if c.StockUnstockedItems {
 		args = append(args, "--stock-unstocked-items")
+	}
+	if !c.WrittenSnapshot.IsZero() {
+		args = append(args, "--written-snapshot="+c.WrittenSnapshot.UTC().Format(time.RFC3339))
 	}
 	if c.ReservationsURL != "" {
 		args = append(args, "--reservations-url="+c.ReservationsURL, "--fulfillment-channel="+c.FulfillmentChannel, "--sales-channel="+c.SalesChannel)
@@ -219,6 +226,14 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ReservationsURL, "reservations-url", "", "relay base URL to read the fulfillment channel's reservations from")
 	fs.StringVar(&c.FulfillmentChannel, "fulfillment-channel", "", "fulfillment channel whose reservations are read")
 	fs.StringVar(&c.SalesChannel, "sales-channel", "", "SalesChannel written, whose own orders its on_hand quantity already counts")
+	fs.Func("written-snapshot", "newest feed snapshot an earlier run wrote (RFC 3339): older feeds are not written", func(v string) error {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return fmt.Errorf("not an RFC 3339 time: %q", v)
+		}
+		c.WrittenSnapshot = t
+		return nil
+	})
 	fs.StringVar((*string)(&c.Trigger), "trigger", "", "what caused this run")
 	fs.StringVar(&c.RunID, "run-id", "", "run identifier that idempotency keys derive from")
 	fs.StringVar(&c.ResultPath, "result-path", DefaultResultPath, "where to write the JSON SyncResult")

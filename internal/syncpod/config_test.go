@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 )
@@ -27,8 +28,9 @@ func TestFeedsAndRulesRoundTrip(t *testing.T) {
 		Platform: v1alpha1.PlatformShopify, ChannelURL: "https://shop", Plan: v1alpha1.PlanPlus, LocationID: "loc",
 		Feeds:    []Feed{{Name: "berlin", URL: "http://a", Format: v1alpha1.FeedFormatCSV}, {Name: "hamburg", URL: "http://b", Format: v1alpha1.FeedFormatNDJSON}},
 		Strategy: v1alpha1.StrategyAbsolute, DuplicateSKUs: v1alpha1.DuplicateSKUsSkip, Trigger: v1alpha1.TriggerFulfillmentManual, RunID: "r",
-		Allocation: &v1alpha1.AllocationRules{Buffer: ptr(0), Percentage: ptr(40)},
-		PlanOnly:   true,
+		Allocation:      &v1alpha1.AllocationRules{Buffer: ptr(0), Percentage: ptr(40)},
+		PlanOnly:        true,
+		WrittenSnapshot: time.Date(2026, 3, 1, 12, 30, 5, 0, time.UTC),
 	}
 	var got Config
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
@@ -40,7 +42,8 @@ func TestFeedsAndRulesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	got.ResultPath = ""
-	if strings.Join(got.Args(), " ") != strings.Join(want.Args(), " ") || !reflect.DeepEqual(got.Allocation, want.Allocation) || !got.PlanOnly {
+	if strings.Join(got.Args(), " ") != strings.Join(want.Args(), " ") || !reflect.DeepEqual(got.Allocation, want.Allocation) || !got.PlanOnly ||
+		!got.WrittenSnapshot.Equal(want.WrittenSnapshot) {
 		t.Errorf("parsed back as %+v, want %+v", got, want)
 	}
 }
@@ -58,6 +61,7 @@ func TestInvalidFeedsAndRules(t *testing.T) {
 		{[]string{"--feed-name=a", "--feed-url=http://a", "--percentage=101"}, "--percentage must be from 0 to 100"},
 		{[]string{"--feed-name=a", "--feed-url=http://a", "--buffer=-1"}, "--buffer must be from 0"},
 		{[]string{"--feed-name=a", "--feed-url=http://a", "--maximum=x"}, "not an integer"},
+		{[]string{"--feed-name=a", "--feed-url=http://a", "--written-snapshot=yesterday"}, "not an RFC 3339 time"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -76,6 +76,9 @@ type Options struct {
 	// Reservations, when set, supplies the units that left the fulfillment channel after the
 	// feed's snapshot: the run targets each level less them, read again after a stale write.
 	Reservations ReservationSource
+	// WrittenSnapshot is the newest feed snapshot an earlier run of the sync wrote; zero when
+	// none is known. A run whose feeds are older writes nothing: see superseded.
+	WrittenSnapshot time.Time
 	// DrainTimeout is how long batches in flight may still take once ctx is done; 0 means
 	// DefaultDrainTimeout.
 	DrainTimeout time.Duration
@@ -139,6 +142,11 @@ func Run(ctx context.Context, opts Options) Report {
 	snapshot := levels.Snapshot()
 	if snapshot.IsZero() {
 		snapshot = started
+	}
+	if !opts.PlanOnly && supersededBy(snapshot, opts.WrittenSnapshot) {
+		log.Info("not writing: an earlier run wrote a newer snapshot", "snapshot", snapshot.UTC().Format(time.RFC3339),
+			"written", opts.WrittenSnapshot.UTC().Format(time.RFC3339))
+		return superseded(snapshot, opts.WrittenSnapshot)
 	}
 	tg := &targets{feed: levels, snapshot: snapshot, source: opts.Reservations, rules: opts.Allocation}
 	reservedAtRead, err := tg.reserved(ctx)
@@ -261,6 +269,7 @@ func Run(ctx context.Context, opts Options) Report {
 	}
 
 	report := tally(pl, cat, p.ledger)
+	report.Result.SnapshotTime = &metav1.Time{Time: snapshot}
 	report.Result.Mapping = mapped
 	report.Result.Reserved = reservedResult
 	if ctx.Err() != nil {

@@ -2,6 +2,7 @@ package workload
 
 import (
 	"strconv"
+	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -141,6 +142,8 @@ func podSpec(r Run) corev1.PodSpec {
 		// Numbers need no escaping.
 		Allocation: v1alpha1.EffectiveAllocation(sync, ch),
 		PlanOnly:   r.PlanOnly,
+		// A time the manager formats; the run writes nothing older than it.
+		WrittenSnapshot: writtenSnapshot(sync),
 		// Expanded from the environment by the kubelet.
 		RunID: "$(" + syncpod.EnvRunID + ")",
 	}
@@ -194,6 +197,14 @@ func podSpec(r Run) corev1.PodSpec {
 			},
 		}},
 	}
+}
+
+// writtenSnapshot is the newest feed snapshot a run of the sync wrote, zero when none did.
+func writtenSnapshot(sync *v1alpha1.InventorySync) time.Time {
+	if t := sync.Status.WrittenSnapshotTime; t != nil {
+		return t.Time
+	}
+	return time.Time{}
 }
 
 func secretEnv(name string, ref v1alpha1.SecretKeySelector) corev1.EnvVar {

@@ -187,3 +187,35 @@ func TestStrategyFor(t *testing.T) {
 }
 
 func newFlagSet() *flag.FlagSet { return flag.NewFlagSet("sync", flag.ContinueOnError) }
+
+// TestWrittenSnapshotArgument: the newest snapshot written reaches every run's pod, the
+// CronJob's too, and parses back; a sync that wrote none passes no argument.
+func TestWrittenSnapshotArgument(t *testing.T) {
+	r := run(v1alpha1.PlatformShopify, v1alpha1.DuplicateSKUsSkip)
+	for _, arg := range CronJobSpec(r, false).JobTemplate.Spec.Template.Spec.Containers[0].Args {
+		if strings.HasPrefix(arg, "--written-snapshot") {
+			t.Errorf("a sync that wrote no snapshot passes %s", arg)
+		}
+	}
+	written := time.Date(2026, 3, 1, 12, 30, 5, 0, time.UTC)
+	sync := r.Sync.DeepCopy()
+	sync.Status.WrittenSnapshotTime = &metav1.Time{Time: written.In(time.FixedZone("CET", 3600))}
+	r.Sync = sync
+	for name, args := range map[string][]string{
+		"job":     JobTemplate(r).Spec.Template.Spec.Containers[0].Args,
+		"cronjob": CronJobSpec(r, false).JobTemplate.Spec.Template.Spec.Containers[0].Args,
+	} {
+		if !slices.Contains(args, "--written-snapshot=2026-03-01T12:30:05Z") {
+			t.Errorf("%s args %v lack --written-snapshot=2026-03-01T12:30:05Z", name, args)
+		}
+		var cfg syncpod.Config
+		fs := newFlagSet()
+		cfg.BindFlags(fs)
+		if err := fs.Parse(args[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if !cfg.WrittenSnapshot.Equal(written) {
+			t.Errorf("%s: written snapshot parses back as %v, want %v", name, cfg.WrittenSnapshot, written)
+		}
+	}
+}
