@@ -131,7 +131,8 @@ type FeedSource struct {
 	URL string `json:"url"`
 
 	// Format of the feed: CSV (header with sku and quantity), JSON (an array of
-	// {sku, quantity}) or NDJSON (one such object a line). Gzip is accepted. A feed holds at
+	// {sku, quantity}) or NDJSON (one such object a line). Gzip is accepted. Each may state
+	// when its levels were true (snapshotTime, see docs/design.md). A feed holds at
 	// most 2,000,000 entries and 64 MiB decompressed, an entry at most 64 KiB; a SKU has at most
 	// 255 characters and a quantity is an integer from 0 to 1,000,000,000.
 	// +optional

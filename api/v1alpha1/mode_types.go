@@ -98,10 +98,13 @@ const PlanRequestedAtAnnotation = "inventory.techoms.io/plan-requested-at"
 type FeedFormat string
 
 const (
-	// FeedFormatCSV has a header line naming the columns sku and quantity.
+	// FeedFormatCSV has a header line naming the columns sku and quantity, after an optional
+	// first line "# snapshotTime: <RFC 3339>".
 	FeedFormatCSV FeedFormat = "CSV"
-	// FeedFormatJSON is one array of {"sku": ..., "quantity": ...} objects.
+	// FeedFormatJSON is one array of {"sku": ..., "quantity": ...} objects, or an object
+	// {"snapshotTime": <RFC 3339>, "levels": [...]}.
 	FeedFormatJSON FeedFormat = "JSON"
-	// FeedFormatNDJSON is one {"sku": ..., "quantity": ...} object a line.
+	// FeedFormatNDJSON is one {"sku": ..., "quantity": ...} object a line, after an optional
+	// first line {"snapshotTime": <RFC 3339>}.
 	FeedFormatNDJSON FeedFormat = "NDJSON"
 )

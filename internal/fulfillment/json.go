@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 )
 
 // record is one feed entry as raw JSON, so that each field's type can be checked and
@@ -15,8 +16,9 @@ type record struct {
 	Quantity json.RawMessage `json:"quantity"`
 }
 
-// parseJSON reads a JSON feed, one array of {"sku": ..., "quantity": ...} objects, element by
-// element, so the document is never held whole. Positions are array indexes from 0.
+// parseJSON reads a JSON feed, one array of {"sku": ..., "quantity": ...} objects, or an
+// object {"snapshotTime": RFC 3339, "levels": [...]} saying when the levels were true, element
+// by element, so the document is never held whole. Positions are array indexes from 0.
 func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 	b := newBuilder(UnitIndex)
 	limiter := &entryLimiter{r: r, max: int64(lim.recordBytes)}
@@ -31,10 +33,93 @@ func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 	if err != nil {
 		return nil, jsonFailure(b, dec, lim, 0, err)
 	}
-	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
-		b.problems.add(0, "feed is not a JSON array")
+	var snapshot time.Time
+	var index int64
+	outer := "array"
+	switch delim, _ := tok.(json.Delim); delim {
+	case '[':
+		if index, err = readJSONLevels(dec, limiter, b, lim); err != nil {
+			return nil, err
+		}
+	case '{':
+		outer = "object"
+		if snapshot, index, err = readJSONDocument(dec, limiter, b, lim); err != nil {
+			return nil, err
+		}
+	default:
+		b.problems.add(0, "feed is not a JSON array, nor an object with snapshotTime and levels")
 		return nil, b.problems.err()
 	}
+	limiter.mark(index, dec.Buffered())
+	if _, err := dec.Token(); err != io.EOF {
+		if tooLong := (*entryTooLongError)(nil); errors.As(err, &tooLong) {
+			return nil, jsonFailure(b, dec, lim, index, err)
+		}
+		b.problems.add(index, "unexpected data after the %s", outer)
+		return nil, b.problems.err()
+	}
+	levels, err := b.finish()
+	if err != nil || snapshot.IsZero() {
+		return levels, err
+	}
+	return levels.WithSnapshot(snapshot), nil
+}
+
+// readJSONDocument reads the fields of a feed's object after its '{': snapshotTime, and
+// levels, the array of levels. It returns the snapshot (zero without one) and the levels' count.
+func readJSONDocument(dec *json.Decoder, limiter *entryLimiter, b *builder, lim limits) (time.Time, int64, error) {
+	var snapshot time.Time
+	var index int64
+	levels := false
+	for {
+		limiter.mark(index, dec.Buffered())
+		if !dec.More() {
+			break
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return snapshot, index, jsonFailure(b, dec, lim, index, err)
+		}
+		switch key, _ := tok.(string); key {
+		case "snapshotTime":
+			var text string
+			if err := dec.Decode(&text); err != nil {
+				b.problems.add(index, "snapshotTime is not a string: want an RFC 3339 time")
+				return snapshot, index, b.problems.err()
+			}
+			if snapshot, err = time.Parse(time.RFC3339Nano, text); err != nil {
+				b.problems.add(index, "snapshotTime %s is not an RFC 3339 time", quote(text))
+				return snapshot, index, b.problems.err()
+			}
+		case "levels":
+			if tok, err := dec.Token(); err != nil {
+				return snapshot, index, jsonFailure(b, dec, lim, index, err)
+			} else if delim, _ := tok.(json.Delim); delim != '[' {
+				b.problems.add(index, "levels is not a JSON array")
+				return snapshot, index, b.problems.err()
+			}
+			if index, err = readJSONLevels(dec, limiter, b, lim); err != nil {
+				return snapshot, index, err
+			}
+			levels = true
+		default:
+			b.problems.add(index, "feed is not a JSON array, nor an object with snapshotTime and levels only: its object has a field %s", quote(key))
+			return snapshot, index, b.problems.err()
+		}
+	}
+	if _, err := dec.Token(); err != nil { // the closing '}'
+		return snapshot, index, jsonFailure(b, dec, lim, index, err)
+	}
+	if !levels {
+		b.problems.add(index, "the feed's object has no levels array")
+		return snapshot, index, b.problems.err()
+	}
+	return snapshot, index, nil
+}
+
+// readJSONLevels reads the elements of a levels array after its '[', and its ']', into b. It
+// returns the number of elements.
+func readJSONLevels(dec *json.Decoder, limiter *entryLimiter, b *builder, lim limits) (int64, error) {
 	var index int64
 	for ; ; index++ {
 		limiter.mark(index, dec.Buffered())
@@ -43,7 +128,7 @@ func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 		}
 		if index >= lim.rows {
 			b.problems.add(index, "%s", lim.tooManyRows())
-			return nil, b.problems.err()
+			return index, b.problems.err()
 		}
 		var rec record
 		if err := dec.Decode(&rec); err != nil {
@@ -53,28 +138,20 @@ func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 				b.problems.add(index, "element is a JSON %s, want an object", typeErr.Value)
 				continue
 			}
-			return nil, jsonFailure(b, dec, lim, index, err)
+			return index, jsonFailure(b, dec, lim, index, err)
 		}
 		sku, quantity, ok := checkRecord(&b.problems, index, rec)
 		if !ok {
 			continue
 		}
 		if err := b.add(sku, quantity, index); err != nil {
-			return nil, err
+			return index, err
 		}
 	}
 	if _, err := dec.Token(); err != nil { // the closing ']'
-		return nil, jsonFailure(b, dec, lim, index, err)
+		return index, jsonFailure(b, dec, lim, index, err)
 	}
-	limiter.mark(index, dec.Buffered())
-	if _, err := dec.Token(); err != io.EOF {
-		if tooLong := (*entryTooLongError)(nil); errors.As(err, &tooLong) {
-			return nil, jsonFailure(b, dec, lim, index, err)
-		}
-		b.problems.add(index, "unexpected data after the array")
-		return nil, b.problems.err()
-	}
-	return b.finish()
+	return index, nil
 }
 
 // jsonFailure reports a JSON syntax error, after which the decoder cannot go on.
