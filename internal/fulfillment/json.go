@@ -26,7 +26,7 @@ func parseJSON(r io.Reader, lim limits) (*Levels, error) {
 	// Numbers stay text: a token such as 1e700 is no float64, yet only a malformed feed.
 	dec.UseNumber()
 	tok, err := dec.Token()
-	if err == io.EOF {
+	if errors.Is(err, io.EOF) {
 		b.problems.add(0, "feed is empty: want a JSON array")
 		return nil, b.problems.err()
 	}
