@@ -238,6 +238,13 @@ func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *sync
 	if !syncRequestPending(o) {
 		return nil
 	}
+	name := workload.ManualJobName(sync.Name, workload.KindFulfillmentManual, token)
+	if hasJob(o, name) {
+		// This request's own Job, started by a reconcile whose status this one's stale
+		// read of the sync does not show yet: handled, not queued behind itself.
+		sync.Status.LastHandledSyncRequest = token
+		return nil
+	}
 	if running := runningJob(o); running != "" && o.push != policy.NoPush {
 		queued = fmt.Sprintf("manual sync %s waits for Job %s to end: one run of an InventorySync at a time", token, running)
 		o.requeueAt(o.now.Add(queuedRecheck))
@@ -250,7 +257,6 @@ func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *sync
 		sync.Status.LastHandledSyncRequest = token
 		return nil
 	}
-	name := workload.ManualJobName(sync.Name, workload.KindFulfillmentManual, token)
 	run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentManual, workload.StrategyFor(o.push))
 	created, err := r.launcher.launch(ctx, run, name, token)
 	if err != nil {

@@ -45,11 +45,18 @@ func channelRunQueued(o *syncObservation) string {
 	if token == "" || token == ch.Status.LastHandledSyncRequest || running == "" {
 		return ""
 	}
-	name := workload.ManualJobName(o.sync.Name, workload.KindSalesChannelManual, token)
-	for i := range o.jobs {
-		if o.jobs[i].Name == name {
-			return ""
-		}
+	if hasJob(o, workload.ManualJobName(o.sync.Name, workload.KindSalesChannelManual, token)) {
+		return ""
 	}
 	return fmt.Sprintf("sales-channel manual sync %s of %s waits for Job %s to end: one run of an InventorySync at a time", token, ch.Name, running)
+}
+
+// hasJob says whether the sync has a Job of that name, running or finished.
+func hasJob(o *syncObservation, name string) bool {
+	for i := range o.jobs {
+		if o.jobs[i].Name == name {
+			return true
+		}
+	}
+	return false
 }
