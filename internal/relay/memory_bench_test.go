@@ -97,6 +97,39 @@ func BenchmarkRelayMemory(b *testing.B) {
 	}
 }
 
+// memoryWebhookChannel is the webhook channel "hook" of a memory child, at url.
+func memoryWebhookChannel(url string) v1alpha1.SalesChannel {
+	return v1alpha1.SalesChannel{
+		ObjectMeta: metav1.ObjectMeta{Name: "hook", Namespace: testNamespace},
+		Spec: v1alpha1.SalesChannelSpec{
+			Platform:   v1alpha1.PlatformWebhook,
+			Connection: v1alpha1.ChannelConnection{URL: url, CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "hook-secret", Key: "secret"}},
+			Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment},
+		},
+	}
+}
+
+// memoryChildRelay opens the ledger at natsURL and starts a relay on dir, synced; the
+// caller stops both.
+func memoryChildRelay(t *testing.T, dir Directory, natsURL string) (*Service, *ledger.Store) {
+	t.Helper()
+	store, err := ledger.Open(context.Background(), ledger.Options{URL: natsURL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := New(Config{Directory: dir, Ledger: store})
+	if err != nil {
+		store.Close()
+		t.Fatal(err)
+	}
+	if err := svc.WaitSynced(context.Background()); err != nil {
+		svc.Close()
+		store.Close()
+		t.Fatal(err)
+	}
+	return svc, store
+}
+
 // TestRelayMemoryChild is the child of BenchmarkRelayMemory; it does nothing otherwise.
 func TestRelayMemoryChild(t *testing.T) {
 	spec := os.Getenv(memoryChildEnv)
@@ -108,30 +141,13 @@ func TestRelayMemoryChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := NewStaticDirectory(Scope{
-		Channels: []v1alpha1.SalesChannel{{
-			ObjectMeta: metav1.ObjectMeta{Name: "hook", Namespace: testNamespace},
-			Spec: v1alpha1.SalesChannelSpec{
-				Platform:   v1alpha1.PlatformWebhook,
-				Connection: v1alpha1.ChannelConnection{URL: run.URL, CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "hook-secret", Key: "secret"}},
-				Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment},
-			},
-		}},
-		Syncs: []v1alpha1.InventorySync{inventorySync("hook-sync", "hook", testWarehouse, memoryLocation)},
+		Channels: []v1alpha1.SalesChannel{memoryWebhookChannel(run.URL)},
+		Syncs:    []v1alpha1.InventorySync{inventorySync("hook-sync", "hook", testWarehouse, memoryLocation)},
 	})
 	dir.SetCredential(testNamespace, "hook-secret", "secret", []byte(webhookSecret))
-	store, err := ledger.Open(context.Background(), ledger.Options{URL: run.NATS})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, store := memoryChildRelay(t, dir, run.NATS)
 	defer store.Close()
-	svc, err := New(Config{Directory: dir, Ledger: store})
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer svc.Close()
-	if err := svc.WaitSynced(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	const perRequest = DefaultMaxEvents
 	for start := 0; start < run.Events; start += perRequest {
 		events := make([]Event, min(perRequest, run.Events-start))

@@ -20,7 +20,6 @@ import (
 	"github.com/techoms/inventory-operator/api/v1alpha1"
 	"github.com/techoms/inventory-operator/internal/channel"
 	"github.com/techoms/inventory-operator/internal/channel/webhook/webhooktest"
-	"github.com/techoms/inventory-operator/internal/ledger"
 	"github.com/techoms/inventory-operator/internal/ledger/ledgertest"
 )
 
@@ -155,34 +154,17 @@ func TestRelayMemoryReproductionChild(t *testing.T) {
 		scope.Syncs = []v1alpha1.InventorySync{inventorySync("shop-sync", "shop", testWarehouse, "gid://shopify/Location/1")}
 		dir.SetCredential(testNamespace, "shop-admin", "token", []byte("shop-token"))
 	default:
-		scope.Channels = []v1alpha1.SalesChannel{{
-			ObjectMeta: metav1.ObjectMeta{Name: "hook", Namespace: testNamespace},
-			Spec: v1alpha1.SalesChannelSpec{
-				Platform:   v1alpha1.PlatformWebhook,
-				Connection: v1alpha1.ChannelConnection{URL: run.Webhook, CredentialsSecretRef: v1alpha1.SecretKeySelector{Name: "hook-secret", Key: "secret"}},
-				Inventory:  v1alpha1.InventoryPolicy{Mode: v1alpha1.ModeRealTimeAdjustment},
-			},
-		}}
+		scope.Channels = []v1alpha1.SalesChannel{memoryWebhookChannel(run.Webhook)}
 		for i := range run.Locations {
 			scope.Syncs = append(scope.Syncs, inventorySync(fmt.Sprintf("hook-sync-%04d", i), "hook", testWarehouse, fannedLocation(i)))
 		}
 		dir.SetCredential(testNamespace, "hook-secret", "secret", []byte(webhookSecret))
 	}
 	dir.Set(scope)
-	store, err := ledger.Open(context.Background(), ledger.Options{URL: run.NATS})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, store := memoryChildRelay(t, dir, run.NATS)
 	defer store.Close()
-	svc, err := New(Config{Directory: dir, Ledger: store})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Kill, not Close: a lane still retrying the huge answer would hold Close back.
 	defer svc.Kill()
-	if err := svc.WaitSynced(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	// Sampled while the event is handled, since the relay may go on retrying after the answer.
 	var peakHeap atomic.Int64
 	done := make(chan struct{})
