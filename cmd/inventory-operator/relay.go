@@ -42,6 +42,7 @@ type relayOptions struct {
 	maxInFlight      int
 	maxInFlightBytes int64
 	queueSize        int
+	callsPerStore    int
 	ledger           ledgerOptions
 	laneIdleTimeout  time.Duration
 	itemCacheTTL     time.Duration
@@ -64,6 +65,7 @@ func (o *relayOptions) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.maxInFlight, "max-in-flight", relay.DefaultMaxInFlight, "most requests handled at once; more get 503")
 	fs.Int64Var(&o.maxInFlightBytes, "max-in-flight-bytes", relay.DefaultMaxInFlightBytes, "most request body bytes handled at once; more get 503")
 	fs.IntVar(&o.queueSize, "queue-size", relay.DefaultQueueSize, "events one channel location may have waiting; more get 429")
+	fs.IntVar(&o.callsPerStore, "calls-per-store", relay.DefaultCallsPerStore, "calls a Shopify store's writer may have out at once, no two on one item at one location")
 	o.ledger.bind(fs)
 	fs.DurationVar(&o.laneIdleTimeout, "lane-idle-timeout", relay.DefaultLaneIdleTimeout, "how long a channel location without events keeps its connector and item cache")
 	fs.DurationVar(&o.itemCacheTTL, "item-cache-ttl", relay.DefaultItemCacheTTL, "how long a SKU's channel items are reused")
@@ -105,6 +107,9 @@ func (o *relayOptions) validate() error {
 	}
 	if _, err := labels.Parse(o.selector); err != nil {
 		return fmt.Errorf("--channel-selector: %w", err)
+	}
+	if o.callsPerStore < 1 || o.callsPerStore > relay.MaxCallsPerStore {
+		return fmt.Errorf("--calls-per-store must be between 1 and %d, not %d", relay.MaxCallsPerStore, o.callsPerStore)
 	}
 	if err := o.ledger.validate(); err != nil {
 		return err
@@ -165,6 +170,7 @@ func (o *relayOptions) serviceConfig(dir relay.Directory, store *ledger.Store, l
 		LeaseTTL:        o.ledger.leaseTTL,
 		MaxIntentAge:    o.ledger.maxIntentAge,
 		QueueSize:       o.queueSize,
+		CallsPerStore:   o.callsPerStore,
 		LaneIdleTimeout: o.laneIdleTimeout,
 		ItemCacheTTL:    o.itemCacheTTL,
 		Log:             log,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -31,8 +32,8 @@ type Lease struct {
 	mu     sync.Mutex
 	rev    uint64
 	record lease
-	// inherited is the intent the previous writer left unresolved, read at acquisition.
-	inherited *Intent
+	// inherited are the intents the previous writer left unresolved, read at acquisition.
+	inherited []Intent
 }
 
 // AcquireLane takes the lane for owner when no one holds it, its holder's lease expired, or
@@ -56,7 +57,12 @@ func (s *Store) AcquireLane(ctx context.Context, l Lane, owner string, ttl time.
 		if prev.Owner != owner && now().Before(prev.Expires) {
 			return nil, ErrLaneHeld
 		}
-		held.Intent = prev.Intent
+		for _, in := range prev.intents() {
+			if held.Intents == nil {
+				held.Intents = map[int]*Intent{}
+			}
+			held.Intents[in.Slot] = &in
+		}
 		data, _ := json.Marshal(held)
 		rev, err = s.lanes.Update(ctx, key, data, e.Revision())
 	}
@@ -66,12 +72,12 @@ func (s *Store) AcquireLane(ctx context.Context, l Lane, owner string, ttl time.
 	if err != nil {
 		return nil, fmt.Errorf("taking the lane's lease: %w", err)
 	}
-	return &Lease{store: s, lane: l, owner: owner, ttl: ttl, now: now, rev: rev, record: held, inherited: held.Intent}, nil
+	return &Lease{store: s, lane: l, owner: owner, ttl: ttl, now: now, rev: rev, record: held, inherited: held.intents()}, nil
 }
 
-// Inherited is the intent the lane's previous writer recorded and did not resolve: send it
-// again before anything else.
-func (l *Lease) Inherited() *Intent { return l.inherited }
+// Inherited are the intents the lane's previous writer recorded and did not resolve, in slot
+// order: send them again before anything else.
+func (l *Lease) Inherited() []Intent { return l.inherited }
 
 // Expires is when the lease ends unless renewed.
 func (l *Lease) Expires() time.Time {
@@ -106,24 +112,33 @@ func (l *Lease) Renew(ctx context.Context) error {
 	return l.put(ctx, func(r *lease) { r.Expires = l.now().Add(l.ttl) })
 }
 
-// RecordIntent records the write about to be sent, and proves the lane is still this
-// replica's: call it before every call to the channel, re-sends included.
+// RecordIntent records the write about to be sent in its slot, replacing the slot's last, and
+// proves the lane is still this replica's: call it before every call to the channel,
+// re-sends included.
 func (l *Lease) RecordIntent(ctx context.Context, in Intent) error {
 	return l.put(ctx, func(r *lease) {
 		r.Expires = l.now().Add(l.ttl)
-		r.Intent = &in
+		r.Intent = nil
+		r.Intents = maps.Clone(r.Intents)
+		if r.Intents == nil {
+			r.Intents = map[int]*Intent{}
+		}
+		r.Intents[in.Slot] = &in
 	})
 }
 
-// ClearIntent records that the write in flight is resolved: its claims are settled.
-func (l *Lease) ClearIntent(ctx context.Context) error {
-	err := l.put(ctx, func(r *lease) { r.Intent = nil })
-	if err == nil {
-		l.mu.Lock()
-		l.inherited = nil
-		l.mu.Unlock()
-	}
-	return err
+// ClearIntent records that the slot's write in flight is resolved: its claims are settled.
+func (l *Lease) ClearIntent(ctx context.Context, slot int) error {
+	return l.put(ctx, func(r *lease) {
+		if slot == 0 {
+			r.Intent = nil
+		}
+		r.Intents = maps.Clone(r.Intents)
+		delete(r.Intents, slot)
+		if len(r.Intents) == 0 {
+			r.Intents = nil
+		}
+	})
 }
 
 // Release gives the lane up at once, keeping any unresolved intent for the next writer.

@@ -97,8 +97,17 @@ func TestStaleWriterIsFencedAfterTakeover(t *testing.T) {
 	if _, err := b.AcquireLane(ctx, lane, "relay-b", 10*time.Second, now); !errors.Is(err, ledger.ErrLaneHeld) {
 		t.Fatalf("acquiring a held lane: %v, want ErrLaneHeld", err)
 	}
-	intent := ledger.Intent{Key: "relay-k1", Strategy: "Incremental", Changes: []channel.Change{{ItemID: "i1", SKU: "A", Quantity: 4}}, Claims: []string{"c1"}, At: now()}
-	if err := old.RecordIntent(ctx, intent); err != nil {
+	// Three calls in flight, in slots 0, 1 and 3; slot 1's is resolved before the pause.
+	for _, in := range []ledger.Intent{
+		{Key: "relay-k1", Strategy: "Incremental", Changes: []channel.Change{{ItemID: "i1", SKU: "A", Quantity: 4}}, Claims: []string{"c1"}, At: now()},
+		{Key: "relay-k3", Strategy: "Incremental", Changes: []channel.Change{{ItemID: "i3", SKU: "C", Quantity: 2}}, Claims: []string{"c3"}, At: now(), Slot: 3},
+		{Key: "relay-k2", Strategy: "Absolute", Changes: []channel.Change{{ItemID: "i2", SKU: "B", Quantity: 7}}, Claims: []string{"c2"}, At: now(), Slot: 1},
+	} {
+		if err := old.RecordIntent(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := old.ClearIntent(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
 	// The old writer pauses past its lease; the other replica takes the lane over and finds
@@ -110,8 +119,10 @@ func TestStaleWriterIsFencedAfterTakeover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if in := taken.Inherited(); in == nil || in.Key != "relay-k1" || in.Changes[0].Quantity != 4 {
-		t.Fatalf("inherited intent %+v", in)
+	in := taken.Inherited()
+	if len(in) != 2 || in[0].Key != "relay-k1" || in[0].Slot != 0 || in[0].Changes[0].Quantity != 4 ||
+		in[1].Key != "relay-k3" || in[1].Slot != 3 || in[1].Changes[0].Quantity != 2 {
+		t.Fatalf("inherited intents %+v, want relay-k1 in slot 0 and relay-k3 in slot 3", in)
 	}
 	// The old writer wakes up: every step it would take before writing is refused.
 	if err := old.RecordIntent(ctx, ledger.Intent{Key: "relay-k2"}); !errors.Is(err, ledger.ErrLostLane) {
@@ -120,8 +131,21 @@ func TestStaleWriterIsFencedAfterTakeover(t *testing.T) {
 	if err := old.Renew(ctx); !errors.Is(err, ledger.ErrLostLane) {
 		t.Fatalf("stale writer's renewal: %v, want ErrLostLane", err)
 	}
-	if err := taken.ClearIntent(ctx); err != nil {
+	for _, slot := range []int{0, 3} {
+		if err := taken.ClearIntent(ctx, slot); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Resolved intents are not inherited again.
+	if err := taken.Release(ctx); err != nil {
 		t.Fatal(err)
+	}
+	again, err := a.AcquireLane(ctx, lane, "relay-a", 10*time.Second, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := again.Inherited(); len(in) != 0 {
+		t.Fatalf("inherited %+v after every intent was cleared", in)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
@@ -138,13 +139,41 @@ type Intent struct {
 	EventIDs     []string  `json:"eventIDs"`
 	EventChanges [][]int   `json:"eventChanges"`
 	At           time.Time `json:"at"`
+	// Slot is the lane's call slot that sends the write: a lane may have several calls in
+	// flight, each slot at most one, so each slot has at most one intent.
+	Slot int `json:"slot,omitempty"`
 }
 
-// lease is a lane's record: who writes it until when, and the write it has in flight.
+// lease is a lane's record: who writes it until when, and the writes it has in flight, one
+// per call slot.
 type lease struct {
 	Owner   string    `json:"owner"`
 	Expires time.Time `json:"expires"`
-	Intent  *Intent   `json:"intent,omitempty"`
+	// Intent is read only: a record written when a lane had one call slot keeps its write
+	// in flight here; it is slot 0's.
+	Intent  *Intent         `json:"intent,omitempty"`
+	Intents map[int]*Intent `json:"intents,omitempty"`
+}
+
+// intents is the record's writes in flight in slot order, slot 0 from either field.
+func (r lease) intents() []Intent {
+	var out []Intent
+	if r.Intent != nil {
+		if _, ok := r.Intents[0]; !ok {
+			in := *r.Intent
+			in.Slot = 0
+			out = append(out, in)
+		}
+	}
+	for slot, in := range r.Intents {
+		if in != nil {
+			c := *in
+			c.Slot = slot
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b Intent) int { return a.Slot - b.Slot })
+	return out
 }
 
 // level is the newest level sequence recorded for a fulfillment channel and SKU.

@@ -35,7 +35,7 @@ type allocatedSKU struct {
 // increment under compare-and-swap on the quantity read. An item that moved between the read
 // and the write (Stale) is read and written again, up to maxAllocatedAttempts times. Every
 // event of a SKU settles with its SKU's write.
-func (l *lane) pushAllocated(works []*work) {
+func (l *caller) pushAllocated(works []*work) {
 	maxBatch := l.maxBatch()
 	for attempt := 1; len(works) > 0; attempt++ {
 		skus := l.readAllocated(works, maxBatch)
@@ -50,7 +50,7 @@ func (l *lane) pushAllocated(works []*work) {
 // and location with something to write, its events and changes. It settles the events it
 // cannot write, and those whose items already show their target: they are applied, without
 // a write.
-func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
+func (l *caller) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
 	var out []*allocatedSKU
 	locations, grouped := byLocation(works)
 	for _, location := range locations {
@@ -65,7 +65,7 @@ func (l *lane) readAllocated(works []*work, maxBatch int) []*allocatedSKU {
 
 // readAllocatedAt is readAllocated for the works of one location; read is false when the
 // lane stopped before the channel answered.
-func (l *lane) readAllocatedAt(location string, works []*work, maxBatch int) (out []*allocatedSKU, read bool) {
+func (l *caller) readAllocatedAt(location string, works []*work, maxBatch int) (out []*allocatedSKU, read bool) {
 	st, err := l.site(location)
 	if err != nil {
 		for _, w := range works {
@@ -130,7 +130,7 @@ func (s *allocatedSKU) plan(location string, items []channel.Item, target int64)
 	return outcome{}, true
 }
 
-func (s *allocatedSKU) settle(l *lane, o outcome, key string) {
+func (s *allocatedSKU) settle(l *caller, o outcome, key string) {
 	for _, w := range s.works {
 		l.settleWritten(w, o, key)
 	}
@@ -177,7 +177,7 @@ func packAllocated(skus []*allocatedSKU, maxBatch int) [][]*allocatedSKU {
 // until the SKU the channel refuses is alone. A call without an answer is sent again, with its
 // compare quantities, until the channel answers: if the lost call applied, the re-send is
 // Stale and the SKU is read and written again, which writes only what is still missing.
-func (l *lane) writeAllocated(skus []*allocatedSKU, last bool) []*work {
+func (l *caller) writeAllocated(skus []*allocatedSKU, last bool) []*work {
 	var changes []channel.Change
 	var eventIDs, content []string
 	var works []*work

@@ -321,7 +321,7 @@ func (e *testEnv) batchBehindHeldTarget(s *script, c *testChannel, held func(), 
 	wg.Add(1)
 	go func() { defer wg.Done(); resp = e.postOne(events...) }()
 	l := e.laneOf(e.t, c.name)
-	waitFor(e.t, func() bool { return len(l.queue) == len(events) })
+	waitFor(e.t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.queue) == len(events) })
 	close(g.release)
 	wg.Wait()
 	return resp

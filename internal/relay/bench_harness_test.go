@@ -3,6 +3,8 @@ package relay
 import (
 	"context"
 	"net/http/httptest"
+	"os"
+	"strconv"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -37,7 +39,8 @@ func serveBenchRelay(b *testing.B, scope Scope) (*Service, string) {
 func serveBenchRelayWith(b *testing.B, scope Scope, connect ConnectorFactory) (*Service, string) {
 	dir := NewStaticDirectory(scope)
 	dir.SetCredential(testNamespace, "shop-admin", "token", []byte(shopifytest.DefaultToken))
-	svc, err := New(Config{Directory: dir, Connect: connect, Ledger: ledgertest.StartDurable(b).Open(b)})
+	calls, _ := strconv.Atoi(os.Getenv("BENCH_RELAY_CALLS_PER_STORE"))
+	svc, err := New(Config{Directory: dir, Connect: connect, Ledger: ledgertest.StartDurable(b).Open(b), CallsPerStore: calls})
 	if err != nil {
 		b.Fatal(err)
 	}

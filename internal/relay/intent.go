@@ -16,7 +16,7 @@ import (
 // answers from its idempotency record, and a write under compare-and-swap is Stale rather
 // than applied twice. An intent older than MaxIntentAge is not re-sent, since the channel
 // may have forgotten its key: its events are reported OutcomeUnknown for reconciliation.
-func (l *lane) resolveInherited(in *ledger.Intent) error {
+func (l *caller) resolveInherited(in ledger.Intent) error {
 	var works []*work
 	var changes [][]int
 	for i, key := range in.Claims {
@@ -47,7 +47,7 @@ func (l *lane) resolveInherited(in *ledger.Intent) error {
 		return err
 	}
 	l.svc.cfg.Log.Info("sending again the write the previous writer left unresolved", "lane", l.key.String(), "key", in.Key, "events", len(works))
-	results, _, err := l.send(*in)
+	results, _, err := l.send(in)
 	if errors.Is(err, errAbandoned) {
 		return err
 	}

@@ -2,6 +2,7 @@ package relay
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/techoms/inventory-operator/internal/channel"
@@ -11,9 +12,10 @@ import (
 // quantity each showed when read or last written by this lane, so a burst of events costs
 // one lookup per SKU and every increment can carry the quantity it expects to change
 // (compare-and-swap). A quantity that moved on the channel since makes the write Stale: the
-// SKU is then read again. A SKU the channel does not show is cached too, as no items. Only
-// its lane's worker uses it.
+// SKU is then read again. A SKU the channel does not show is cached too, as no items. A
+// lane's callers share it, each with SKUs no other caller is writing.
 type itemCache struct {
+	mu      sync.Mutex
 	ttl     time.Duration
 	now     func() time.Time
 	entries map[string]cachedItems
@@ -34,6 +36,7 @@ func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []s
 	now := c.now()
 	found := make(map[string][]channel.Item, len(skus))
 	var missing []string
+	c.mu.Lock()
 	for _, sku := range skus {
 		if e, ok := c.entries[sku]; ok && now.Before(e.expires) {
 			found[sku] = e.items
@@ -41,6 +44,7 @@ func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []s
 		}
 		missing = append(missing, sku)
 	}
+	c.mu.Unlock()
 	if len(missing) == 0 {
 		return found, nil
 	}
@@ -58,6 +62,8 @@ func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []s
 		return nil, err
 	}
 	expires := now.Add(c.ttl)
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for sku, items := range fresh {
 		c.entries[sku] = cachedItems{items: items, expires: expires}
 		found[sku] = items
@@ -70,6 +76,8 @@ func (c *itemCache) lookup(ctx context.Context, conn channel.Connector, skus []s
 
 // level is what the lane last knew an item of sku to show.
 func (c *itemCache) level(sku, itemID string) (int64, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, it := range c.entries[sku].items {
 		if it.ID == itemID {
 			return it.Quantity, true
@@ -81,6 +89,8 @@ func (c *itemCache) level(sku, itemID string) (int64, bool) {
 // applied records that an increment the channel applied with compare-and-swap left the item
 // at quantity: the write's answer tells the truth about it.
 func (c *itemCache) applied(sku, itemID string, quantity int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	e, ok := c.entries[sku]
 	if !ok {
 		return
@@ -112,4 +122,8 @@ func (c *itemCache) sweep(now time.Time) {
 
 // forget drops a SKU, after the channel refused a write to one of its items or showed it
 // moved.
-func (c *itemCache) forget(sku string) { delete(c.entries, sku) }
+func (c *itemCache) forget(sku string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, sku)
+}

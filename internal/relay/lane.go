@@ -50,10 +50,12 @@ func workOf(u ledger.ClaimUpdate) *work {
 var errAbandoned = errors.New("the lane stopped before the channel answered")
 
 // lane writes one channel location, or a whole Shopify store, while this replica holds its
-// lease: a connector per location, reused, and one worker, one call at a time. While a call
-// is out, accepted events queue, and the next call takes up to MaxBatch of their changes,
-// of any locations of the lane. Every call is recorded as an intent in
-// the lease first, and every outcome in the ledger before the intent is cleared.
+// lease: a connector per location, reused, and its callers, each with one call out at a time
+// (a store's lane has several, a webhook location's one). While calls are out, accepted
+// events queue, and a caller's next call takes up to MaxBatch of their changes, of any
+// locations of the lane, whose items no other caller is writing. Every call is recorded as
+// its caller's intent in the lease first, and every outcome in the ledger before the intent
+// is cleared.
 type lane struct {
 	svc   *Service
 	key   ledger.Lane
@@ -62,6 +64,8 @@ type lane struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 
+	// siteMu guards the channel's connection and the sites, which every caller uses.
+	siteMu      sync.Mutex
 	fingerprint [sha256.Size]byte
 	channel     *v1alpha1.SalesChannel
 	credential  []byte
@@ -70,18 +74,17 @@ type lane struct {
 	sites map[string]*site
 	conn  channel.Connector
 
-	mu      sync.Mutex
-	queue   []*work
-	queued  map[string]bool
-	wake    chan struct{}
+	callers []*caller
+
+	mu     sync.Mutex
+	queue  []*work
+	queued map[string]bool
+	// busy are the items (location and SKU) of the events callers took and have not
+	// settled, with the caller's slot: no other caller takes an event of them meanwhile.
+	busy    map[string]int
 	retired bool
 	killed  bool
 	done    chan struct{}
-
-	// settlements are the outcomes decided and not yet recorded; intentOpen says the
-	// lease holds an intent to clear once they are.
-	settlements []settlement
-	intentOpen  bool
 }
 
 type settlement struct {
@@ -99,7 +102,17 @@ type outcome struct {
 
 func (s *Service) newLane(key ledger.Lane, lease *ledger.Lease) *lane {
 	ctx, cancel := context.WithCancel(s.ctx)
-	return &lane{svc: s, key: key, lease: lease, ctx: ctx, cancel: cancel, queued: map[string]bool{}, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	l := &lane{svc: s, key: key, lease: lease, ctx: ctx, cancel: cancel, queued: map[string]bool{}, busy: map[string]int{}, done: make(chan struct{})}
+	callers := 1
+	if key.Location == "" {
+		// A store's writer: calls name their locations, and the store's rate limit, not one
+		// call's round trip, should bound what it writes.
+		callers = s.cfg.CallsPerStore
+	}
+	for slot := range callers {
+		l.callers = append(l.callers, l.newCaller(slot))
+	}
+	return l
 }
 
 // offer queues an accepted claim, once.
@@ -111,10 +124,7 @@ func (l *lane) offer(u ledger.ClaimUpdate) {
 	}
 	l.queued[u.Key] = true
 	l.queue = append(l.queue, workOf(u))
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
+	l.wakeLocked()
 }
 
 // forget drops a settled claim: it may have been queued before another writer settled it.
@@ -129,10 +139,7 @@ func (l *lane) retire() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.retired = true
-	select {
-	case l.wake <- struct{}{}:
-	default:
-	}
+	l.wakeLocked()
 }
 
 // kill stops the worker at once and keeps the lease, as a crash would.
@@ -150,64 +157,26 @@ func (l *lane) waiting() bool {
 	return len(l.queue) > 0 && !l.retired
 }
 
-// take returns up to n queued works that are not settled yet.
-func (l *lane) take(n int) (batch []*work, retired bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for len(l.queue) > 0 && len(batch) < n {
-		w := l.queue[0]
-		l.queue = l.queue[1:]
-		if l.queued[w.key] {
-			batch = append(batch, w)
-		}
-	}
-	if len(l.queue) == 0 {
-		l.queue = nil
-	}
-	return batch, l.retired
-}
-
 func (l *lane) run() {
 	defer close(l.done)
 	defer l.cancel()
 	metrics.RelayLanes(1)
 	defer metrics.RelayLanes(-1)
 	go l.renew()
-	if in := l.lease.Inherited(); in != nil {
-		if err := l.resolveInherited(in); err != nil {
+	for _, in := range l.lease.Inherited() {
+		c := l.newCaller(in.Slot)
+		if in.Slot < len(l.callers) {
+			c = l.callers[in.Slot]
+		}
+		if err := c.resolveInherited(in); err != nil {
 			return
 		}
 	}
-	idle := time.NewTimer(l.svc.cfg.LaneIdleTimeout)
-	defer idle.Stop()
-	for {
-		batch, retired := l.take(l.maxBatch())
-		if len(batch) == 0 {
-			if retired {
-				break
-			}
-			select {
-			case <-l.wake:
-				continue
-			case <-idle.C:
-				l.retire()
-				continue
-			case <-l.ctx.Done():
-			}
-			break
-		}
-		if err := l.connect(batch[0].location); err != nil {
-			for _, w := range batch {
-				l.settle(w, outcome{status: StatusFailed, reason: ReasonConfiguration, message: err.Error()})
-			}
-		} else {
-			l.process(batch)
-		}
-		if l.flush() != nil {
-			return
-		}
-		idle.Reset(l.svc.cfg.LaneIdleTimeout)
+	var wg sync.WaitGroup
+	for _, c := range l.callers {
+		wg.Go(c.loop)
 	}
+	wg.Wait()
 	l.mu.Lock()
 	killed := l.killed
 	l.mu.Unlock()
@@ -219,6 +188,8 @@ func (l *lane) run() {
 }
 
 func (l *lane) maxBatch() int {
+	l.siteMu.Lock()
+	defer l.siteMu.Unlock()
 	if l.conn == nil {
 		return 250
 	}
@@ -261,6 +232,8 @@ func (l *lane) renew() {
 // connect builds the connector when the lane has none, or when the channel's connection or
 // credential changed.
 func (l *lane) connect(location string) error {
+	l.siteMu.Lock()
+	defer l.siteMu.Unlock()
 	scope, err := l.svc.cfg.Directory.Scope(l.ctx)
 	if err != nil {
 		return fmt.Errorf("reading the channels in scope: %w", err)
@@ -286,7 +259,7 @@ func (l *lane) connect(location string) error {
 	l.sites, l.conn = map[string]*site{}, nil
 	// The connector of the first location to write is built now, so a channel that cannot
 	// be connected fails its events with the reason.
-	if _, err := l.site(location); err != nil {
+	if _, err := l.siteLocked(location); err != nil {
 		l.sites = nil
 		return err
 	}
@@ -297,7 +270,7 @@ func (l *lane) connect(location string) error {
 // increments, then absolute values, each strategy in its own calls since a call carries one,
 // then the targets of allocation rules, last since they bring an item to a level whatever
 // the others did.
-func (l *lane) process(batch []*work) {
+func (l *caller) process(batch []*work) {
 	var allocated []*work
 	byStrategy := map[v1alpha1.Strategy][]*work{}
 	for _, w := range batch {
@@ -322,7 +295,7 @@ func (l *lane) process(batch []*work) {
 
 // superseded settles a level event for which a newer level was recorded since it was
 // accepted: two replicas may accept two levels in one order and claim them in the other.
-func (l *lane) superseded(w *work) bool {
+func (l *caller) superseded(w *work) bool {
 	seq := w.claim.Work.Sequence
 	if seq == nil {
 		return false
@@ -336,12 +309,12 @@ func (l *lane) superseded(w *work) bool {
 }
 
 // settle decides an event's outcome; flush records it.
-func (l *lane) settle(w *work, o outcome) {
+func (l *caller) settle(w *work, o outcome) {
 	l.settlements = append(l.settlements, settlement{w: w, o: o})
 }
 
 // settleWritten decides the outcome of an event carried by the write under key.
-func (l *lane) settleWritten(w *work, o outcome, key string) {
+func (l *caller) settleWritten(w *work, o outcome, key string) {
 	l.settlements = append(l.settlements, settlement{w: w, o: o, writeKey: key})
 }
 
@@ -351,7 +324,7 @@ func (l *lane) settleWritten(w *work, o outcome, key string) {
 // events wait, the resolved intent is left for the next call's to replace (a writer taking
 // over skips an intent whose claims are settled), which saves a ledger write per call. It
 // fails only when the lane stopped.
-func (l *lane) flush() error {
+func (l *caller) flush() error {
 	pending := l.settlements
 	l.settlements = nil
 	for attempt := 0; len(pending) > 0; attempt++ {
@@ -363,11 +336,13 @@ func (l *lane) flush() error {
 			}
 		}
 	}
-	if !l.intentOpen || l.waiting() {
+	// A caller beyond the lane's own (one resolving an intent of a slot the lane no longer
+	// has) leaves nothing for a next call to replace.
+	if !l.intentOpen || l.waiting() && l.slot < len(l.callers) {
 		return nil
 	}
 	for attempt := 0; ; attempt++ {
-		err := l.lease.ClearIntent(l.ctx)
+		err := l.lease.ClearIntent(l.ctx, l.slot)
 		switch {
 		case err == nil:
 			l.intentOpen = false
@@ -384,7 +359,7 @@ func (l *lane) flush() error {
 
 // record writes outcomes, in atomic batches, and returns those that could not be written; a
 // claim another writer settled first keeps that outcome.
-func (l *lane) record(sts []settlement) (failed []settlement) {
+func (l *caller) record(sts []settlement) (failed []settlement) {
 	batch := make([]ledger.Settlement, len(sts))
 	for i, st := range sts {
 		c := st.w.claim
@@ -408,7 +383,7 @@ func (l *lane) record(sts []settlement) (failed []settlement) {
 // push writes one strategy's events: it maps SKUs to items, merges the events of each item
 // into one change (increments add up; for absolute values the last event wins), and writes
 // the changes in calls of up to MaxBatch.
-func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
+func (l *caller) push(strategy v1alpha1.Strategy, works []*work) {
 	l.pushAttempt(strategy, works, 1)
 }
 
@@ -416,7 +391,7 @@ func (l *lane) push(strategy v1alpha1.Strategy, works []*work) {
 // channel between the lane's read and its write.
 const maxStaleAttempts = 5
 
-func (l *lane) pushAttempt(strategy v1alpha1.Strategy, works []*work, attempt int) {
+func (l *caller) pushAttempt(strategy v1alpha1.Strategy, works []*work, attempt int) {
 	maxBatch := l.maxBatch()
 	var events []routed
 	locations, grouped := byLocation(works)
@@ -470,7 +445,7 @@ func unroutable(w *work, n, maxBatch int) (outcome, bool) {
 }
 
 // writeEvents coalesces events into calls and writes them.
-func (l *lane) writeEvents(strategy v1alpha1.Strategy, events []routed, maxBatch, attempt int) {
+func (l *caller) writeEvents(strategy v1alpha1.Strategy, events []routed, maxBatch, attempt int) {
 	var moved []*work
 	for _, c := range coalesce(strategy, events, maxBatch) {
 		moved = append(moved, l.writeCall(strategy, c, maxBatch, attempt)...)
@@ -495,7 +470,7 @@ func (l *lane) writeEvents(strategy v1alpha1.Strategy, events []routed, maxBatch
 // and each half written again, so only the event the channel refuses fails; a lone refused
 // event fails with the channel's reason. It returns the events whose items moved on the
 // channel since they were read, to read and write again.
-func (l *lane) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt int) []*work {
+func (l *caller) writeCall(strategy v1alpha1.Strategy, c *call, maxBatch, attempt int) []*work {
 	// Increments that sum to zero are sent nowhere.
 	var send []int
 	for i, ch := range c.changes {
@@ -628,11 +603,11 @@ func noneApplied(results []channel.ChangeResult, mine []int) bool {
 // the same key and changes, with backoff, until the channel answers: the relay retries, not
 // the sender. It returns errAbandoned when the lane stops first; the intent stays for the
 // next writer.
-func (l *lane) write(strategy v1alpha1.Strategy, key string, works []*work, eventChanges [][]int, changes []channel.Change) ([]channel.ChangeResult, bool, error) {
+func (l *caller) write(strategy v1alpha1.Strategy, key string, works []*work, eventChanges [][]int, changes []channel.Change) ([]channel.ChangeResult, bool, error) {
 	if err := l.flush(); err != nil {
 		return nil, false, err
 	}
-	intent := ledger.Intent{Key: key, Strategy: strategy, Changes: changes, EventChanges: eventChanges, At: l.svc.cfg.Now()}
+	intent := ledger.Intent{Key: key, Strategy: strategy, Changes: changes, EventChanges: eventChanges, At: l.svc.cfg.Now(), Slot: l.slot}
 	for _, w := range works {
 		intent.Claims = append(intent.Claims, w.key)
 		intent.EventIDs = append(intent.EventIDs, w.claim.EventID)
@@ -642,7 +617,7 @@ func (l *lane) write(strategy v1alpha1.Strategy, key string, works []*work, even
 
 // send records intent and sends it until the channel answers; resent says it took more than
 // one send, so the first may have applied.
-func (l *lane) send(intent ledger.Intent) (results []channel.ChangeResult, resent bool, err error) {
+func (l *caller) send(intent ledger.Intent) (results []channel.ChangeResult, resent bool, err error) {
 	for attempt := 0; ; attempt++ {
 		if err := l.recordIntent(intent); err != nil {
 			return nil, attempt > 0, err
@@ -673,7 +648,7 @@ func (l *lane) send(intent ledger.Intent) (results []channel.ChangeResult, resen
 
 // recordIntent records the intent, retrying while the ledger cannot be reached: no call
 // goes out unrecorded.
-func (l *lane) recordIntent(intent ledger.Intent) error {
+func (l *caller) recordIntent(intent ledger.Intent) error {
 	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(l.ctx, 10*time.Second)
 		err := l.lease.RecordIntent(ctx, intent)
@@ -693,7 +668,7 @@ func (l *lane) recordIntent(intent ledger.Intent) error {
 
 // untilAnswered runs a read of the channel until it succeeds, with backoff, or the lane
 // stops (errAbandoned): a channel that is down delays its events, it does not fail them.
-func (l *lane) untilAnswered(what string, read func(ctx context.Context) error) error {
+func (l *caller) untilAnswered(what string, read func(ctx context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		ctx, cancel := context.WithTimeout(l.ctx, l.svc.cfg.WriteTimeout)
 		l.svc.stats.lookups.Add(1)

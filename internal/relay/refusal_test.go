@@ -106,7 +106,7 @@ func (e *testEnv) queueBehindHeldCall(s *script, channelName string, events ...E
 	var resp Response
 	go func() { defer wg.Done(); status, resp, _ = e.post(events...) }()
 	l := e.laneOf(e.t, channelName)
-	waitFor(e.t, func() bool { return len(l.queue) == len(events) })
+	waitFor(e.t, func() bool { l.mu.Lock(); defer l.mu.Unlock(); return len(l.queue) == len(events) })
 	close(g.release)
 	wg.Wait()
 	return status, resp

@@ -31,6 +31,11 @@ const (
 	// DefaultLeaseTTL is how long a replica writes a channel location without renewing its
 	// lease: a replica that dies holds its lanes this long at most.
 	DefaultLeaseTTL = 10 * time.Second
+	// DefaultCallsPerStore is how many calls a Shopify store's writer may have out at once.
+	DefaultCallsPerStore = 4
+	// MaxCallsPerStore bounds CallsPerStore: the store's lease holds the intent of every call
+	// out, up to 250 changes each, and one ledger record must stay well under NATS's 1 MiB.
+	MaxCallsPerStore = 8
 	// DefaultRetryLimit is the longest pause between two attempts at a channel that does not
 	// answer, is down or throttles.
 	DefaultRetryLimit = 30 * time.Second
@@ -60,6 +65,10 @@ type Config struct {
 	// event for another writer beyond it is throttled (TooManyWriters), and writers without
 	// waiting events let go of their connectors at once. Default DefaultMaxWriters.
 	MaxWriters int
+	// CallsPerStore is how many calls a Shopify store's writer may have out at once, no two
+	// touching one item at one location; a webhook channel location has one. Default
+	// DefaultCallsPerStore.
+	CallsPerStore int
 	// ItemCacheTTL is how long a SKU's channel items are reused. Default DefaultItemCacheTTL.
 	ItemCacheTTL time.Duration
 	// WriteTimeout bounds one connector call, its own retries included. Default
@@ -124,6 +133,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Connect == nil {
 		cfg.Connect = DefaultConnectorFactory(nil)
 	}
+	if cfg.CallsPerStore <= 0 {
+		cfg.CallsPerStore = DefaultCallsPerStore
+	}
+	cfg.CallsPerStore = min(cfg.CallsPerStore, MaxCallsPerStore)
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = DefaultQueueSize
 	}

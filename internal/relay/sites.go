@@ -18,6 +18,12 @@ type site struct {
 
 // site returns the location's connector and item cache, building them on first use.
 func (l *lane) site(location string) (*site, error) {
+	l.siteMu.Lock()
+	defer l.siteMu.Unlock()
+	return l.siteLocked(location)
+}
+
+func (l *lane) siteLocked(location string) (*site, error) {
 	if s := l.sites[location]; s != nil {
 		return s, nil
 	}
@@ -38,6 +44,8 @@ func (l *lane) site(location string) (*site, error) {
 
 // itemsAt is what the lane knows of the items at location; empty when it has no site there.
 func (l *lane) itemsAt(location string) *itemCache {
+	l.siteMu.Lock()
+	defer l.siteMu.Unlock()
 	if s := l.sites[location]; s != nil {
 		return s.items
 	}
@@ -52,10 +60,12 @@ func (l *lane) writer(changes []channel.Change) (channel.Connector, error) {
 	if len(changes) > 0 && changes[0].LocationID != "" {
 		location = changes[0].LocationID
 	}
+	l.siteMu.Lock()
+	defer l.siteMu.Unlock()
 	if l.conn != nil {
 		return l.conn, nil
 	}
-	s, err := l.site(location)
+	s, err := l.siteLocked(location)
 	if err != nil {
 		return nil, &channel.RefusedError{Reason: err.Error(), Err: err}
 	}
