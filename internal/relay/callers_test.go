@@ -108,12 +108,14 @@ func (e *testEnv) storeOfLocations(n, skus int) (items, locations []string) {
 	return items, locations
 }
 
-// spreadReceipts is n receipts of one unit each, over the locations and SKUs in turn, with
-// the units each item at each location gets.
+// spreadReceipts is n receipts of one unit each, 25 in a row for one item at one location,
+// then the next, over the locations and SKUs, with the units each item at each location
+// gets. A call of 250 then holds ten items, and leaves the others to other calls.
 func spreadReceipts(prefix string, n, locations, skus int) (events []Event, want map[[2]int]int64) {
 	want = map[[2]int]int64{}
 	for i := range n {
-		l, s := i%locations, (i/locations)%skus
+		item := (i / 25) % (locations * skus)
+		l, s := item%locations, item/locations
 		events = append(events, Event{ID: fmt.Sprintf("%s-%d", prefix, i), Trigger: TriggerReceiveReceipt, SKU: fmt.Sprintf("SKU-%02d", s),
 			FulfillmentChannel: fmt.Sprintf("warehouse-%02d", l), Increment: ptr(1)})
 		want[[2]int{l, s}]++
@@ -138,7 +140,7 @@ func (e *testEnv) assertSpreadLevels(t *testing.T, items, locations []string, wa
 func TestAStoreHasSeveralCallsOutNeverTwoOnOneItem(t *testing.T) {
 	watch := newCallWatch()
 	e := newTestEnv(t, envOptions{config: Config{Connect: watch.connect}})
-	items, locations := e.storeOfLocations(10, 5)
+	items, locations := e.storeOfLocations(10, 10)
 	e.shop.SetLatency(30 * time.Millisecond)
 
 	events, want := spreadReceipts("burst", 2_000, len(locations), len(items))
@@ -182,7 +184,7 @@ func TestCallsOutOnAKilledReplicaApplyOnce(t *testing.T) {
 	watch.loseAnswers.Store(true)
 	e := newTestEnv(t, envOptions{config: Config{Connect: watch.connect, LeaseTTL: time.Second},
 		handler: HandlerOptions{ResponseTimeout: 200 * time.Millisecond}})
-	items, locations := e.storeOfLocations(10, 5)
+	items, locations := e.storeOfLocations(10, 10)
 	e.shop.SetLatency(20 * time.Millisecond)
 
 	events, want := spreadReceipts("lost", 1_000, len(locations), len(items))
