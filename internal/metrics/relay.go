@@ -37,12 +37,15 @@ var (
 		"Rate-limit points the relay's calls to Shopify stores cost, all stores together: each answer's actual query cost.")
 	relayStorePointsRestored = counterVec("relay", "store_points_restored_total",
 		"Rate-limit points Shopify stores restored to the relay's buckets at their refill rates, as the relay models them, all stores together: spent close to restored means the stores' limits are reached.")
+	relayCallsOut = gaugeVec("relay", "channel_calls_in_flight",
+		"Writes to sales channels sent and not answered yet, by platform: a Shopify store's writer has up to --calls-per-store out at once.",
+		labelPlatform)
 	relayLanes = gaugeVec("relay", "lanes",
 		"Writers this replica runs (holds the lease of): a Shopify store, or a webhook channel location.")
 
 	relayCollectors = []prometheus.Collector{
 		relayEvents, relayRequestDuration, relayChannelCalls, relayChannelCallDuration, relayBatchSize,
-		relayQueueDepth, relayThrottleWait, relayWriteRetries, relayUnresolvedWrites, relayLanes,
+		relayQueueDepth, relayThrottleWait, relayWriteRetries, relayUnresolvedWrites, relayLanes, relayCallsOut,
 		relayStorePointsSpent, relayStorePointsRestored,
 	}
 )
@@ -67,6 +70,11 @@ func ChannelCall(platform, call, result string, d time.Duration) {
 func StorePoints(spent, restored float64) {
 	relayStorePointsSpent.WithLabelValues().Add(max(spent, 0))
 	relayStorePointsRestored.WithLabelValues().Add(max(restored, 0))
+}
+
+// CallsOut adds delta to the writes to channels of platform not answered yet.
+func CallsOut(platform string, delta int) {
+	relayCallsOut.WithLabelValues(platform).Add(float64(delta))
 }
 
 // BatchSize observes the changes of one write.

@@ -143,6 +143,7 @@ func TestAStoreHasSeveralCallsOutNeverTwoOnOneItem(t *testing.T) {
 	items, locations := e.storeOfLocations(10, 10)
 	e.shop.SetLatency(30 * time.Millisecond)
 
+	m := newRelayMetrics(t)
 	events, want := spreadReceipts("burst", 2_000, len(locations), len(items))
 	var wg sync.WaitGroup
 	var failed atomic.Int32
@@ -171,6 +172,9 @@ func TestAStoreHasSeveralCallsOutNeverTwoOnOneItem(t *testing.T) {
 	}
 	if overlaps > 0 {
 		t.Errorf("%d calls named an item at a location another call out at the same time named", overlaps)
+	}
+	if out := m.value("channel_calls_in_flight", "platform", string(v1alpha1.PlatformShopify)); out != 0 {
+		t.Errorf("channel_calls_in_flight is %v once every call was answered, want 0", out)
 	}
 }
 

@@ -41,6 +41,8 @@ func (c *meteredConnector) Items(ctx context.Context, skus []string, fn func(cha
 
 func (c *meteredConnector) Write(ctx context.Context, strategy v1alpha1.Strategy, key string, changes []channel.Change) ([]channel.ChangeResult, error) {
 	metrics.BatchSize(len(changes))
+	metrics.CallsOut(c.platform, 1)
+	defer metrics.CallsOut(c.platform, -1)
 	start := time.Now()
 	results, err := c.Connector.Write(ctx, strategy, key, changes)
 	metrics.ChannelCall(c.platform, callWrite, callResult(err), time.Since(start))
