@@ -134,7 +134,8 @@ func (l *lane) forget(key string) {
 	delete(l.queued, key)
 }
 
-// retire stops taking work; the worker finishes what is queued, releases the lease and exits.
+// retire stops taking work; the callers finish what is queued, the lane releases the lease
+// and exits.
 func (l *lane) retire() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -142,7 +143,7 @@ func (l *lane) retire() {
 	l.wakeLocked()
 }
 
-// kill stops the worker at once and keeps the lease, as a crash would.
+// kill stops the callers at once and keeps the lease, as a crash would.
 func (l *lane) kill() {
 	l.mu.Lock()
 	l.killed, l.retired = true, true
@@ -205,7 +206,7 @@ func (l *lane) eventRef(w *work) string {
 	return w.claim.EventID + "@" + w.location
 }
 
-// renew keeps the lease while the worker runs; a lease found lost stops the worker before
+// renew keeps the lease while the lane runs; a lease found lost stops the callers before
 // its next call.
 func (l *lane) renew() {
 	t := time.NewTicker(l.svc.cfg.LeaseTTL / 3)
