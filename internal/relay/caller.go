@@ -106,7 +106,9 @@ func (c *caller) loop() {
 	for {
 		batch, retired := c.take(c.maxBatch())
 		if len(batch) == 0 {
-			if retired {
+			// The events waiting are other callers': a resolved intent left for this slot's
+			// next call would only be carried along in the lease by theirs.
+			if c.clearIntent() != nil || retired {
 				return
 			}
 			var idleC <-chan time.Time

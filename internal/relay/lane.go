@@ -207,7 +207,7 @@ func (l *lane) eventRef(w *work) string {
 }
 
 // renew keeps the lease while the lane runs; a lease found lost stops the callers before
-// its next call.
+// their next calls.
 func (l *lane) renew() {
 	t := time.NewTicker(l.svc.cfg.LeaseTTL / 3)
 	defer t.Stop()
@@ -339,10 +339,16 @@ func (l *caller) flush() error {
 	}
 	// A caller beyond the lane's own (one resolving an intent of a slot the lane no longer
 	// has) leaves nothing for a next call to replace.
-	if !l.intentOpen || l.waiting() && l.slot < len(l.callers) {
+	if l.waiting() && l.slot < len(l.callers) {
 		return nil
 	}
-	for attempt := 0; ; attempt++ {
+	return l.clearIntent()
+}
+
+// clearIntent clears the slot's intent in the lease, if it holds one; its claims must be
+// settled. It fails only when the lane stopped.
+func (l *caller) clearIntent() error {
+	for attempt := 0; l.intentOpen; attempt++ {
 		err := l.lease.ClearIntent(l.ctx, l.slot)
 		switch {
 		case err == nil:
@@ -356,6 +362,7 @@ func (l *caller) flush() error {
 			return errAbandoned
 		}
 	}
+	return nil
 }
 
 // record writes outcomes, in atomic batches, and returns those that could not be written; a
