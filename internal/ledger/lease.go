@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"sync"
 	"time"
 
@@ -57,12 +56,7 @@ func (s *Store) AcquireLane(ctx context.Context, l Lane, owner string, ttl time.
 		if prev.Owner != owner && now().Before(prev.Expires) {
 			return nil, ErrLaneHeld
 		}
-		for _, in := range prev.intents() {
-			if held.Intents == nil {
-				held.Intents = map[int]*Intent{}
-			}
-			held.Intents[in.Slot] = &in
-		}
+		held.Intent, held.Intents = prev.Intent, prev.Intents
 		data, _ := json.Marshal(held)
 		rev, err = s.lanes.Update(ctx, key, data, e.Revision())
 	}
@@ -118,27 +112,13 @@ func (l *Lease) Renew(ctx context.Context) error {
 func (l *Lease) RecordIntent(ctx context.Context, in Intent) error {
 	return l.put(ctx, func(r *lease) {
 		r.Expires = l.now().Add(l.ttl)
-		r.Intent = nil
-		r.Intents = maps.Clone(r.Intents)
-		if r.Intents == nil {
-			r.Intents = map[int]*Intent{}
-		}
-		r.Intents[in.Slot] = &in
+		r.setIntent(in.Slot, &in)
 	})
 }
 
 // ClearIntent records that the slot's write in flight is resolved: its claims are settled.
 func (l *Lease) ClearIntent(ctx context.Context, slot int) error {
-	return l.put(ctx, func(r *lease) {
-		if slot == 0 {
-			r.Intent = nil
-		}
-		r.Intents = maps.Clone(r.Intents)
-		delete(r.Intents, slot)
-		if len(r.Intents) == 0 {
-			r.Intents = nil
-		}
-	})
+	return l.put(ctx, func(r *lease) { r.setIntent(slot, nil) })
 }
 
 // Release gives the lane up at once, keeping any unresolved intent for the next writer.

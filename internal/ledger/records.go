@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -149,24 +150,22 @@ type Intent struct {
 type lease struct {
 	Owner   string    `json:"owner"`
 	Expires time.Time `json:"expires"`
-	// Intent is read only: a record written when a lane had one call slot keeps its write
-	// in flight here; it is slot 0's.
-	Intent  *Intent         `json:"intent,omitempty"`
+	// Intent is slot 0's write in flight, where a relay that knew one slot per lane looks.
+	Intent *Intent `json:"intent,omitempty"`
+	// Intents are the other slots' writes in flight, by slot.
 	Intents map[int]*Intent `json:"intents,omitempty"`
 }
 
-// intents is the record's writes in flight in slot order, slot 0 from either field.
+// intents is the record's writes in flight in slot order.
 func (r lease) intents() []Intent {
 	var out []Intent
 	if r.Intent != nil {
-		if _, ok := r.Intents[0]; !ok {
-			in := *r.Intent
-			in.Slot = 0
-			out = append(out, in)
-		}
+		in := *r.Intent
+		in.Slot = 0
+		out = append(out, in)
 	}
 	for slot, in := range r.Intents {
-		if in != nil {
+		if in != nil && slot > 0 {
 			c := *in
 			c.Slot = slot
 			out = append(out, c)
@@ -174,6 +173,27 @@ func (r lease) intents() []Intent {
 	}
 	slices.SortFunc(out, func(a, b Intent) int { return a.Slot - b.Slot })
 	return out
+}
+
+// setIntent sets slot's write in flight, or clears it when in is nil; the maps of r are
+// copied first, so a record whose write fails stays as it was.
+func (r *lease) setIntent(slot int, in *Intent) {
+	if slot == 0 {
+		r.Intent = in
+		return
+	}
+	r.Intents = maps.Clone(r.Intents)
+	if in == nil {
+		delete(r.Intents, slot)
+		if len(r.Intents) == 0 {
+			r.Intents = nil
+		}
+		return
+	}
+	if r.Intents == nil {
+		r.Intents = map[int]*Intent{}
+	}
+	r.Intents[slot] = in
 }
 
 // level is the newest level sequence recorded for a fulfillment channel and SKU.
