@@ -182,8 +182,17 @@ func TestAStoreHasSeveralCallsOutNeverTwoOnOneItem(t *testing.T) {
 // it dies; the store applied them and their answers are lost. The senders send every event
 // again to another replica, which takes the store's writer over, sends every recorded intent
 // again under its key, and answers each event applied: every item ends at its start plus
-// the sum of its events, exactly.
+// the sum of its events, exactly. The replica taking over may run fewer callers than the
+// slots it inherits.
 func TestCallsOutOnAKilledReplicaApplyOnce(t *testing.T) {
+	for _, calls := range []int{DefaultCallsPerStore, 1} {
+		t.Run(fmt.Sprintf("taken over with %d calls per store", calls), func(t *testing.T) {
+			callsOutOnAKilledReplicaApplyOnce(t, calls)
+		})
+	}
+}
+
+func callsOutOnAKilledReplicaApplyOnce(t *testing.T, takeoverCalls int) {
 	watch := newCallWatch()
 	watch.loseAnswers.Store(true)
 	e := newTestEnv(t, envOptions{config: Config{Connect: watch.connect, LeaseTTL: time.Second},
@@ -206,6 +215,7 @@ func TestCallsOutOnAKilledReplicaApplyOnce(t *testing.T) {
 	}
 	e.svc.Kill()
 	watch.loseAnswers.Store(false)
+	e.cfg.CallsPerStore = takeoverCalls
 	other := e.addReplica("relay-1")
 
 	for i := 0; i < len(events); i += 25 {

@@ -23,6 +23,8 @@ const (
 	// openLoopStoreLimit is the changes a second a Plus store takes: 1,000 points restored a
 	// second, about 10 points a call, 250 changes a call.
 	openLoopStoreLimit = 25_000
+	// openLoopMaxOut is the most requests the senders have out at once.
+	openLoopMaxOut = 4_096
 	// openLoopP99 is the p99 under which a rate counts as carried.
 	openLoopP99 = 250 * time.Millisecond
 )
@@ -43,7 +45,8 @@ var openLoopStep = func() time.Duration {
 // 50 events (one per location) and of one event. For each rate it prints the achieved rate,
 // p50 and p99 latency from when each event was due (so a late send counts against the
 // relay), changes per Shopify write, Shopify points per event, the events of requests the
-// relay answered 429 or 503 (queue full, too many requests in flight), Shopify's THROTTLED
+// relay answered 429 or 503 (queue full, too many requests in flight) or that were not sent
+// because 4,096 requests were out already, Shopify's THROTTLED
 // answers to the relay, and the ratio of the achieved rate to
 // the store's limit (25,000 changes a second on Plus). Rates rise until one is not carried
 // (p99 of 250 ms or more, or under nine tenths achieved) twice, or fails an event; a line
@@ -244,6 +247,9 @@ func (s *openLoopSender) offer(rate int, d time.Duration) openLoopStepResult {
 	var mu sync.Mutex
 	var out openLoopStepResult
 	var wg sync.WaitGroup
+	// The process's file descriptors bound the connections out at once: a request due while
+	// openLoopMaxOut are out is not sent, and counts as turned away.
+	outSlots := make(chan struct{}, openLoopMaxOut)
 	requests := max(int(float64(rate)*d.Seconds())/s.perRequest, 1)
 	interval := time.Duration(float64(time.Second) * float64(s.perRequest) / float64(rate))
 	start := time.Now()
@@ -253,10 +259,19 @@ func (s *openLoopSender) offer(rate int, d time.Duration) openLoopStepResult {
 			time.Sleep(wait)
 		}
 		events := s.request()
+		select {
+		case outSlots <- struct{}{}:
+		default:
+			mu.Lock()
+			out.rejected += len(events)
+			mu.Unlock()
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			status, problem := s.post(events)
+			<-outSlots
 			latency := time.Since(due)
 			mu.Lock()
 			defer mu.Unlock()
