@@ -4,6 +4,8 @@ package e2e
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"testing"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/techoms/inventory-operator/api/v1alpha1"
+	"github.com/techoms/inventory-operator/internal/reservation"
 )
 
 // A unit sold in the store between a run's read and its write stays sold: the run's
@@ -86,6 +89,11 @@ func TestARunSubtractsAnOrderAllocatedAfterTheFeedsSnapshot(t *testing.T) {
 		t.Errorf("run-1 counts %+v, want %+v", got, want)
 	}
 
+	// run-1 read the T0 feed: the order is kept for it.
+	if status := readReservations(t, relay, relayURL, "warehouse", t0); status != http.StatusOK {
+		t.Errorf("a read of the T0 feed after run-1: %d, want 200", status)
+	}
+
 	f.setSnapshot("sku,quantity\nSKU-1,8\n", t2)
 	requestSync(t, getSync(t, ns, sync.Name), "run-2")
 	second := waitRun(t, ns, sync.Name, runTimeout, "run-2", func(r *v1alpha1.SyncRun) bool { return r.Job != run.Job && r.Result != "" })
@@ -103,6 +111,29 @@ func TestARunSubtractsAnOrderAllocatedAfterTheFeedsSnapshot(t *testing.T) {
 	if got := b2b.availableBySKU("SKU-1"); got[0] != 10 {
 		t.Errorf("the B2B store shows %d, want 10 (its mode writes nothing)", got[0])
 	}
+	// The sync, the channel's only reader, read a feed that counts the order: the relay
+	// dropped it, and refuses a read of a feed older than that.
+	if status := readReservations(t, relay, relayURL, "warehouse", t0); status != http.StatusConflict {
+		t.Errorf("a read of the T0 feed after run-2: %d, want 409 (the order was dropped)", status)
+	}
+}
+
+// readReservations reads a fulfillment channel's reservations after since from the relay,
+// naming no reader, and returns the status.
+func readReservations(t *testing.T, relay *http.Client, relayURL, fulfillmentChannel string, since time.Time) int {
+	t.Helper()
+	q := url.Values{"fulfillmentChannel": {fulfillmentChannel}, "since": {since.Format(time.RFC3339)}}
+	req, err := http.NewRequest(http.MethodGet, relayURL+reservation.Path+"?"+q.Encode(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+suiteRelayToken)
+	resp, err := relay.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	return resp.StatusCode
 }
 
 // reservedOf describes a run's reserved counts.
