@@ -111,7 +111,10 @@ func (s *Store) DropCountedReservations(ctx context.Context, fulfillmentChannel 
 	if err != nil || readers == 0 {
 		return 0, err
 	}
-	if err := s.raiseDroppedMark(ctx, fulfillmentChannel, oldest); err != nil {
+	// Without a newer mark there is nothing new to drop: reservations at or before the mark
+	// left over (recorded late, or by a drop cut short) are never counted by a read, and
+	// expire with the retention.
+	if raised, err := s.raiseDroppedMark(ctx, fulfillmentChannel, oldest); err != nil || !raised {
 		return 0, err
 	}
 	var counted []string
@@ -136,20 +139,21 @@ func (s *Store) DropCountedReservations(ctx context.Context, fulfillmentChannel 
 	return len(counted), nil
 }
 
-// raiseDroppedMark sets the channel's dropped mark to through unless it is later already.
-func (s *Store) raiseDroppedMark(ctx context.Context, fulfillmentChannel string, through time.Time) error {
+// raiseDroppedMark sets the channel's dropped mark to through unless it is as late already,
+// and says whether it did.
+func (s *Store) raiseDroppedMark(ctx context.Context, fulfillmentChannel string, through time.Time) (bool, error) {
 	key := droppedKey(fulfillmentChannel)
 	data, err := json.Marshal(droppedMark{FulfillmentChannel: fulfillmentChannel, Through: through.UTC()})
 	if err != nil {
-		return err
+		return false, err
 	}
 	for {
 		held, rev, err := s.droppedThrough(ctx, fulfillmentChannel)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if rev != 0 && !through.After(held) {
-			return nil
+			return false, nil
 		}
 		if rev == 0 {
 			_, err = s.reservations.Create(ctx, key, data)
@@ -160,9 +164,9 @@ func (s *Store) raiseDroppedMark(ctx context.Context, fulfillmentChannel string,
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("marking the dropped reservations: %w", err)
+			return false, fmt.Errorf("marking the dropped reservations: %w", err)
 		}
-		return nil
+		return true, nil
 	}
 }
 
