@@ -150,6 +150,7 @@ func (r runReader) read(ctx context.Context, f finishedJob) (*v1alpha1.SyncRun, 
 		run.SKUs = &rep.reported.SKUs
 		run.Failures = rep.reported.Failures
 		run.Mapping = rep.reported.Mapping
+		run.Reserved = rep.reported.Reserved
 		if rep.reported.Superseded && f.succeeded {
 			run.Result = v1alpha1.RunSuperseded
 		} else {
@@ -177,6 +178,7 @@ func (r runReader) readPlan(ctx context.Context, f finishedJob, token string) (*
 		plan.SKUs = &rep.reported.SKUs
 		plan.Changes = rep.reported.Changes
 		plan.Mapping = rep.reported.Mapping
+		plan.Reserved = rep.reported.Reserved
 	}
 	return plan, nil
 }

@@ -206,6 +206,10 @@ type SyncRun struct {
 	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
 	// +optional
 	Mapping *MappingCounts `json:"mapping,omitempty"`
+	// Reserved counts the units subtracted for reservations after the feed's snapshot, for
+	// a sync with reservations.
+	// +optional
+	Reserved *ReservedCounts `json:"reserved,omitempty"`
 	// Message says why the run failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`
@@ -234,6 +238,10 @@ type SyncPlan struct {
 	// Mapping says where the channel SKUs read came from, for a sync with a catalog mapping.
 	// +optional
 	Mapping *MappingCounts `json:"mapping,omitempty"`
+	// Reserved counts the units a run would subtract for reservations after the feed's
+	// snapshot, for a sync with reservations.
+	// +optional
+	Reserved *ReservedCounts `json:"reserved,omitempty"`
 	// Message says why the plan failed, when it did.
 	// +optional
 	Message string `json:"message,omitempty"`

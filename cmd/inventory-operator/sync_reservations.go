@@ -35,7 +35,7 @@ func reservationSource(cfg syncpod.Config, getenv func(string) string) (syncrun.
 	}
 	return reservation.RelaySource{
 		URL: cfg.ReservationsURL, Token: token,
-		FulfillmentChannel: cfg.FulfillmentChannel, SalesChannel: cfg.SalesChannel,
+		FulfillmentChannel: cfg.FulfillmentChannel, SalesChannel: cfg.SalesChannel, Reader: cfg.InventorySync,
 		OnHand: cfg.QuantityName == v1alpha1.QuantityOnHand,
 		Client: &http.Client{Transport: transport, Timeout: time.Minute},
 	}, nil

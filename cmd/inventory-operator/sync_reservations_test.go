@@ -31,7 +31,8 @@ func TestSyncRoleSubtractsTheRelaysReservations(t *testing.T) {
 			http.Error(w, "no", http.StatusUnauthorized)
 			return
 		}
-		asked = append(asked, r.URL.Query().Get("fulfillmentChannel")+"@"+r.URL.Query().Get("since"))
+		q := r.URL.Query()
+		asked = append(asked, q.Get(reservation.ReaderParam)+" "+q.Get("fulfillmentChannel")+"@"+q.Get("since"))
 		_ = json.NewEncoder(w).Encode(reservation.List{Reservations: []reservation.Entry{
 			{EventID: "o-1", SKU: "A", Units: 2, SalesChannel: "b2b", OccurredAt: t0.Add(time.Minute)},
 			{EventID: "o-0", SKU: "B", Units: 3, SalesChannel: "b2b", OccurredAt: t0.Add(-time.Minute)},
@@ -44,6 +45,7 @@ func TestSyncRoleSubtractsTheRelaysReservations(t *testing.T) {
 	f.receiver.Put(testLocation, channel.Item{ID: "1", SKU: "A", Quantity: 10}, channel.Item{ID: "2", SKU: "B", Quantity: 1})
 	cfg := f.config()
 	cfg.ReservationsURL, cfg.FulfillmentChannel, cfg.SalesChannel = relay.URL, "warehouse-berlin", "shop"
+	cfg.InventorySync = "retail/berlin-to-shop"
 
 	code, result, logs := f.run(t, cfg)
 
@@ -55,7 +57,7 @@ func TestSyncRoleSubtractsTheRelaysReservations(t *testing.T) {
 			t.Errorf("item %s shows %d, want %d", id, got.Quantity, q)
 		}
 	}
-	if want := "warehouse-berlin@" + t0.Format(time.RFC3339Nano); len(asked) != 1 || asked[0] != want {
+	if want := "retail/berlin-to-shop warehouse-berlin@" + t0.Format(time.RFC3339Nano); len(asked) != 1 || asked[0] != want {
 		t.Errorf("the relay was asked %v, want once for %s", asked, want)
 	}
 	if r := result.Reserved; r == nil || r.Units != 2 || r.SKUs != 1 {

@@ -113,11 +113,11 @@ func leafTemplate(serial int64, subject pkix.Name, usage x509.ExtKeyUsage, hosts
 	}
 }
 
-// SelfSignedServingCert is a serving certificate for hosts that is its own CA: a client
-// trusts certPEM. PEM encoded.
-func SelfSignedServingCert(hosts []string) (certPEM, keyPEM []byte, err error) {
+// SelfSignedServingCert is a serving certificate for hosts and ips that is its own CA: a
+// client trusts certPEM. PEM encoded.
+func SelfSignedServingCert(hosts []string, ips ...net.IP) (certPEM, keyPEM []byte, err error) {
 	now := time.Now()
-	tmpl := leafTemplate(now.UnixNano(), pkix.Name{CommonName: hosts[0]}, x509.ExtKeyUsageServerAuth, hosts, nil, now)
+	tmpl := leafTemplate(now.UnixNano(), pkix.Name{CommonName: hosts[0]}, x509.ExtKeyUsageServerAuth, hosts, ips, now)
 	tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
 	tmpl.KeyUsage |= x509.KeyUsageCertSign
 	return newKeyPair(tmpl, nil, nil)

@@ -4,11 +4,12 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
+	"net"
 	"testing"
 )
 
 func TestSelfSignedServingCertIsTrustedForItsHosts(t *testing.T) {
-	certPEM, keyPEM, err := SelfSignedServingCert([]string{"relay.shop.svc", "relay"})
+	certPEM, keyPEM, err := SelfSignedServingCert([]string{"relay.shop.svc", "relay"}, net.ParseIP("10.0.0.7"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -22,12 +23,15 @@ func TestSelfSignedServingCertIsTrustedForItsHosts(t *testing.T) {
 	}
 	roots := x509.NewCertPool()
 	roots.AddCert(cert)
-	for _, host := range []string{"relay.shop.svc", "relay"} {
+	// A Service's ClusterIP is verified like a name, as a client dialing https://IP does.
+	for _, host := range []string{"relay.shop.svc", "relay", "10.0.0.7"} {
 		if _, err := cert.Verify(x509.VerifyOptions{DNSName: host, Roots: roots}); err != nil {
 			t.Errorf("%s: %v", host, err)
 		}
 	}
-	if _, err := cert.Verify(x509.VerifyOptions{DNSName: "other.svc", Roots: roots}); err == nil {
-		t.Error("trusted for a host it does not name")
+	for _, host := range []string{"other.svc", "10.0.0.8"} {
+		if _, err := cert.Verify(x509.VerifyOptions{DNSName: host, Roots: roots}); err == nil {
+			t.Errorf("trusted for %s, which it does not name", host)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package devdeploy
 
 import (
+	"net"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -11,12 +13,12 @@ import (
 func RelayHost(namespace string) string { return RelayService + "." + namespace + ".svc" }
 
 // RelaySecrets are the Secrets the relay's Deployment mounts: the accepted bearer token and a
-// self-signed serving certificate for the relay Service's names. certPEM is also the CA a
-// client trusts.
-func RelaySecrets(namespace, token string) (secrets []*corev1.Secret, certPEM []byte, err error) {
+// self-signed serving certificate for the relay Service's names and ips. certPEM is also the
+// CA a client trusts.
+func RelaySecrets(namespace, token string, ips ...net.IP) (secrets []*corev1.Secret, certPEM []byte, err error) {
 	certPEM, keyPEM, err := devcluster.SelfSignedServingCert([]string{
 		RelayHost(namespace), RelayService, RelayService + "." + namespace, RelayHost(namespace) + ".cluster.local",
-	})
+	}, ips...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -12,8 +12,8 @@ import (
 
 // ReservationsBucket holds the units accepted events took out of a fulfillment channel's
 // stock, so that a full sync can subtract those its feed does not count yet. A reservation
-// lives as long as the ledger's retention: a feed older than that is not a snapshot any
-// sync should write.
+// lives until every reader's feed counts it (DropCountedReservations), and at most as long
+// as the ledger's retention: a feed older than that is not a snapshot any sync should write.
 const ReservationsBucket = "inventory-ledger-reservations"
 
 func reservationsBucket(retention time.Duration) jetstream.KeyValueConfig {
@@ -68,31 +68,30 @@ func (s *Store) RecordReservations(ctx context.Context, rs ...Reservation) error
 
 // Reservations calls fn with every reservation of the fulfillment channel that occurred
 // after since: those at or before it are counted by a feed whose levels were true at since.
+// When reservations after since were dropped (DropCountedReservations), it fails with
+// ErrReservationsDropped, and what fn was given is short. The mark is read after the
+// reservations, so a drop racing the read is seen.
 func (s *Store) Reservations(ctx context.Context, fulfillmentChannel string, since time.Time, fn func(Reservation)) error {
-	w, err := s.reservations.Watch(ctx, reservationPrefix(fulfillmentChannel)+"*", jetstream.IgnoreDeletes())
-	if err != nil {
-		return fmt.Errorf("reading the reservations: %w", err)
-	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-w.Updates():
-			if !ok {
-				return errors.New("the ledger's reservation watch ended")
-			}
-			if e == nil {
-				return nil
-			}
-			var r Reservation
-			if err := json.Unmarshal(e.Value(), &r); err != nil {
-				return fmt.Errorf("decoding a reservation: %w", err)
-			}
-			// The key hashes the name: a collision is not this channel's.
-			if r.FulfillmentChannel == fulfillmentChannel && r.OccurredAt.After(since) {
-				fn(r)
-			}
+	err := s.scan(ctx, reservationPrefix(fulfillmentChannel), func(_ string, data []byte) error {
+		var r Reservation
+		if err := json.Unmarshal(data, &r); err != nil {
+			return fmt.Errorf("decoding a reservation: %w", err)
 		}
+		// The key hashes the name: a collision is not this channel's.
+		if r.FulfillmentChannel == fulfillmentChannel && r.OccurredAt.After(since) {
+			fn(r)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	through, _, err := s.droppedThrough(ctx, fulfillmentChannel)
+	if err != nil {
+		return err
+	}
+	if since.Before(through) {
+		return fmt.Errorf("%w: up to %s, later than %s", ErrReservationsDropped, through.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
+	}
+	return nil
 }

@@ -20,8 +20,10 @@ import (
 )
 
 const (
-	testNamespace   = "retail"
-	testToken       = "relay-test-token"
+	testNamespace = "retail"
+	testToken     = "relay-test-token"
+	// otherTestToken is another namespace's token.
+	otherTestToken  = "relay-other-namespace-token"
 	testWarehouse   = "warehouse-berlin"
 	testSKU         = "SKU-A"
 	webhookSecret   = "webhook-signing-secret"
@@ -100,7 +102,7 @@ func newTestEnv(t *testing.T, opts envOptions) *testEnv {
 	if err := svc.WaitSynced(waitCtx); err != nil {
 		t.Fatal("the relay did not read the ledger:", err)
 	}
-	tokens, err := ParseTokens(testToken)
+	tokens, err := ParseTokens(testToken + "\n" + otherTestToken)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -198,12 +198,21 @@ func (h *eventsHandler) serveOutcome(w http.ResponseWriter, r *http.Request) {
 
 // authorized checks the Authorization header against the tokens accepted now.
 func (h *eventsHandler) authorized(r *http.Request) bool {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
+	token, ok := bearerToken(r)
+	if !ok {
 		return false
 	}
 	tokens, err := h.opts.Tokens()
-	return err == nil && tokens.Allows(strings.TrimSpace(token))
+	return err == nil && tokens.Allows(token)
+}
+
+// bearerToken is the request's bearer token, as sent.
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimSpace(token), true
 }
 
 // decode reads the request. Each event is decoded on its own, so a malformed event is

@@ -29,9 +29,16 @@ type RelaySource struct {
 	// SalesChannel and OnHand scope the count; see Scope.
 	SalesChannel string
 	OnHand       bool
+	// Reader names the reader, the InventorySync as namespace/name: the relay keeps what
+	// its snapshots do not count yet. Empty reads without holding anything.
+	Reader string
 	// Client sends the request; nil means one with a one-minute timeout.
 	Client *http.Client
 }
+
+// ErrDropped: the relay dropped reservations after the feed's snapshot, every reader of the
+// fulfillment channel having read a newer feed; a run of this feed would miss them.
+var ErrDropped = errors.New("the reservations after this feed's snapshot were dropped, every reader having read a newer feed: read a newer feed")
 
 // Reserved reads the reservations after snapshot and tallies them.
 func (s RelaySource) Reserved(ctx context.Context, snapshot time.Time) (Tally, error) {
@@ -44,6 +51,9 @@ func (s RelaySource) Reserved(ctx context.Context, snapshot time.Time) (Tally, e
 
 func (s RelaySource) read(ctx context.Context, snapshot time.Time) ([]Entry, error) {
 	q := url.Values{"fulfillmentChannel": {s.FulfillmentChannel}, "since": {snapshot.UTC().Format(time.RFC3339Nano)}}
+	if s.Reader != "" {
+		q.Set(ReaderParam, s.Reader)
+	}
 	target := strings.TrimSuffix(s.URL, "/") + Path + "?" + q.Encode()
 	where := egress.URL(target)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
@@ -61,6 +71,9 @@ func (s RelaySource) read(ctx context.Context, snapshot time.Time) ([]Entry, err
 		return nil, fmt.Errorf("reading the reservations at %s: %w", where, egress.WithoutURL(err))
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusConflict {
+		return nil, fmt.Errorf("reading the reservations at %s: HTTP 409: %w", where, ErrDropped)
+	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("reading the reservations at %s: HTTP %d %s", where, resp.StatusCode, http.StatusText(resp.StatusCode))
 	}

@@ -21,8 +21,14 @@ type List struct {
 }
 
 // Path is where the relay serves a fulfillment channel's reservations:
-// GET Path?fulfillmentChannel=NAME&since=RFC3339 answers a List of those after since.
+// GET Path?fulfillmentChannel=NAME&since=RFC3339&reader=NS/NAME answers a List of those
+// after since.
 const Path = "/v1/reservations"
+
+// ReaderParam names the reader of a read: the InventorySync, as namespace/name. The relay
+// keeps the reservations it does not count yet; 409 Conflict says those after since were
+// dropped, every reader having read a newer feed.
+const ReaderParam = "reader"
 
 // Reserved is the units per SKU to subtract from a feed's levels.
 type Reserved map[string]int64

@@ -111,6 +111,9 @@ type Config struct {
 	ReservationsURL    string
 	FulfillmentChannel string
 	SalesChannel       string
+	// InventorySync names the run's InventorySync as namespace/name, the reader the relay
+	// keeps reservations for until its feeds count them.
+	InventorySync string
 	// WrittenSnapshot is the newest feed snapshot an earlier run of the sync wrote; zero when
 	// none is known. A run of older feeds writes nothing.
 	WrittenSnapshot time.Time
@@ -173,6 +176,9 @@ func (c Config) Args() []string {
 	}
 	if c.ReservationsURL != "" {
 		args = append(args, "--reservations-url="+c.ReservationsURL, "--fulfillment-channel="+c.FulfillmentChannel, "--sales-channel="+c.SalesChannel)
+		if c.InventorySync != "" {
+			args = append(args, "--inventory-sync="+c.InventorySync)
+		}
 	}
 	return args
 }
@@ -226,6 +232,7 @@ func (c *Config) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ReservationsURL, "reservations-url", "", "relay base URL to read the fulfillment channel's reservations from")
 	fs.StringVar(&c.FulfillmentChannel, "fulfillment-channel", "", "fulfillment channel whose reservations are read")
 	fs.StringVar(&c.SalesChannel, "sales-channel", "", "SalesChannel written, whose own orders its on_hand quantity already counts")
+	fs.StringVar(&c.InventorySync, "inventory-sync", "", "the run's InventorySync as namespace/name: the relay keeps the reservations its feeds do not count yet")
 	fs.Func("written-snapshot", "newest feed snapshot an earlier run wrote (RFC 3339): older feeds are not written", func(v string) error {
 		t, err := time.Parse(time.RFC3339, v)
 		if err != nil {

@@ -27,6 +27,7 @@ func reservationsSource(cfg *syncpod.Config, r Run) []corev1.EnvVar {
 	cfg.ReservationsURL = literal(r.Relay.URL)
 	cfg.FulfillmentChannel = literal(r.Sync.Spec.FulfillmentChannel.Name)
 	cfg.SalesChannel = literal(r.Channel.Name)
+	cfg.InventorySync = literal(r.Sync.Namespace + "/" + r.Sync.Name)
 	env := []corev1.EnvVar{secretEnv(syncpod.EnvReservationsToken, res.TokenSecretRef)}
 	if r.Relay.CA != "" {
 		env = append(env, corev1.EnvVar{Name: syncpod.EnvRelayCA, Value: r.Relay.CA})

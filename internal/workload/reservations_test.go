@@ -39,8 +39,9 @@ func TestReservationsReachThePodAsArgumentsAndASecretRef(t *testing.T) {
 	if err := fs.Parse(c.Args[1:]); err != nil {
 		t.Fatal(err)
 	}
-	if cfg.ReservationsURL != "https://inventory-relay.inventory-system:8443" || cfg.FulfillmentChannel != "wh$$(HOME)" || cfg.SalesChannel != "shop" {
-		t.Errorf("parsed reservations %q %q %q", cfg.ReservationsURL, cfg.FulfillmentChannel, cfg.SalesChannel)
+	if cfg.ReservationsURL != "https://inventory-relay.inventory-system:8443" || cfg.FulfillmentChannel != "wh$$(HOME)" || cfg.SalesChannel != "shop" ||
+		cfg.InventorySync != r.Sync.Namespace+"/"+r.Sync.Name {
+		t.Errorf("parsed reservations %q %q %q %q", cfg.ReservationsURL, cfg.FulfillmentChannel, cfg.SalesChannel, cfg.InventorySync)
 	}
 	var token, caEnv bool
 	for _, e := range c.Env {

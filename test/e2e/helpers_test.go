@@ -51,12 +51,17 @@ func newNamespace(t *testing.T) string {
 	}
 	name = strings.Trim(name, "-")
 	create(t, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: restricted}})
+	dumpOnFailure(t, name)
+	return name
+}
+
+// dumpOnFailure logs what the cluster shows in ns when the test fails.
+func dumpOnFailure(t *testing.T, ns string) {
 	t.Cleanup(func() {
 		if t.Failed() {
-			dumpNamespace(t, name)
+			dumpNamespace(t, ns)
 		}
 	})
-	return name
 }
 
 func dumpNamespace(t *testing.T, ns string) {
@@ -218,11 +223,13 @@ func (s *shop) waitLevels(t *testing.T, want map[string][]int64) {
 	})
 }
 
-// feed serves a fulfillment CSV feed that a test can change.
+// feed serves a fulfillment CSV feed that a test can change, with a Last-Modified once it
+// has a snapshot time.
 type feed struct {
-	mu  sync.Mutex
-	csv string
-	url string
+	mu           sync.Mutex
+	csv          string
+	lastModified time.Time
+	url          string
 }
 
 func newFeed(t *testing.T, csv string) *feed {
@@ -231,6 +238,9 @@ func newFeed(t *testing.T, csv string) *feed {
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		w.Header().Set("Content-Type", "text/csv")
+		if !f.lastModified.IsZero() {
+			w.Header().Set("Last-Modified", f.lastModified.UTC().Format(http.TimeFormat))
+		}
 		_, _ = w.Write([]byte(f.csv))
 	})) + "/levels.csv"
 	return f
@@ -240,6 +250,13 @@ func (f *feed) set(csv string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.csv = csv
+}
+
+// setSnapshot serves csv as the levels of at, in its Last-Modified header.
+func (f *feed) setSnapshot(csv string, at time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.csv, f.lastModified = csv, at
 }
 
 // newChannel creates a Shopify SalesChannel of the store, changed by mutate before it is

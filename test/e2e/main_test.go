@@ -123,9 +123,13 @@ func setUp(dir string) (stop func(), err error) {
 		return stop, err
 	}
 	clientset = kubernetes.NewForConfigOrDie(cfg)
+	relay, err := prepareSuiteRelay(ctx, root)
+	if err != nil {
+		return stop, fmt.Errorf("prepare the suite's relay: %w", err)
+	}
 	// Sync pods get 64Mi instead of 512Mi: the runs here are small, and the memory test can
 	// exceed the limit with a feed within the feed's caps.
-	if err := devdeploy.InstallManager(ctx, k8s, root, operatorImage, "--sync-memory-limit="+syncMemoryLimit); err != nil {
+	if err := devdeploy.InstallManagerWithRelay(ctx, k8s, root, operatorImage, relay, "--sync-memory-limit="+syncMemoryLimit); err != nil {
 		return stop, fmt.Errorf("install the manager: %w%s", err, podLogsOf(devdeploy.ManagerNamespace))
 	}
 	return stop, nil

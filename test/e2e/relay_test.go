@@ -70,6 +70,10 @@ type relayAnswer struct {
 			Message      string `json:"message"`
 		} `json:"channels"`
 	} `json:"results"`
+	Errors []struct {
+		ID     string `json:"id"`
+		Reason string `json:"reason"`
+	} `json:"errors"`
 }
 
 // sendEvents posts a request body of events to the relay and decodes its answer.
@@ -115,6 +119,14 @@ func startRelayReplicas(t *testing.T, ns, token string, replicas int64, args ...
 	if err := devdeploy.InstallRelayReplicas(ctx, k8s, repoRoot(), operatorImage, ns, replicas, args...); err != nil {
 		t.Fatalf("install the relay: %v", err)
 	}
+	return relayClient(t, ns, caPEM)
+}
+
+// relayClient is a client that reaches the relay of ns through its Service, trusting caPEM,
+// once the relay answers there, and the Service's URL.
+func relayClient(t *testing.T, ns string, caPEM []byte) (*http.Client, string) {
+	t.Helper()
+	ctx := context.Background()
 	var svc corev1.Service
 	if err := k8s.Get(ctx, client.ObjectKey{Namespace: ns, Name: devdeploy.RelayService}, &svc); err != nil {
 		t.Fatal(err)
