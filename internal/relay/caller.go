@@ -66,11 +66,12 @@ func (c *caller) take(n int) (batch []*work, retired bool) {
 			continue
 		}
 		ref := busyRef(w)
-		if slot, held := l.busy[ref]; held && slot != c.slot {
+		slot, held := l.busy[ref]
+		if held && slot != c.slot {
 			rest = append(rest, w)
 			continue
 		}
-		if _, held := l.busy[ref]; !held {
+		if !held {
 			l.busy[ref] = c.slot
 			c.held = append(c.held, ref)
 		}
