@@ -36,6 +36,14 @@ func (r *InventorySyncReconciler) reconcileDrift(ctx context.Context, o *syncObs
 		o.conds.remove(v1alpha1.ConditionInSync)
 		return nil
 	}
+	// A correction that waited for a run starts once that run ended.
+	if queued := sync.Status.Drift; queued != nil && queued.QueuedCorrection != "" && !o.correctionSought {
+		if queued.State != v1alpha1.DriftDrifted || !check.Correct {
+			queued.QueuedCorrection = ""
+		} else if err := r.correctDrift(ctx, o, queued.QueuedCorrection); err != nil {
+			return err
+		}
+	}
 	sched, loc, problem := parseDriftSchedule(sync)
 	if problem != nil {
 		o.block(problem)
@@ -114,7 +122,7 @@ func (r *InventorySyncReconciler) recordDrift(ctx context.Context, o *syncObserv
 	drift.SKUs = plan.SKUs.Updated
 	drift.Sample = plan.Changes
 	drift.CheckedAt = plan.CompletionTime
-	drift.CorrectingRun = ""
+	drift.CorrectingRun, drift.QueuedCorrection = "", ""
 	setInSyncCondition(o)
 
 	switch {
@@ -132,23 +140,36 @@ func (r *InventorySyncReconciler) recordDrift(ctx context.Context, o *syncObserv
 
 // correctDrift starts the run that brings a drifted RealTimeAdjustment channel back to what
 // the feeds say. Only there: SynchronizeWithFulfillmentChannel has scheduled full runs for
-// that, and DoNotSynchronize pushes nothing by definition.
+// that, and DoNotSynchronize pushes nothing by definition. While another run of the sync is
+// in progress the correction waits for it (status.drift.queuedCorrection, RunQueued).
 func (r *InventorySyncReconciler) correctDrift(ctx context.Context, o *syncObservation, token string) error {
 	sync := o.sync
+	drift := sync.Status.Drift
+	o.correctionSought = true
 	if sync.Status.EffectiveMode != v1alpha1.ModeRealTimeAdjustment || o.push == policy.NoPush || o.blocked != nil {
+		drift.QueuedCorrection = ""
 		return nil
 	}
 	name := workload.ManualJobName(sync.Name, workload.KindFulfillmentManual, token)
+	// Its own Job, started by a reconcile whose status this one's read does not show yet, is
+	// no run to wait for.
+	if running := runningJob(o); running != "" && !hasJob(o, name) {
+		drift.QueuedCorrection, drift.CorrectingRun = token, ""
+		o.queued = append(o.queued, fmt.Sprintf("the correcting run of drift check %s waits for Job %s to end: one run of an InventorySync at a time", token, running))
+		o.requeueAt(o.now.Add(queuedRecheck))
+		return nil
+	}
 	run := runFor(sync, o.channel, v1alpha1.TriggerFulfillmentManual, workload.StrategyFor(o.push))
 	created, err := r.launcher.launch(ctx, run, name, token)
 	if err != nil {
 		return err
 	}
 	if created {
+		o.started = name
 		r.Recorder.Eventf(sync, nil, corev1.EventTypeNormal, reasonDriftCorrectionStart, "DriftCheck",
-			"drift check %s found %d SKUs to change: started correcting run %s (%s)", token, sync.Status.Drift.SKUs, name, run.Strategy)
+			"drift check %s found %d SKUs to change: started correcting run %s (%s)", token, drift.SKUs, name, run.Strategy)
 	}
-	sync.Status.Drift.CorrectingRun = name
+	drift.QueuedCorrection, drift.CorrectingRun = "", name
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -97,6 +98,7 @@ func (r *InventorySyncReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	if err := r.reconcileDrift(ctx, o); err != nil {
 		return ctrl.Result{}, err
 	}
+	o.conds.flag(v1alpha1.ConditionRunQueued, len(o.queued) > 0, v1alpha1.ReasonRunInProgress, strings.Join(o.queued, "; "))
 	mappingRowsFromRuns(&sync)
 	r.summarise(o)
 	return ctrl.Result{RequeueAfter: o.requeueAfter}, nil
@@ -124,6 +126,10 @@ type syncObservation struct {
 	jobs []batchv1.Job
 	// started is the Job this reconcile created for a run, which the cache does not list yet.
 	started string
+	// queued says which requested runs wait for the running one, and why (RunQueued).
+	queued []string
+	// correctionSought: this reconcile already started or queued a drift correction.
+	correctionSought bool
 	// scheduleInterval is the time between two scheduled runs of a recurring sync.
 	scheduleInterval time.Duration
 	requeueAfter     time.Duration
@@ -233,7 +239,9 @@ func (r *InventorySyncReconciler) handleSyncRequest(ctx context.Context, o *sync
 	token := sync.Annotations[v1alpha1.SyncRequestedAtAnnotation]
 	queued := channelRunQueued(o)
 	defer func() {
-		o.conds.flag(v1alpha1.ConditionRunQueued, queued != "", v1alpha1.ReasonRunInProgress, queued)
+		if queued != "" {
+			o.queued = append(o.queued, queued)
+		}
 	}()
 	if !syncRequestPending(o) {
 		return nil

@@ -79,6 +79,41 @@ var _ = Describe("One run at a time", func() {
 		Eventually(eventReasons(ns, s.Name)).Should(ContainElements("CronJobResumed", v1alpha1.ReasonLastRunSuperseded))
 	})
 
+	It("queues a drift check's correcting run behind a running run", func() {
+		ch := readyChannel(ns, "shopify-eu", v1alpha1.ModeRealTimeAdjustment)
+		s := inventorySync(ns, "corrected", ch.Name, every15m())
+		s.Spec.DriftCheck = &v1alpha1.DriftCheck{Schedule: "0 3 * * *", Correct: true}
+		Expect(k8s.Create(ctx, s)).To(Succeed())
+		conds := func() []metav1.Condition { return s.Status.Conditions }
+		Eventually(pendingPlanJob(ns, s.Name)).ShouldNot(BeNil())
+		check := *planJobOf(ns, s.Name)
+		Eventually(lastPlanRequest(s)).ShouldNot(BeEmpty())
+		token := s.Status.LastPlan.RequestedAt
+
+		By("a manual run is in progress when the check finds drift")
+		requestSync(s, "m1")
+		manual := workload.ManualJobName(s.Name, workload.KindFulfillmentManual, "m1")
+		Eventually(func() []string { return liveJobNames(ns, s.Name) }).Should(ContainElement(manual))
+		finishJob(&check, &v1alpha1.SyncResult{SKUs: counts(3, 2, 1, 0, 0), Changes: []v1alpha1.PlannedChange{{SKU: "A-1", From: 3, To: 7}}}, true)
+
+		By("the correcting run waits, and the sync says why")
+		correcting := workload.ManualJobName(s.Name, workload.KindFulfillmentManual, token)
+		Eventually(condition(s, conds, v1alpha1.ConditionRunQueued)).Should(haveCondition(metav1.ConditionTrue, v1alpha1.ReasonRunInProgress))
+		Expect(findCondition(s.Status.Conditions, v1alpha1.ConditionRunQueued).Message).To(
+			And(ContainSubstring("drift check "+token), ContainSubstring(manual)))
+		Expect(s.Status.Drift.QueuedCorrection).To(Equal(token))
+		Expect(s.Status.Drift.CorrectingRun).To(BeEmpty())
+		Consistently(func() []string { return liveJobNames(ns, s.Name) }, "1s").ShouldNot(ContainElement(correcting))
+
+		By("once the manual run ended, the correcting run starts")
+		finishJob(jobByName(ns, manual), &v1alpha1.SyncResult{SKUs: counts(3, 1, 2, 0, 0)}, true)
+		Eventually(func() []string { return liveJobNames(ns, s.Name) }).Should(ContainElement(correcting))
+		Eventually(condition(s, conds, v1alpha1.ConditionRunQueued)).Should(BeNil())
+		Expect(s.Status.Drift.CorrectingRun).To(Equal(correcting))
+		Expect(s.Status.Drift.QueuedCorrection).To(BeEmpty())
+		Eventually(eventReasons(ns, s.Name)).Should(ContainElement(reasonDriftCorrectionStart))
+	})
+
 	It("starts a manual run at once when nothing runs", func() {
 		ch := readyChannel(ns, "shopify-eu", v1alpha1.ModeSynchronizeWithFulfillmentChannel)
 		s := inventorySync(ns, "idle", ch.Name, every15m())

@@ -25,8 +25,8 @@ const (
 	// ConditionMappingValid is present when a sync has a catalog mapping: True once its rows
 	// are read and valid, False with a reason saying what to fix.
 	ConditionMappingValid = "MappingValid"
-	// ConditionRunQueued is present, True, while a manual run waits for the sync's running
-	// Job to end: one run of an InventorySync at a time.
+	// ConditionRunQueued is present, True, while a manual run or a drift correction waits for
+	// the sync's running Job to end: one run of an InventorySync at a time.
 	ConditionRunQueued = "RunQueued"
 )
 

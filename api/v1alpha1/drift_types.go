@@ -56,6 +56,10 @@ type DriftStatus struct {
 	// CorrectingRun is the Job of the run the last drifted check started (driftCheck.correct).
 	// +optional
 	CorrectingRun string `json:"correctingRun,omitempty"`
+	// QueuedCorrection is the check (its plan's token) whose correcting run waits for the
+	// sync's running Job to end: one run of an InventorySync at a time.
+	// +optional
+	QueuedCorrection string `json:"queuedCorrection,omitempty"`
 }
 
 // DriftCheckTokenPrefix starts the plan token of a scheduled drift check, which tells its
