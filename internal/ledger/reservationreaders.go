@@ -71,11 +71,7 @@ func (s *Store) NoteReader(ctx context.Context, fulfillmentChannel, reader strin
 		if err != nil {
 			return err
 		}
-		if rev == 0 {
-			_, err = s.reservations.Create(ctx, key, data)
-		} else {
-			_, err = s.reservations.Update(ctx, key, data, rev)
-		}
+		err = s.putReservationsRecord(ctx, key, data, rev)
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			continue
 		}
@@ -155,11 +151,7 @@ func (s *Store) raiseDroppedMark(ctx context.Context, fulfillmentChannel string,
 		if rev != 0 && !through.After(held) {
 			return false, nil
 		}
-		if rev == 0 {
-			_, err = s.reservations.Create(ctx, key, data)
-		} else {
-			_, err = s.reservations.Update(ctx, key, data, rev)
-		}
+		err = s.putReservationsRecord(ctx, key, data, rev)
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			continue
 		}
@@ -168,6 +160,18 @@ func (s *Store) raiseDroppedMark(ctx context.Context, fulfillmentChannel string,
 		}
 		return true, nil
 	}
+}
+
+// putReservationsRecord writes a record of the reservations bucket at the revision it was
+// read at, creating it at 0; jetstream.ErrKeyExists when another writer moved it first.
+func (s *Store) putReservationsRecord(ctx context.Context, key string, data []byte, rev uint64) error {
+	var err error
+	if rev == 0 {
+		_, err = s.reservations.Create(ctx, key, data)
+	} else {
+		_, err = s.reservations.Update(ctx, key, data, rev)
+	}
+	return err
 }
 
 // droppedThrough is the channel's dropped mark and its revision, 0 without one.
