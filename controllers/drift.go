@@ -122,7 +122,12 @@ func (r *InventorySyncReconciler) recordDrift(ctx context.Context, o *syncObserv
 	drift.SKUs = plan.SKUs.Updated
 	drift.Sample = plan.Changes
 	drift.CheckedAt = plan.CompletionTime
-	drift.CorrectingRun, drift.QueuedCorrection = "", ""
+	drift.CorrectingRun = ""
+	if drift.State != v1alpha1.DriftDrifted {
+		// Back in sync: a correction that waited has nothing left to correct. A plan a
+		// person asked for that finds drift again leaves it waiting.
+		drift.QueuedCorrection = ""
+	}
 	setInSyncCondition(o)
 
 	switch {
